@@ -1,0 +1,267 @@
+/**
+ * The configuration documents of API.md as zod schemas: the one source of the
+ * operator API's validation, the OpenAPI document and the domain types.
+ * Objects are strict because an unknown key in a configuration document is a
+ * typo the operator must hear about, not a field to drop.
+ */
+import { z } from "zod";
+
+const cents = z.number().int().nonnegative();
+const hour = z.number().int().min(0).max(24);
+const timezone = z.string().refine(isTimeZone, { message: "not an IANA time zone" });
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat("en-US", { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const filterOps = [
+  "eq", "ne", "in", "nin", "gt", "gte", "lt", "lte", "between", "regex", "exists", "missing",
+] as const;
+
+export const FilterSchema = z
+  .strictObject({
+    field: z.string().min(1),
+    op: z.enum(filterOps),
+    value: z.unknown().optional(),
+    action: z.enum(["decline", "error"]).default("decline"),
+    message: z.string().optional(),
+  })
+  .superRefine((filter, ctx) => {
+    const problem = filterValueProblem(filter.op, filter.value);
+    if (problem) ctx.addIssue({ code: "custom", path: ["value"], message: problem });
+  });
+export type Filter = z.infer<typeof FilterSchema>;
+
+function filterValueProblem(op: Filter["op"], value: unknown): string | undefined {
+  switch (op) {
+    case "exists":
+    case "missing":
+      return undefined;
+    case "in":
+    case "nin":
+      return Array.isArray(value) ? undefined : `op ${op} needs an array value`;
+    case "between":
+      return Array.isArray(value) && value.length === 2 ? undefined : "op between needs [low, high]";
+    case "regex":
+      if (typeof value !== "string") return "op regex needs a string value";
+      try {
+        new RegExp(value);
+        return undefined;
+      } catch {
+        return "not a valid regular expression";
+      }
+    default:
+      return value === undefined ? `op ${op} needs a value` : undefined;
+  }
+}
+
+export const ResponseMappingSchema = z.strictObject({
+  accept: z.union([
+    z.strictObject({ path: z.string().min(1), equals: z.string().optional() }),
+    z.strictObject({ regex: z.string().min(1), equals: z.string().optional() }),
+  ]),
+  price: z.string().optional(),
+  redirectUrl: z.string().optional(),
+  buyerLeadId: z.string().optional(),
+  reason: z.string().optional(),
+  pingToken: z.string().optional(),
+  priceUnit: z.enum(["dollars", "cents"]).default("dollars"),
+});
+export type ResponseMapping = z.infer<typeof ResponseMappingSchema>;
+
+export const EndpointSchema = z.strictObject({
+  url: z.url({ protocol: /^https?$/ }),
+  format: z.enum(["json", "form", "xml"]).default("json"),
+  headers: z.record(z.string(), z.string()).optional(),
+  secret: z.string().min(8).optional(),
+  template: z.string().max(16_384).optional(),
+  response: ResponseMappingSchema.optional(),
+});
+export type Endpoint = z.infer<typeof EndpointSchema>;
+
+export const CapsSchema = z.strictObject({
+  timezone,
+  hourly: z.number().int().positive().optional(),
+  daily: z.number().int().positive().optional(),
+  total: z.number().int().positive().optional(),
+});
+export type Caps = z.infer<typeof CapsSchema>;
+
+export const ScheduleSchema = z.strictObject({
+  timezone,
+  days: z.array(z.number().int().min(0).max(6)).min(1),
+  fromHour: hour,
+  toHour: hour,
+});
+export type Schedule = z.infer<typeof ScheduleSchema>;
+
+export const BidRuleSchema = z.strictObject({
+  when: z.array(FilterSchema),
+  adjustCents: z.number().int().optional(),
+  multiplier: z.number().positive().optional(),
+});
+export type BidRule = z.infer<typeof BidRuleSchema>;
+
+export const PricingSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("fixed"), priceCents: cents }),
+  z.strictObject({ type: z.literal("dynamic") }),
+]);
+export type Pricing = z.infer<typeof PricingSchema>;
+
+/** The fields a buyer may change on its own lead points (API.md, buyer PATCH). */
+export const LeadPointTermsSchema = z.strictObject({
+  pricing: PricingSchema,
+  caps: CapsSchema.optional(),
+  filters: z.array(FilterSchema).default([]),
+  bidRules: z.array(BidRuleSchema).default([]),
+  schedule: ScheduleSchema.optional(),
+  enabled: z.boolean().default(true),
+});
+
+export const LeadPointInputSchema = LeadPointTermsSchema.extend({
+  buyerId: z.string().min(1),
+  name: z.string().min(1).max(200),
+  kind: z.enum(["ping_post", "direct_post"]),
+  ping: EndpointSchema.optional(),
+  post: EndpointSchema,
+  minScore: z.number().int().min(0).max(100).optional(),
+}).superRefine((point, ctx) => {
+  if (point.kind === "ping_post" && !point.ping) {
+    ctx.addIssue({ code: "custom", path: ["ping"], message: "a ping_post lead point needs a ping endpoint" });
+  }
+  if (point.kind === "direct_post" && point.pricing.type !== "fixed") {
+    ctx.addIssue({ code: "custom", path: ["pricing"], message: "a direct_post lead point has no ping to bid with: its pricing must be fixed" });
+  }
+});
+export type LeadPointInput = z.infer<typeof LeadPointInputSchema>;
+export type LeadPoint = LeadPointInput & { id: string };
+
+export const PayoutSchema = z.discriminatedUnion("type", [
+  z.strictObject({ type: z.literal("revshare"), percent: z.number().min(0).max(100) }),
+  z.strictObject({ type: z.literal("fixed"), amountCents: cents }),
+]);
+export type Payout = z.infer<typeof PayoutSchema>;
+
+export const PublisherInputSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  payout: PayoutSchema,
+  postbackUrl: z.url({ protocol: /^https?$/ }).optional(),
+});
+export type PublisherInput = z.infer<typeof PublisherInputSchema>;
+
+export const BuyerInputSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  returnWindowHours: z.number().int().min(0).max(24 * 365).default(72),
+});
+export type BuyerInput = z.infer<typeof BuyerInputSchema>;
+
+export const PositionSchema = z.strictObject({
+  leadPointId: z.string().min(1),
+  weight: z.number().positive().default(1),
+  timeoutSeconds: z.number().positive().max(30).default(10),
+  timeoutGraceMs: z.number().int().min(0).max(10_000).default(0),
+  minReceivableCents: cents.optional(),
+  treatMissingPriceAsZero: z.boolean().default(false),
+  abortTierIfNotAccepted: z.boolean().default(false),
+  abortTreeIfNotAccepted: z.boolean().default(false),
+  countTowardsQuota: z.boolean().default(true),
+  enabled: z.boolean().default(true),
+});
+export type Position = z.infer<typeof PositionSchema>;
+
+export const tierModes = ["auction", "ordered", "weighted", "round_robin"] as const;
+export type TierMode = (typeof tierModes)[number];
+
+export const TierSchema = z.strictObject({
+  name: z.string().min(1),
+  mode: z.enum(tierModes),
+  runWhich: z.enum(["one", "all"]).default("one"),
+  maxSeconds: z.number().positive().max(30).optional(),
+  exitOnMaxAccepts: z.boolean().default(true),
+  enabled: z.boolean().default(true),
+  filters: z.array(FilterSchema).default([]),
+  positions: z.array(PositionSchema),
+});
+export type Tier = z.infer<typeof TierSchema>;
+
+export const FieldSpecSchema = z.strictObject({
+  name: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/),
+  type: z.enum(["string", "number", "boolean", "enum"]),
+  required: z.boolean().default(false),
+  values: z.array(z.string()).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  pii: z.boolean().default(false),
+});
+export type FieldSpec = z.infer<typeof FieldSpecSchema>;
+
+export const TreeInputSchema = z
+  .strictObject({
+    name: z.string().min(1).max(200),
+    vertical: z.string().min(1).max(100),
+    enabled: z.boolean().default(true),
+    uniqueLead: z
+      .strictObject({
+        durationSeconds: z.number().int().min(0).max(90 * 86_400).default(3600),
+        pattern: z.array(z.string().min(1)).min(1).default(["clickId", "treeId"]),
+      })
+      .default({ durationSeconds: 3600, pattern: ["clickId", "treeId"] }),
+    maxAcceptsPerLead: z.number().int().min(1).max(20).default(1),
+    maxRuntimeSeconds: z.number().positive().max(25).optional(),
+    scoreFloor: z.number().int().min(0).max(100).default(50),
+    cycles: z
+      .strictObject({ max: z.number().int().min(1).max(10).default(1), delaySeconds: z.number().int().min(1).default(60) })
+      .default({ max: 1, delaySeconds: 60 }),
+    response: z
+      .strictObject({
+        mode: z.enum(["json", "xml", "redirect"]).default("json"),
+        acceptUrl: z.url().optional(),
+        declineUrl: z.url().optional(),
+        errorUrl: z.url().optional(),
+        errorList: z
+          .strictObject({
+            type: z.enum(["none", "html", "tab"]).default("none"),
+            param: z.string().min(1).default("err"),
+            includeFieldNames: z.boolean().default(false),
+          })
+          .optional(),
+      })
+      .default({ mode: "json" }),
+    intake: z
+      .strictObject({
+        requireHttps: z.boolean().default(false),
+        ignoreQueryString: z.boolean().default(true),
+        tieFirstOrLast: z.enum(["first", "last"]).default("first"),
+        tieGetOrPost: z.enum(["get", "post"]).default("post"),
+        requireClickId: z.boolean().default(false),
+      })
+      .default({ requireHttps: false, ignoreQueryString: true, tieFirstOrLast: "first", tieGetOrPost: "post", requireClickId: false }),
+    dailyLimits: z
+      .strictObject({ timezone, accepts: z.number().int().positive().optional(), submits: z.number().int().positive().optional() })
+      .optional(),
+    fields: z.array(FieldSpecSchema).default([]),
+    filters: z.array(FilterSchema).default([]),
+    tiers: z.array(TierSchema).min(1),
+  })
+  .superRefine((tree, ctx) => {
+    const seen = new Set<string>();
+    tree.tiers.forEach((tier, t) =>
+      tier.positions.forEach((position, p) => {
+        if (seen.has(position.leadPointId)) {
+          ctx.addIssue({
+            code: "custom",
+            path: ["tiers", t, "positions", p, "leadPointId"],
+            message: `lead point ${position.leadPointId} appears more than once in the tree`,
+          });
+        }
+        seen.add(position.leadPointId);
+      }),
+    );
+  });
+export type TreeInput = z.infer<typeof TreeInputSchema>;
+export type Tree = TreeInput & { id: string; version: number };
