@@ -1,0 +1,80 @@
+/**
+ * What happened when the exchange called a buyer. Expected outcomes are
+ * values, never exceptions: the tree runner decides on them, the trace
+ * records them.
+ */
+
+interface AttemptTiming {
+  leadPointId: string;
+  /** ISO-8601 UTC of when the request was started. */
+  startedAt: string;
+  ms: number;
+  httpStatus?: number;
+}
+
+export type PingAttempt =
+  | (AttemptTiming & {
+      kind: "bid";
+      /** Undefined when the buyer accepted but named no price. */
+      bidCents: number | undefined;
+      pingToken?: string;
+    })
+  | (AttemptTiming & { kind: "noBid"; reason?: string })
+  | (AttemptTiming & { kind: "timeout" })
+  /** Connection failed, non-2xx status, unparsable body, or no `accept`: a pass with its cause. */
+  | (AttemptTiming & { kind: "transportError"; reason: string });
+
+export type PostAttempt =
+  | (AttemptTiming & { kind: "accepted"; redirectUrl?: string; buyerLeadId?: string })
+  | (AttemptTiming & { kind: "rejected"; reason?: string })
+  | (AttemptTiming & { kind: "timeout" })
+  | (AttemptTiming & { kind: "transportError"; reason: string });
+
+export type TraceOutcome = "accepted" | "declined" | "timeout" | "error" | "skipped";
+
+/** One line of a lead's trace, as API.md shows it to the operator. */
+export interface TraceEntry {
+  leadPointId: string;
+  phase: "ping" | "post";
+  startedAt: string;
+  ms: number;
+  outcome: TraceOutcome;
+  bidCents?: number;
+  httpStatus?: number;
+  reason?: string;
+  /** The tree cycle the attempt belongs to (1 unless the lead was held). */
+  cycle?: number;
+}
+
+const pingOutcome = { bid: "accepted", noBid: "declined", timeout: "timeout", transportError: "error" } as const;
+const postOutcome = { accepted: "accepted", rejected: "declined", timeout: "timeout", transportError: "error" } as const;
+
+export function traceOfPing(attempt: PingAttempt): TraceEntry {
+  const entry: TraceEntry = {
+    leadPointId: attempt.leadPointId,
+    phase: "ping",
+    startedAt: attempt.startedAt,
+    ms: attempt.ms,
+    outcome: pingOutcome[attempt.kind],
+  };
+  if (attempt.httpStatus !== undefined) entry.httpStatus = attempt.httpStatus;
+  if (attempt.kind === "bid" && attempt.bidCents !== undefined) entry.bidCents = attempt.bidCents;
+  if ((attempt.kind === "noBid" || attempt.kind === "transportError") && attempt.reason) entry.reason = attempt.reason;
+  if (attempt.kind === "timeout") entry.reason = "no answer before the deadline";
+  return entry;
+}
+
+export function traceOfPost(attempt: PostAttempt, priceCents: number): TraceEntry {
+  const entry: TraceEntry = {
+    leadPointId: attempt.leadPointId,
+    phase: "post",
+    startedAt: attempt.startedAt,
+    ms: attempt.ms,
+    outcome: postOutcome[attempt.kind],
+    bidCents: priceCents,
+  };
+  if (attempt.httpStatus !== undefined) entry.httpStatus = attempt.httpStatus;
+  if ((attempt.kind === "rejected" || attempt.kind === "transportError") && attempt.reason) entry.reason = attempt.reason;
+  if (attempt.kind === "timeout") entry.reason = "no answer before the deadline";
+  return entry;
+}

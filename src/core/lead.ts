@@ -1,0 +1,60 @@
+/**
+ * The lead as the exchange holds it once intake has validated it. Every later
+ * step (scoring, filters, pings, posts, the ledger) reads this shape.
+ */
+
+/** A normalized field value: text, a number, or a yes/no. */
+export type FieldValue = string | number | boolean;
+export type LeadFields = Record<string, FieldValue>;
+
+export interface Consent {
+  text: string;
+  ip: string;
+  /** ISO-8601 UTC. */
+  timestamp: string;
+  pageUrl?: string;
+  userAgent?: string;
+  certificateUrl?: string;
+}
+
+/** What the publisher sent besides the lead's own fields. */
+export interface SubmissionMeta {
+  clickId?: string;
+  subId?: string;
+  subId2?: string;
+  subId3?: string;
+}
+
+export interface ScoreSignal {
+  /** A stable machine name, e.g. `email_disposable`. */
+  name: string;
+  /** Points taken off (negative) or added. */
+  points: number;
+  detail: string;
+}
+
+export interface LeadScore {
+  score: number;
+  signals: ScoreSignal[];
+}
+
+export interface Lead extends SubmissionMeta {
+  id: string;
+  treeId: string;
+  treeVersion: number;
+  vertical: string;
+  publisherId: string;
+  /** All fields, PII included: standard names plus the tree's own qualifiers. */
+  fields: LeadFields;
+  consent: Consent;
+  score: number;
+  signals: ScoreSignal[];
+  /** ISO-8601 UTC. */
+  receivedAt: string;
+}
+
+/** A problem with one field of a submission, named by its path. */
+export interface FieldError {
+  path: string;
+  message: string;
+}
