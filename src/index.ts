@@ -1,7 +1,11 @@
+import { createApp } from "./http/app";
+
+const app = createApp();
+
 export default {
-  async fetch() {
-    return new Response("leadtree");
-  },
+  fetch: app.fetch,
 } satisfies ExportedHandler<Env>;
+
 export { LeadGate } from "./objects/gate";
+export { Rotation } from "./objects/rotation";
 export { PingShard } from "./buyers/shard";

@@ -1,5 +1,15 @@
 import type { TestProject } from "vitest/node";
+import { startBuyerServer } from "./node/buyerServer.ts";
 
-export default async function setup(_project: TestProject) {
-  return async () => {};
+declare module "vitest" {
+  export interface ProvidedContext {
+    buyersUrl: string;
+  }
+}
+
+/** One loopback server hosts every simulated buyer of the run; tests get its URL by inject("buyersUrl"). */
+export default async function setup(project: TestProject) {
+  const server = await startBuyerServer();
+  project.provide("buyersUrl", server.url);
+  return () => server.close();
 }

@@ -1,0 +1,48 @@
+/**
+ * Spreads one auction's pings over invocations so that none waits on more
+ * than six buyers at once (the production connection cap, see client.ts):
+ * the first six are pinged from this invocation, the rest in groups of six
+ * through the PingShard entrypoint. Service-binding RPC is not one of the
+ * calls the cap counts, and every deadline is absolute, measured from the
+ * tier's start, so a shard that starts late does not give its buyers longer.
+ */
+import type { PingAttempt } from "../core/attempt";
+import type { LeadPoint } from "../core/config";
+import { pingLeadPoint } from "./call";
+import { MAX_WAITING_FOR_HEADERS, type BuyerClient } from "./client";
+import type { PingMessage } from "./wire";
+
+export interface PingJob {
+  point: LeadPoint;
+  /** Absolute epoch ms. */
+  deadlineAt: number;
+}
+
+/** The RPC surface of PingShard that the fan-out needs. */
+export interface PingShardService {
+  ping(jobs: PingJob[], message: PingMessage): Promise<PingAttempt[]>;
+}
+
+export function pingJobs(client: BuyerClient, jobs: PingJob[], message: PingMessage, now = Date.now()): Promise<PingAttempt[]> {
+  return Promise.all(jobs.map((job) => pingLeadPoint(client, job.point, { ...message, allowedResponseMs: Math.max(0, job.deadlineAt - now) }, job.deadlineAt)));
+}
+
+export function chunk<T>(items: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < items.length; i += size) chunks.push(items.slice(i, i + size));
+  return chunks;
+}
+
+export async function fanOutPings(client: BuyerClient, shard: PingShardService, jobs: PingJob[], message: PingMessage): Promise<PingAttempt[]> {
+  const [direct = [], ...sharded] = chunk(jobs, MAX_WAITING_FOR_HEADERS);
+  const groups = await Promise.all([
+    pingJobs(client, direct, message),
+    ...sharded.map((group) => shard.ping(group, message).catch((error: unknown) => group.map((job) => shardFailure(job, error)))),
+  ]);
+  return groups.flat();
+}
+
+function shardFailure(job: PingJob, error: unknown): PingAttempt {
+  console.error("ping shard failed", error);
+  return { kind: "transportError", leadPointId: job.point.id, startedAt: new Date().toISOString(), ms: 0, reason: "ping shard failed" };
+}

@@ -1,0 +1,20 @@
+/** The tree's own say on a lead before any buyer is tried: its filters and score floor. */
+import type { Tree } from "./config";
+import { describeFilter, filterFieldsOf } from "./eligibility";
+import { filterPasses } from "./filters";
+import type { FieldError, Lead } from "./lead";
+
+export type Screening = { kind: "pass" } | { kind: "decline"; reason: string } | { kind: "error"; errors: FieldError[] };
+
+export function screenLead(tree: Pick<Tree, "filters" | "scoreFloor">, lead: Lead): Screening {
+  const fields = filterFieldsOf(lead);
+  const failing = tree.filters.filter((filter) => !filterPasses(filter, fields));
+  const errors = failing.filter((filter) => filter.action === "error");
+  if (errors.length) {
+    return { kind: "error", errors: errors.map((filter) => ({ path: filter.field, message: filter.message ?? `${describeFilter(filter)} not met` })) };
+  }
+  const declined = failing[0];
+  if (declined) return { kind: "decline", reason: declined.message ?? `tree filter ${describeFilter(declined)} not met` };
+  if (lead.score < tree.scoreFloor) return { kind: "decline", reason: `score ${lead.score} is under the tree's floor ${tree.scoreFloor}` };
+  return { kind: "pass" };
+}

@@ -1,0 +1,51 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { LeadPointInputSchema, type Endpoint } from "../../core/config";
+import { createLeadPoint, disableLeadPoint, getBuyer, getLeadPoint, listLeadPoints, type LeadPointRecord } from "../../store/config";
+import { servicesOf, type AppEnv } from "../context";
+import { ApiError } from "../errors";
+import { errorResponses, registerReadAndDisable } from "./resource";
+import { LeadPointSchema } from "./schemas";
+
+const REDACTED = "<redacted>";
+
+function redact(endpoint: Endpoint | undefined): Endpoint | undefined {
+  return endpoint?.secret ? { ...endpoint, secret: REDACTED } : endpoint;
+}
+
+/** An endpoint's signing secret is write-only: it never comes back in a response. */
+export function presentLeadPoint(point: LeadPointRecord): LeadPointRecord {
+  const ping = redact(point.ping);
+  return { ...point, ...(ping ? { ping } : {}), post: redact(point.post) ?? point.post };
+}
+
+export function registerLeadPoints(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/lead-points",
+      tags: ["Lead points"],
+      request: { body: { required: true, content: { "application/json": { schema: LeadPointInputSchema } } } },
+      responses: { 201: { description: "Created", content: { "application/json": { schema: LeadPointSchema } } }, ...errorResponses },
+    }),
+    async (c) => {
+      const input = c.req.valid("json");
+      const services = servicesOf(c.env);
+      if (!(await getBuyer(services.db, input.buyerId))) {
+        throw new ApiError("validation_failed", "The lead point names a buyer that does not exist.", [{ path: "buyerId", message: `buyer ${input.buyerId} does not exist` }]);
+      }
+      const point = await createLeadPoint(services.db, input);
+      services.config.invalidate();
+      return c.json(presentLeadPoint(point), 201);
+    },
+  );
+  registerReadAndDisable(app, {
+    path: "/lead-points",
+    param: "id",
+    tag: "Lead points",
+    schema: LeadPointSchema,
+    get: getLeadPoint,
+    list: listLeadPoints,
+    disable: disableLeadPoint,
+    present: presentLeadPoint,
+  });
+}

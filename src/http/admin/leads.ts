@@ -1,0 +1,49 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { z } from "zod";
+import { leadWithTrace } from "../../store/leadRead";
+import { servicesOf, type AppEnv } from "../context";
+import { ApiError } from "../errors";
+import { errorResponses } from "./resource";
+
+const TraceEntrySchema = z.object({
+  leadPointId: z.string(),
+  phase: z.enum(["ping", "post"]),
+  startedAt: z.string(),
+  ms: z.number(),
+  outcome: z.enum(["accepted", "declined", "timeout", "error", "skipped"]),
+  bidCents: z.number().int().optional(),
+  httpStatus: z.number().int().optional(),
+  reason: z.string().optional(),
+  cycle: z.number().int().optional(),
+});
+
+const LeadDetailSchema = z.looseObject({
+  id: z.string(),
+  treeId: z.string(),
+  status: z.enum(["accepted", "declined", "pending", "unsold", "rejected", "error"]),
+  score: z.number().int(),
+  signals: z.array(z.object({ name: z.string(), points: z.number(), detail: z.string() })),
+  fields: z.record(z.string(), z.unknown()),
+  trace: z.array(TraceEntrySchema),
+  sales: z.array(z.looseObject({ id: z.string(), buyerId: z.string(), priceCents: z.number().int(), payoutCents: z.number().int(), marginCents: z.number().int() })),
+  ledger: z.array(z.looseObject({ kind: z.string(), partyId: z.string(), amountCents: z.number().int() })),
+});
+
+export function registerLeadTrace(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/leads/{leadId}",
+      tags: ["Leads"],
+      summary: "A lead with its full trace: every ping and post, its score and signals, its sales and ledger entries",
+      request: { params: z.object({ leadId: z.string().min(1).max(100) }) },
+      responses: { 200: { description: "The lead", content: { "application/json": { schema: LeadDetailSchema } } }, ...errorResponses },
+    }),
+    async (c) => {
+      const { leadId } = c.req.valid("param");
+      const lead = await leadWithTrace(servicesOf(c.env).db, leadId);
+      if (!lead) throw new ApiError("not_found", `Lead ${leadId} does not exist (or is still being written).`);
+      return c.json(lead, 200);
+    },
+  );
+}

@@ -1,0 +1,43 @@
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import { TreeInputSchema } from "../../core/config";
+import { disableTree, getTree, leadPointsByIds, listTrees, putTree } from "../../store/config";
+import { servicesOf, type AppEnv } from "../context";
+import { ApiError, type ErrorField } from "../errors";
+import { errorResponses, registerReadAndDisable } from "./resource";
+import { TreeIdParam, TreeSchema } from "./schemas";
+
+/** Subrequests per invocation on the bundled plan: a tree must fit inside it. */
+const MAX_POSITIONS = 45;
+
+export function registerTrees(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(
+    createRoute({
+      method: "put",
+      path: "/ping-trees/{treeId}",
+      tags: ["Ping trees"],
+      description: "Creates the tree or replaces it as a new version. The whole document is validated; every lead point it names must exist.",
+      request: { params: TreeIdParam, body: { required: true, content: { "application/json": { schema: TreeInputSchema } } } },
+      responses: {
+        200: { description: "Replaced (new version)", content: { "application/json": { schema: TreeSchema } } },
+        201: { description: "Created", content: { "application/json": { schema: TreeSchema } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { treeId } = c.req.valid("param");
+      const input = c.req.valid("json");
+      const services = servicesOf(c.env);
+      const positions = input.tiers.flatMap((tier, t) => tier.positions.map((position, p) => ({ id: position.leadPointId, path: `tiers.${t}.positions.${p}.leadPointId` })));
+      if (positions.length > MAX_POSITIONS) {
+        throw new ApiError("validation_failed", `A tree may list at most ${MAX_POSITIONS} positions: every position is a subrequest of one lead's run.`, [{ path: "tiers", message: `${positions.length} positions` }]);
+      }
+      const known = new Set((await leadPointsByIds(services.db, positions.map((p) => p.id))).map((p) => p.id));
+      const missing: ErrorField[] = positions.filter((p) => !known.has(p.id)).map((p) => ({ path: p.path, message: `lead point ${p.id} does not exist` }));
+      if (missing.length) throw new ApiError("validation_failed", "The tree names lead points that do not exist.", missing);
+      const { tree, created } = await putTree(services.db, treeId, input);
+      services.config.invalidate();
+      return created ? c.json(tree, 201) : c.json(tree, 200);
+    },
+  );
+  registerReadAndDisable(app, { path: "/ping-trees", param: "treeId", tag: "Ping trees", schema: TreeSchema, get: getTree, list: listTrees, disable: disableTree });
+}

@@ -1,0 +1,35 @@
+/** The composition root: every audience's router, the shared guards and the one error handler. */
+import { limitBody, requireJsonBody } from "./body";
+import { requireAdmin } from "./auth";
+import { newRouter } from "./context";
+import { ApiError, errorResponse, onError } from "./errors";
+import { registerBuyers } from "./admin/buyers";
+import { registerLeadPoints } from "./admin/leadPoints";
+import { registerLeadTrace } from "./admin/leads";
+import { registerPublishers } from "./admin/publishers";
+import { registerTrees } from "./admin/trees";
+import { registerDocs } from "./docs";
+import { registerLeadIntake } from "./publisher/leads";
+
+export function createApp() {
+  const app = newRouter();
+  app.onError(onError);
+  app.notFound((c) => errorResponse(c, new ApiError("not_found", "No such route.")));
+  app.use("*", limitBody);
+
+  const admin = newRouter();
+  admin.use("*", requireAdmin, requireJsonBody);
+  registerPublishers(admin);
+  registerBuyers(admin);
+  registerLeadPoints(admin);
+  registerTrees(admin);
+  registerLeadTrace(admin);
+  app.route("/v1/admin", admin);
+
+  const publisher = newRouter();
+  registerLeadIntake(publisher);
+  app.route("/v1", publisher);
+
+  registerDocs(app);
+  return app;
+}

@@ -1,0 +1,158 @@
+/**
+ * Publisher intake: `POST /v1/trees/:treeId/leads`, JSON or form-encoded.
+ * Authenticates the publisher, validates the lead under the tree's rules,
+ * then runs it (run.ts) and answers with the outcome.
+ */
+import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { z } from "zod";
+import type { Tree } from "../../core/config";
+import { parseSubmission } from "../../core/intake";
+import type { FieldError, Lead } from "../../core/lead";
+import { scoreLead } from "../../core/score";
+import { screenLead } from "../../core/screen";
+import { hashKey, newId } from "../../store/ids";
+import type { Publisher } from "../../store/config";
+import { isForm, isJson } from "../body";
+import { servicesOf, type AppEnv, type Services } from "../context";
+import { ApiError, ErrorBodySchema } from "../errors";
+import { TreeIdParam } from "../admin/schemas";
+import { runLead } from "./run";
+
+export const LeadAnswerSchema = z.object({
+  leadId: z.string(),
+  status: z.enum(["accepted", "declined", "pending"]),
+  payoutCents: z.number().int().optional(),
+  redirectUrl: z.string().optional(),
+});
+
+const LeadErrorSchema = z.object({ leadId: z.string().optional(), status: z.literal("error"), error: ErrorBodySchema.shape.error });
+
+const SubmissionSchema = z
+  .looseObject({
+    firstName: z.string().optional(),
+    lastName: z.string().optional(),
+    email: z.string().optional(),
+    phone: z.string().optional(),
+    zip: z.string().optional(),
+    clickId: z.string().optional(),
+    consent: z.object({ text: z.string(), ip: z.string(), timestamp: z.string() }).loose().optional(),
+  })
+  .describe("Lead fields, clickId (alias c), subId…subId3 and the consent record; the tree's own fields too.");
+
+type RawValue = string | string[];
+
+/** The body as one record; a form's repeated field is kept whole until the tree's tie rule picks one. */
+async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+  const contentType = c.req.header("content-type");
+  if (isJson(contentType)) {
+    let body: unknown;
+    try {
+      body = await c.req.json();
+    } catch {
+      throw new ApiError("invalid_json", "The request body is not valid JSON.");
+    }
+    if (typeof body !== "object" || body === null || Array.isArray(body)) {
+      throw new ApiError("bad_request", "The lead must be a JSON object.");
+    }
+    return body as Record<string, unknown>;
+  }
+  if (isForm(contentType)) {
+    const form = await c.req.parseBody({ all: true });
+    const record: Record<string, RawValue> = {};
+    for (const [name, value] of Object.entries(form)) {
+      const texts = (Array.isArray(value) ? value : [value]).filter((v): v is string => typeof v === "string");
+      if (texts.length) record[name] = texts.length === 1 ? (texts[0] as string) : texts;
+    }
+    return record;
+  }
+  throw new ApiError("unsupported_media_type", "Send the lead as application/json or application/x-www-form-urlencoded.");
+}
+
+function tieBreak(raw: Record<string, unknown>, rule: Tree["intake"]["tieFirstOrLast"]): Record<string, unknown> {
+  const flat: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(raw)) {
+    flat[name] = Array.isArray(value) && value.every((v) => typeof v === "string") ? (rule === "first" ? value[0] : value[value.length - 1]) : value;
+  }
+  return flat;
+}
+
+async function authenticate(c: Context<AppEnv>, services: Services, raw: Record<string, unknown>): Promise<Publisher> {
+  const formKey = raw["api_key"];
+  const key = c.req.header("x-api-key") ?? (typeof formKey === "string" ? formKey : Array.isArray(formKey) ? formKey[0] : undefined);
+  if (!key) throw new ApiError("unauthorized", "A publisher API key is required: X-Api-Key header or api_key form field.");
+  const publisher = await services.config.publisher(services.db, await hashKey(key));
+  if (!publisher || !publisher.enabled) throw new ApiError("unauthorized", "The publisher API key is not valid.");
+  return publisher;
+}
+
+function leadError(c: Context<AppEnv>, errors: FieldError[], message: string) {
+  return c.json({ status: "error" as const, error: { code: "validation_failed" as const, message, fields: errors } }, 400);
+}
+
+export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/trees/{treeId}/leads",
+      tags: ["Publisher"],
+      summary: "Submit a lead and get the outcome of its run",
+      security: [{ publisherKey: [] }],
+      request: {
+        params: TreeIdParam,
+        body: {
+          content: {
+            "application/json": { schema: SubmissionSchema },
+            "application/x-www-form-urlencoded": { schema: z.record(z.string(), z.string()) },
+          },
+        },
+      },
+      responses: {
+        200: { description: "The lead's outcome", content: { "application/json": { schema: LeadAnswerSchema } } },
+        400: { description: "The lead is not valid", content: { "application/json": { schema: LeadErrorSchema } } },
+        401: { description: "Missing or wrong publisher key", content: { "application/json": { schema: ErrorBodySchema } } },
+        404: { description: "No such tree", content: { "application/json": { schema: ErrorBodySchema } } },
+        409: { description: "The same lead is being run right now", content: { "application/json": { schema: ErrorBodySchema } } },
+        415: { description: "Neither JSON nor form-encoded", content: { "application/json": { schema: ErrorBodySchema } } },
+        422: { description: "The tree is disabled", content: { "application/json": { schema: ErrorBodySchema } } },
+      },
+    }),
+    async (c) => {
+      const { treeId } = c.req.valid("param");
+      const services = servicesOf(c.env);
+      const raw = await readBody(c);
+      const publisher = await authenticate(c, services, raw);
+      const snapshot = await services.config.tree(services.db, treeId);
+      if (!snapshot) throw new ApiError("not_found", `Ping tree ${treeId} does not exist.`);
+      const { tree } = snapshot;
+      if (!tree.enabled) throw new ApiError("unprocessable", `Ping tree ${treeId} is disabled and takes no leads.`);
+
+      const now = new Date();
+      const parsed = parseSubmission(tieBreak(raw, tree.intake.tieFirstOrLast), tree, now);
+      if (!parsed.ok) return leadError(c, parsed.errors, "The lead is not valid.");
+      const { score, signals } = scoreLead(parsed, now);
+      const lead: Lead = {
+        id: newId("ld"),
+        treeId: tree.id,
+        treeVersion: tree.version,
+        vertical: tree.vertical,
+        publisherId: publisher.id,
+        ...parsed.meta,
+        fields: parsed.fields,
+        consent: parsed.consent,
+        score,
+        signals,
+        receivedAt: now.toISOString(),
+      };
+      const screening = screenLead(tree, lead);
+      if (screening.kind === "error") return leadError(c, screening.errors, screening.errors[0]?.message ?? "The lead is not valid.");
+
+      const run = await runLead(c.env, services, snapshot, publisher, lead, screening, (p) => c.executionCtx.waitUntil(p));
+      if (run.kind === "answered") return c.json(run.answer, 200);
+      if (run.kind === "busy") {
+        throw new ApiError("conflict", `This lead is being run right now; retry in ${run.retryAfterSeconds} s for its result.`);
+      }
+      throw new ApiError("unavailable", "The lead could not be run; it is stored. Retry to run it again.");
+    },
+  );
+}

@@ -1,0 +1,176 @@
+/**
+ * The D1 schema. Configuration documents are kept whole as JSON (they are
+ * validated by the zod schemas of core/config before they are written);
+ * what reports and the ledger query is in columns. Every hot table carries
+ * the tree id so a database per tenant or per month stays a routing change.
+ * Money is integer cents everywhere.
+ */
+import { sql } from "drizzle-orm";
+import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { LeadPointInput, Payout, TreeInput } from "../core/config";
+import type { Consent, LeadFields, ScoreSignal } from "../core/lead";
+
+export const leadStatuses = ["accepted", "declined", "pending", "unsold", "rejected", "error"] as const;
+export const traceOutcomes = ["accepted", "declined", "timeout", "error", "skipped"] as const;
+export const ledgerKinds = ["buyer_charge", "publisher_payout", "margin"] as const;
+
+const createdAt = () => text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
+
+export const publishers = sqliteTable("publishers", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  apiKeyHash: text("api_key_hash").notNull().unique(),
+  payout: text("payout", { mode: "json" }).$type<Payout>().notNull(),
+  postbackUrl: text("postback_url"),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const buyers = sqliteTable("buyers", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  apiKeyHash: text("api_key_hash").notNull().unique(),
+  returnWindowHours: integer("return_window_hours").notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+export const leadPoints = sqliteTable(
+  "lead_points",
+  {
+    id: text("id").primaryKey(),
+    buyerId: text("buyer_id").notNull().references(() => buyers.id),
+    name: text("name").notNull(),
+    document: text("document", { mode: "json" }).$type<LeadPointInput>().notNull(),
+    enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: text("updated_at").notNull(),
+  },
+  (t) => [index("lead_points_buyer").on(t.buyerId)],
+);
+
+export const pingTrees = sqliteTable("ping_trees", {
+  id: text("id").primaryKey(),
+  name: text("name").notNull(),
+  vertical: text("vertical").notNull(),
+  version: integer("version").notNull(),
+  /** The whole document of the current version. */
+  document: text("document", { mode: "json" }).$type<TreeInput>().notNull(),
+  enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  createdAt: createdAt(),
+  updatedAt: text("updated_at").notNull(),
+});
+
+/** Every version of every tree, so a lead's trace can name the tree it ran. */
+export const pingTreeVersions = sqliteTable(
+  "ping_tree_versions",
+  {
+    treeId: text("tree_id").notNull(),
+    version: integer("version").notNull(),
+    document: text("document", { mode: "json" }).$type<TreeInput>().notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex("ping_tree_versions_pk").on(t.treeId, t.version)],
+);
+
+/**
+ * One row, bumped by every configuration write: an isolate's cached
+ * configuration is valid while the generation it was built from is current.
+ */
+export const configGeneration = sqliteTable("config_generation", {
+  id: integer("id").primaryKey(),
+  generation: integer("generation").notNull(),
+});
+
+export const leads = sqliteTable(
+  "leads",
+  {
+    id: text("id").primaryKey(),
+    treeId: text("tree_id").notNull(),
+    treeVersion: integer("tree_version").notNull(),
+    publisherId: text("publisher_id").notNull(),
+    vertical: text("vertical").notNull(),
+    clickId: text("click_id"),
+    subId: text("sub_id"),
+    subId2: text("sub_id2"),
+    subId3: text("sub_id3"),
+    /** accepted: sold; unsold: no buyer took it; rejected: screened out before any buyer; pending: held for another cycle. */
+    status: text("status", { enum: leadStatuses }).notNull(),
+    score: integer("score").notNull(),
+    signals: text("signals", { mode: "json" }).$type<ScoreSignal[]>().notNull(),
+    fields: text("fields", { mode: "json" }).$type<LeadFields>().notNull(),
+    consent: text("consent", { mode: "json" }).$type<Consent>().notNull(),
+    reason: text("reason"),
+    redirectUrl: text("redirect_url"),
+    priceCents: integer("price_cents").notNull().default(0),
+    payoutCents: integer("payout_cents").notNull().default(0),
+    ms: integer("ms"),
+    receivedAt: text("received_at").notNull(),
+    completedAt: text("completed_at"),
+  },
+  (t) => [index("leads_tree_received").on(t.treeId, t.receivedAt), index("leads_publisher_received").on(t.publisherId, t.receivedAt)],
+);
+
+export const leadAttempts = sqliteTable(
+  "lead_attempts",
+  {
+    leadId: text("lead_id").notNull(),
+    seq: integer("seq").notNull(),
+    treeId: text("tree_id").notNull(),
+    leadPointId: text("lead_point_id").notNull(),
+    cycle: integer("cycle").notNull().default(1),
+    phase: text("phase", { enum: ["ping", "post"] }).notNull(),
+    outcome: text("outcome", { enum: traceOutcomes }).notNull(),
+    startedAt: text("started_at").notNull(),
+    ms: integer("ms").notNull(),
+    bidCents: integer("bid_cents"),
+    httpStatus: integer("http_status"),
+    reason: text("reason"),
+  },
+  (t) => [uniqueIndex("lead_attempts_pk").on(t.leadId, t.seq), index("lead_attempts_point").on(t.leadPointId, t.startedAt)],
+);
+
+export const sales = sqliteTable(
+  "sales",
+  {
+    id: text("id").primaryKey(),
+    leadId: text("lead_id").notNull(),
+    treeId: text("tree_id").notNull(),
+    leadPointId: text("lead_point_id").notNull(),
+    buyerId: text("buyer_id").notNull(),
+    publisherId: text("publisher_id").notNull(),
+    priceCents: integer("price_cents").notNull(),
+    payoutCents: integer("payout_cents").notNull(),
+    marginCents: integer("margin_cents").notNull(),
+    buyerLeadId: text("buyer_lead_id"),
+    redirectUrl: text("redirect_url"),
+    soldAt: text("sold_at").notNull(),
+  },
+  (t) => [
+    uniqueIndex("sales_lead_point").on(t.leadId, t.leadPointId),
+    index("sales_buyer_sold").on(t.buyerId, t.soldAt),
+    index("sales_tree_sold").on(t.treeId, t.soldAt),
+  ],
+);
+
+/**
+ * Double-entry style ledger: a sale writes a buyer charge, a publisher payout
+ * and the exchange margin; charge = payout + margin always.
+ */
+export const ledgerEntries = sqliteTable(
+  "ledger_entries",
+  {
+    id: text("id").primaryKey(),
+    saleId: text("sale_id").notNull(),
+    leadId: text("lead_id").notNull(),
+    treeId: text("tree_id").notNull(),
+    kind: text("kind", { enum: ledgerKinds }).notNull(),
+    /** buyer id, publisher id, or "exchange" */
+    partyId: text("party_id").notNull(),
+    amountCents: integer("amount_cents").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("ledger_sale").on(t.saleId), index("ledger_party").on(t.partyId, t.createdAt)],
+);

@@ -1,0 +1,140 @@
+/**
+ * Test helpers that drive the real Worker (exports.default.fetch) with real
+ * D1, real Durable Objects and the loopback buyers of buyers.global.ts.
+ */
+import { exports } from "cloudflare:workers";
+import { expect, inject } from "vitest";
+
+export const ADMIN_TOKEN = "test-admin-token";
+const BASE = "http://leadtree.test";
+
+export interface JsonResponse<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export async function call<T = Record<string, unknown>>(path: string, init: RequestInit = {}): Promise<JsonResponse<T>> {
+  const response = await exports.default.fetch(new Request(`${BASE}${path}`, init));
+  const text = await response.text();
+  let body: unknown = text;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    // Non-JSON bodies (HTML docs) stay text.
+  }
+  return { status: response.status, body: body as T, headers: response.headers };
+}
+
+export function admin<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<JsonResponse<T>> {
+  return call<T>(`/v1/admin${path}`, {
+    method,
+    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+}
+
+/** Asserts the status, showing the whole response when it differs. */
+export function expectStatus<T>(response: JsonResponse<T>, status: number): T {
+  expect(response.status, JSON.stringify(response.body)).toBe(status);
+  return response.body;
+}
+
+let counter = 0;
+export function unique(prefix: string): string {
+  counter += 1;
+  return `${prefix}${Date.now().toString(36)}${counter}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export function buyerUrl(name: string, behaviour: Record<string, string | number> = {}): string {
+  const query = new URLSearchParams(Object.entries(behaviour).map(([k, v]) => [k, String(v)]));
+  return `${inject("buyersUrl")}/buyer/${name}?${query}`;
+}
+
+export async function buyerLog(name: string): Promise<{ type: string; body: Record<string, unknown>; raw: string; headers: Record<string, string> }[]> {
+  const response = await fetch(`${inject("buyersUrl")}/log/${name}`);
+  return response.json();
+}
+
+export async function newPublisher(payout: unknown = { type: "revshare", percent: 50 }): Promise<{ id: string; apiKey: string }> {
+  return expectStatus(await admin<{ id: string; apiKey: string }>("POST", "/publishers", { name: unique("pub"), payout }), 201);
+}
+
+export async function newBuyer(): Promise<{ id: string; apiKey: string }> {
+  return expectStatus(await admin<{ id: string; apiKey: string }>("POST", "/buyers", { name: unique("buyer") }), 201);
+}
+
+/** A ping_post lead point on a simulated buyer; `behaviour` goes in the buyer's URL. */
+export async function newLeadPoint(
+  name: string,
+  behaviour: Record<string, string | number> = {},
+  extra: Record<string, unknown> = {},
+): Promise<{ id: string; buyerId: string }> {
+  const buyer = await newBuyer();
+  const url = buyerUrl(name, behaviour);
+  const point = {
+    buyerId: buyer.id,
+    name,
+    kind: "ping_post",
+    ping: { url },
+    post: { url },
+    pricing: { type: "dynamic" },
+    ...extra,
+  };
+  return expectStatus(await admin<{ id: string; buyerId: string }>("POST", "/lead-points", point), 201);
+}
+
+export async function newTree(positions: Record<string, unknown>[], extra: Record<string, unknown> = {}): Promise<string> {
+  const treeId = unique("tree");
+  const tree = {
+    name: treeId,
+    vertical: "auto_insurance",
+    tiers: [{ name: "main", mode: "auction", positions: positions.map((p) => ({ timeoutSeconds: 2, ...p })) }],
+    ...extra,
+  };
+  expectStatus(await admin("PUT", `/ping-trees/${treeId}`, tree), 201);
+  return treeId;
+}
+
+export function validLead(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    firstName: "John",
+    lastName: "Carver",
+    email: `john.carver${unique("")}@gmail.com`,
+    phone: "(212) 555-0123".replace("555-0123", "734-1188"),
+    zip: "10001",
+    address: "350 Fifth Avenue",
+    clickId: unique("clk"),
+    consent: { text: "I agree to be contacted by insurance partners.", ip: "203.0.113.7", timestamp: new Date().toISOString() },
+    ...overrides,
+  };
+}
+
+export function submitLead(treeId: string, apiKey: string, lead: Record<string, unknown> = validLead()) {
+  return call<Record<string, unknown>>(`/v1/trees/${treeId}/leads`, {
+    method: "POST",
+    headers: { "x-api-key": apiKey, "content-type": "application/json" },
+    body: JSON.stringify(lead),
+  });
+}
+
+/** The lead as the operator sees it, once the gate's log has reached D1. */
+export async function leadDetail(leadId: string): Promise<LeadDetail> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const response = await admin<LeadDetail>("GET", `/leads/${leadId}`);
+    if (response.status === 200) return response.body;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`lead ${leadId} never reached D1`);
+}
+
+export interface LeadDetail {
+  id: string;
+  status: string;
+  score: number;
+  priceCents: number;
+  payoutCents: number;
+  trace: { leadPointId: string; phase: string; outcome: string; bidCents?: number; httpStatus?: number; reason?: string; ms: number }[];
+  sales: { leadPointId: string; buyerId: string; priceCents: number; payoutCents: number; marginCents: number }[];
+  ledger: { kind: string; partyId: string; amountCents: number; saleId: string }[];
+}

@@ -1,0 +1,116 @@
+/**
+ * Simulated buyers on a real loopback port for integration tests. A buyer's
+ * behaviour is written in its URL, so each test makes the buyers it needs
+ * without any setup call:
+ *   /buyer/<name>?bid=1250&delay=300&post=reject&reason=dup&status=500&garbage=1&close=1&token=t1&redirect=<url>&postDelay=50
+ * `postStatus`, `postGarbage`, `postClose` do for posts what their ping twins do.
+ * `GET /log/<name>` returns everything that buyer received, in order.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface ReceivedRequest {
+  type: string;
+  body: unknown;
+  raw: string;
+  headers: Record<string, string>;
+  at: number;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function readBody(request: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
+    request.on("error", reject);
+  });
+}
+
+function parse(raw: string, contentType: string | undefined): unknown {
+  if (contentType?.includes("json")) {
+    try {
+      return JSON.parse(raw);
+    } catch {
+      return raw;
+    }
+  }
+  if (contentType?.includes("x-www-form-urlencoded")) return Object.fromEntries(new URLSearchParams(raw));
+  return raw;
+}
+
+function answerOf(type: string, q: URLSearchParams): Record<string, unknown> {
+  if (type === "post") {
+    if (q.get("post") === "reject") return { accept: false, ...(q.get("reason") ? { reason: q.get("reason") } : {}) };
+    return {
+      accept: true,
+      ...(q.get("redirect") ? { redirectUrl: q.get("redirect") } : {}),
+      ...(q.get("buyerLeadId") ? { buyerLeadId: q.get("buyerLeadId") } : {}),
+    };
+  }
+  if (q.get("decline") === "1") return { accept: false, ...(q.get("reason") ? { reason: q.get("reason") } : {}) };
+  const bid = q.get("bid");
+  return { accept: true, ...(bid !== null ? { bidCents: Number(bid) } : {}), ...(q.get("token") ? { pingToken: q.get("token") } : {}) };
+}
+
+export async function startBuyerServer(): Promise<{ url: string; close(): Promise<void> }> {
+  const logs = new Map<string, ReceivedRequest[]>();
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? "/", "http://127.0.0.1");
+    const [, kind, name = ""] = url.pathname.split("/");
+    if (kind === "log" && request.method === "GET") {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(JSON.stringify(logs.get(name) ?? []));
+      return;
+    }
+    if (kind !== "buyer") {
+      response.writeHead(404).end();
+      return;
+    }
+    const raw = await readBody(request);
+    const body = parse(raw, request.headers["content-type"]);
+    const type = typeof body === "object" && body !== null && "type" in body ? String((body as { type: unknown }).type) : "unknown";
+    const headers = Object.fromEntries(Object.entries(request.headers).map(([k, v]) => [k, String(v)]));
+    const entries = logs.get(name) ?? [];
+    entries.push({ type, body, raw, headers, at: Date.now() });
+    logs.set(name, entries);
+
+    const q = url.searchParams;
+    const prefix = type === "post" ? "post" : "";
+    const param = (key: string) => q.get(prefix ? `${prefix}${key[0]?.toUpperCase()}${key.slice(1)}` : key);
+    const delay = Number(type === "post" ? (q.get("postDelay") ?? 0) : (q.get("delay") ?? 0));
+    if (delay > 0) await sleep(delay);
+    if (param("close") === "1") {
+      request.socket.destroy();
+      return;
+    }
+    if (param("garbage") === "1") {
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end("<<not json>>");
+      return;
+    }
+    const status = Number(param("status") ?? 200);
+    response.writeHead(status, { "content-type": "application/json" });
+    response.end(JSON.stringify(answerOf(type, q)));
+  }
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch(() => {
+      if (!response.headersSent) response.writeHead(500);
+      response.end();
+    });
+  });
+  server.keepAliveTimeout = 60_000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
