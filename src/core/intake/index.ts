@@ -1,0 +1,99 @@
+/**
+ * Lead intake: turns what a publisher posted (a JSON object or a flat form
+ * record) into normalized lead fields, the consent record and the
+ * submission's tracking ids, or into every problem found at once so the
+ * publisher can fix them in one round trip.
+ */
+import type { Tree } from "../config";
+import type { Consent, FieldError, LeadFields, SubmissionMeta } from "../lead";
+import { lookupZip } from "../zip";
+import { parseConsent } from "./consent";
+import { checkCustom } from "./custom";
+import { requiredByDefault, standardFields } from "./standard";
+import { maxLength, notText, own, pick, textOf } from "./values";
+
+export type Submission = { fields: LeadFields; consent: Consent; meta: SubmissionMeta };
+export type ParsedSubmission = ({ ok: true } & Submission) | { ok: false; errors: FieldError[] };
+
+const metaAliases: Record<keyof SubmissionMeta, readonly string[]> = {
+  clickId: ["clickId", "c"],
+  subId: ["subId"],
+  subId2: ["subId2"],
+  subId3: ["subId3"],
+};
+
+/** Names with a meaning of their own: a tree cannot declare them as qualifiers. */
+const reserved: ReadonlySet<string> = new Set(["consent", "api_key", ...Object.values(metaAliases).flat()]);
+
+/** Fields the ZIP can supply, so their absence is judged after the lookup. */
+const fromZip = ["city", "state"] as const;
+
+export function parseSubmission(
+  raw: Record<string, unknown>,
+  tree: Pick<Tree, "fields" | "intake">,
+  now: Date,
+): ParsedSubmission {
+  const errors: FieldError[] = [];
+  const specs = new Map(tree.fields.map((spec) => [spec.name, spec]));
+  const isRequired = (name: string) => specs.get(name)?.required ?? requiredByDefault.has(name);
+
+  const fields: LeadFields = {};
+  const missing: string[] = [];
+  for (const [name, check] of Object.entries(standardFields)) {
+    const text = textOf(own(raw, name));
+    if (text === notText) errors.push({ path: name, message: "must be text" });
+    else if (text === undefined) missing.push(name);
+    else {
+      const checked = check(text, now);
+      if ("error" in checked) errors.push({ path: name, message: checked.error });
+      else fields[name] = checked.value;
+    }
+  }
+
+  const place = typeof fields.zip === "string" ? lookupZip(fields.zip) : undefined;
+  for (const name of fromZip) {
+    if (place && missing.includes(name)) {
+      fields[name] = place[name];
+      missing.splice(missing.indexOf(name), 1);
+    }
+  }
+  for (const name of missing) {
+    if (isRequired(name)) errors.push({ path: name, message: "is required" });
+  }
+
+  for (const spec of tree.fields) {
+    if (Object.hasOwn(standardFields, spec.name) || reserved.has(spec.name)) continue;
+    const checked = checkCustom(spec, own(raw, spec.name));
+    if (checked === undefined) {
+      if (spec.required) errors.push({ path: spec.name, message: "is required" });
+    } else if ("error" in checked) errors.push({ path: spec.name, message: checked.error });
+    else fields[spec.name] = checked.value;
+  }
+
+  const consent = parseConsent(raw, now, errors);
+  const meta = parseMeta(raw, errors);
+  if (tree.intake.requireClickId && meta.clickId === undefined && !errors.some((e) => e.path === "clickId")) {
+    errors.push({ path: "clickId", message: "is required" });
+  }
+
+  if (errors.length > 0 || consent === undefined) return { ok: false, errors };
+  return { ok: true, fields, consent, meta };
+}
+
+const checkId = maxLength(255);
+
+function parseMeta(raw: Record<string, unknown>, errors: FieldError[]): SubmissionMeta {
+  const meta: SubmissionMeta = {};
+  for (const key of Object.keys(metaAliases) as (keyof SubmissionMeta)[]) {
+    const text = textOf(pick(raw, metaAliases[key]));
+    if (text === undefined) continue;
+    if (text === notText) {
+      errors.push({ path: key, message: "must be text" });
+      continue;
+    }
+    const checked = checkId(text);
+    if ("error" in checked) errors.push({ path: key, message: checked.error });
+    else meta[key] = checked.value;
+  }
+  return meta;
+}
