@@ -8,4 +8,4 @@ export default {
 
 export { LeadGate } from "./objects/gate";
 export { Rotation } from "./objects/rotation";
-export { PingShard } from "./buyers/shard";
+export { PingShard } from "./objects/pingShard";

@@ -10,9 +10,10 @@
  * of the six gets them. The calls that count are `fetch()`, Workers KV, the
  * Cache API, R2, Queues `send`/`sendBatch` and TCP `connect()`.
  * Service-binding RPC and Durable Object stubs are not in that list, but the
- * page has also noted that the limit is measured from the top-level request
- * and that Workers reached through service bindings share it, which the
- * fan-out over shards has to respect (see fanout.ts).
+ * page also says the limit is measured from the top-level request, so
+ * Workers reached through service bindings share the caller's six; a
+ * Durable Object request is an invocation of its own. That is why the
+ * fan-out spreads a large auction over PingShard objects (fanout.ts).
  *
  * A buyer's think time is exactly the wait for headers, so the cap decides
  * how long an auction takes. `wrangler dev` (and the local workerd the tests

@@ -2,9 +2,9 @@
  * Spreads one auction's pings over invocations so that none waits on more
  * than six buyers at once (the production connection cap, see client.ts):
  * the first six are pinged from this invocation, the rest in groups of six
- * through the PingShard entrypoint. Service-binding RPC is not one of the
- * calls the cap counts, and every deadline is absolute, measured from the
- * tier's start, so a shard that starts late does not give its buyers longer.
+ * through PingShard Durable Objects (objects/pingShard.ts says why not a
+ * service binding). Every deadline is absolute, measured from the tier's
+ * start, so a shard that starts late does not give its buyers longer.
  */
 import type { PingAttempt } from "../core/attempt";
 import type { LeadPoint } from "../core/config";
@@ -33,11 +33,22 @@ export function chunk<T>(items: T[], size: number): T[][] {
   return chunks;
 }
 
-export async function fanOutPings(client: BuyerClient, shard: PingShardService, jobs: PingJob[], message: PingMessage): Promise<PingAttempt[]> {
+/** `shards(n)` gives the n shard services this auction may use, one per group past the first six. */
+export async function fanOutPings(
+  client: BuyerClient,
+  shards: (count: number) => PingShardService[],
+  jobs: PingJob[],
+  message: PingMessage,
+): Promise<PingAttempt[]> {
   const [direct = [], ...sharded] = chunk(jobs, MAX_WAITING_FOR_HEADERS);
+  const services = sharded.length ? shards(sharded.length) : [];
   const groups = await Promise.all([
     pingJobs(client, direct, message),
-    ...sharded.map((group) => shard.ping(group, message).catch((error: unknown) => group.map((job) => shardFailure(job, error)))),
+    ...sharded.map((group, i) => {
+      const shard = services[i];
+      if (!shard) return group.map((job) => shardFailure(job, "no shard"));
+      return shard.ping(group, message).catch((error: unknown) => group.map((job) => shardFailure(job, error)));
+    }),
   ]);
   return groups.flat();
 }

@@ -17,6 +17,7 @@ import { postLeadPoint } from "../../buyers/call";
 import { createBuyerClient } from "../../buyers/client";
 import { fanOutPings } from "../../buyers/fanout";
 import type { Admission, LeadAnswer } from "../../objects/gate";
+import { pingShardNames } from "../../objects/pingShard";
 import { rotationName } from "../../objects/rotation";
 import { disableTreePositions, type Publisher } from "../../store/config";
 import type { Services } from "../context";
@@ -124,7 +125,7 @@ function treeIO(env: Env, tree: Tree, lead: Lead, gate: GateStub): TreeIO {
     ping: (targets) =>
       fanOutPings(
         client,
-        env.PING_SHARD,
+        (count) => pingShardNames(count, Number(env.PING_SHARD_POOL) || 64).map((name) => env.PING_SHARD.getByName(name)),
         targets.map((target) => ({ point: target.point, deadlineAt: target.deadlineAt })),
         { ...base, fields: publicFields, allowedResponseMs: 0 },
       ),
