@@ -31,6 +31,10 @@ export function registerTrees(app: OpenAPIHono<AppEnv>): void {
       if (positions.length > MAX_POSITIONS) {
         throw new ApiError("validation_failed", `A tree may list at most ${MAX_POSITIONS} positions: every position is a subrequest of one lead's run.`, [{ path: "tiers", message: `${positions.length} positions` }]);
       }
+      if (input.response.mode !== "json") {
+        // XML and redirect answers arrive with the full tree; refusing beats answering in a mode the tree did not ask for.
+        throw new ApiError("unprocessable", `response.mode "${input.response.mode}" is not available yet; use "json".`, [{ path: "response.mode", message: "only json is available" }]);
+      }
       const known = new Set((await leadPointsByIds(services.db, positions.map((p) => p.id))).map((p) => p.id));
       const missing: ErrorField[] = positions.filter((p) => !known.has(p.id)).map((p) => ({ path: p.path, message: `lead point ${p.id} does not exist` }));
       if (missing.length) throw new ApiError("validation_failed", "The tree names lead points that do not exist.", missing);

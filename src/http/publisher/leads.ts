@@ -69,12 +69,20 @@ async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   throw new ApiError("unsupported_media_type", "Send the lead as application/json or application/x-www-form-urlencoded.");
 }
 
-function tieBreak(raw: Record<string, unknown>, rule: Tree["intake"]["tieFirstOrLast"]): Record<string, unknown> {
+/**
+ * The record intake validates, under the tree's intake rules: a repeated
+ * form field keeps its first or last value, and the query string joins the
+ * body unless the tree ignores it, the tie going to GET or POST as it says.
+ */
+function intakeRecord(c: Context<AppEnv>, body: Record<string, unknown>, intake: Tree["intake"]): Record<string, unknown> {
+  const pick = (value: unknown) =>
+    Array.isArray(value) && value.every((v) => typeof v === "string") ? (intake.tieFirstOrLast === "first" ? value[0] : value[value.length - 1]) : value;
   const flat: Record<string, unknown> = {};
-  for (const [name, value] of Object.entries(raw)) {
-    flat[name] = Array.isArray(value) && value.every((v) => typeof v === "string") ? (rule === "first" ? value[0] : value[value.length - 1]) : value;
-  }
-  return flat;
+  for (const [name, value] of Object.entries(body)) flat[name] = pick(value);
+  if (intake.ignoreQueryString) return flat;
+  const query: Record<string, unknown> = {};
+  for (const [name, values] of Object.entries(c.req.queries())) query[name] = pick(values);
+  return intake.tieGetOrPost === "post" ? { ...query, ...flat } : { ...flat, ...query };
 }
 
 async function authenticate(c: Context<AppEnv>, services: Services, raw: Record<string, unknown>): Promise<Publisher> {
@@ -131,9 +139,12 @@ export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
       if (!snapshot) throw new ApiError("not_found", `Ping tree ${treeId} does not exist.`);
       const { tree } = snapshot;
       if (!tree.enabled) throw new ApiError("unprocessable", `Ping tree ${treeId} is disabled and takes no leads.`);
+      if (tree.intake.requireHttps && new URL(c.req.url).protocol !== "https:") {
+        throw new ApiError("bad_request", `Ping tree ${treeId} takes leads over HTTPS only.`);
+      }
 
       const now = new Date();
-      const parsed = parseSubmission(tieBreak(raw, tree.intake.tieFirstOrLast), tree, now);
+      const parsed = parseSubmission(intakeRecord(c, raw, tree.intake), tree, now);
       if (!parsed.ok) return leadError(c, parsed.errors, "The lead is not valid.");
       const { score, signals } = scoreLead(parsed, now);
       const lead: Lead = {
