@@ -7,5 +7,6 @@ export default {
 } satisfies ExportedHandler<Env>;
 
 export { LeadGate } from "./objects/gate";
+export { Counter } from "./objects/counter";
 export { Rotation } from "./objects/rotation";
 export { PingShard } from "./objects/pingShard";

@@ -1,7 +1,7 @@
 /** The composition root: every audience's router, the shared guards and the one error handler. */
 import { limitBody, requireJsonBody } from "./body";
 import { requireAdmin } from "./auth";
-import { newRouter } from "./context";
+import { newRouter } from "./router";
 import { ApiError, errorResponse, onError } from "./errors";
 import { registerBuyers } from "./admin/buyers";
 import { registerLeadPoints } from "./admin/leadPoints";
@@ -10,6 +10,7 @@ import { registerPublishers } from "./admin/publishers";
 import { registerTrees } from "./admin/trees";
 import { registerDocs } from "./docs";
 import { registerLeadIntake } from "./publisher/leads";
+import { registerLeadStatus } from "./publisher/status";
 
 export function createApp() {
   const app = newRouter();
@@ -28,6 +29,7 @@ export function createApp() {
 
   const publisher = newRouter();
   registerLeadIntake(publisher);
+  registerLeadStatus(publisher);
   app.route("/v1", publisher);
 
   registerDocs(app);

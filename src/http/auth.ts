@@ -1,7 +1,7 @@
 /** Credentials per audience (API.md, Auth): operator bearer token, publisher key. */
 import type { MiddlewareHandler } from "hono";
 import { ApiError } from "./errors";
-import type { AppEnv } from "./context";
+import type { AppEnv } from "./router";
 
 const encoder = new TextEncoder();
 

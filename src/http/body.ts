@@ -2,7 +2,7 @@
 import type { MiddlewareHandler } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { ApiError } from "./errors";
-import type { AppEnv } from "./context";
+import type { AppEnv } from "./router";
 
 export const MAX_BODY_BYTES = 64 * 1024;
 

@@ -4,7 +4,7 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { html, raw } from "hono/html";
-import type { AppEnv } from "./context";
+import type { AppEnv } from "./router";
 
 const info = {
   title: "leadtree",

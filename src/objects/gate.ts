@@ -2,51 +2,50 @@
  * The lead gate: one object serves a share of one tree's unique-lead keys
  * (gate:<treeId>:<hash(key) mod N>), so it stays warm. Its SQLite is the
  * write-ahead log of every lead it admits: the lead is durable here before
- * any buyer is contacted, each post intent before the post, the outcome
- * before the publisher hears it. D1 is written from this log off the
- * critical path, and the alarm retries until D1 has it.
+ * any buyer is contacted, each post intent before the post, the buyer's
+ * answer when it comes, the outcome before the publisher hears it. D1 is
+ * written from this log off the critical path; the alarm retries until D1
+ * has it, recovers runs that were cut off, and re-runs held leads.
  *
  * Runs are serialized per key, not per object: a second submit of a key
  * whose run is in flight waits for that run and gets its answer, while other
  * keys in the same object proceed in parallel.
  */
 import { DurableObject } from "cloudflare:workers";
+import type { TraceEntry } from "../core/attempt";
 import type { Lead } from "../core/lead";
-import { dbOf } from "../store/db";
+import { screenLead } from "../core/screen";
+import type { RecordedPost, RunJournal } from "../exchange/journal";
+import { executeRun, leaseMsOf, settlementOf } from "../exchange/runLead";
+import type { LeadAnswer, Settlement } from "../exchange/settlement";
+import { getPublisher } from "../store/config";
 import { writeLeadLog, type LeadLogEntry } from "../store/leadLog";
+import { servicesOf } from "../store/services";
+import { GATE_SCHEMA, recoveryOf, type IntentRow } from "./gateJournal";
 
-/** What the publisher is told about a lead (API.md, Publisher API). */
-export interface LeadAnswer {
-  leadId: string;
-  status: "accepted" | "declined" | "pending";
-  payoutCents?: number;
-  redirectUrl?: string;
-}
+export type { LeadAnswer, Settlement };
 
 export interface AdmitRequest {
   key: string;
   lead: Lead;
+  publisherId: string;
   /** How long a result is replayed for this key (tree uniqueLead.durationSeconds). */
   windowSeconds: number;
   /** The tree's maxAcceptsPerLead: a key with that many accepts is never run again inside its window. */
   maxAccepts: number;
-  /** How long the run may hold the key before another submit may take it over. */
+  /** How long the run may hold the key before the gate recovers it. */
   leaseMs: number;
 }
 
 export type Admission =
   | { kind: "run" }
   | { kind: "replay"; answer: LeadAnswer }
-  /** The key's run is held by a lease this object cannot wait on (it restarted mid-run). */
+  /** The key's run is held by a live lease this object cannot wait on (it restarted mid-run). */
   | { kind: "busy"; retryAfterSeconds: number }
-  /** The run this submit waited for failed; the submit may be retried. */
+  /** The run could not be finished; the lead is kept for recovery. */
   | { kind: "failed" };
 
-export interface Settlement {
-  answer: LeadAnswer;
-  accepts: number;
-  log: LeadLogEntry;
-}
+export type IdempotencyCheck = { kind: "new" } | { kind: "replay"; status: number; body: string } | { kind: "conflict"; reason: string };
 
 interface KeyRow extends Record<string, SqlStorageValue> {
   lead_id: string;
@@ -57,6 +56,15 @@ interface KeyRow extends Record<string, SqlStorageValue> {
   expires_at: number;
 }
 
+interface LogRow extends Record<string, SqlStorageValue> {
+  lead_id: string;
+  key: string;
+  publisher_id: string;
+  lead: string;
+  cycle: number;
+  trace: string;
+}
+
 interface OutboxRow extends Record<string, SqlStorageValue> {
   lead_id: string;
   entry: string;
@@ -65,6 +73,7 @@ interface OutboxRow extends Record<string, SqlStorageValue> {
 
 const FLUSH_DELAY_MS = 1_000;
 const MAX_BACKOFF_MS = 300_000;
+const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
 interface Waiters {
   promise: Promise<Admission>;
@@ -77,31 +86,16 @@ function waiters(): Waiters {
   return { promise, resolve };
 }
 
-export class LeadGate extends DurableObject<Env> {
+export class LeadGate extends DurableObject<Env> implements RunJournal {
   private readonly sql: SqlStorage;
   private readonly inflight = new Map<string, Waiters>();
+  private readonly recovering = new Map<string, Promise<Admission>>();
   private flushing: Promise<void> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    ctx.blockConcurrencyWhile(async () => {
-      this.sql.exec(`
-        CREATE TABLE IF NOT EXISTS lead_keys (
-          key TEXT PRIMARY KEY, lead_id TEXT NOT NULL, state TEXT NOT NULL,
-          lease_until INTEGER NOT NULL, answer TEXT, accepts INTEGER NOT NULL DEFAULT 0,
-          expires_at INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS lead_log (
-          lead_id TEXT PRIMARY KEY, key TEXT NOT NULL, lead TEXT NOT NULL,
-          state TEXT NOT NULL, received_at INTEGER NOT NULL);
-        CREATE TABLE IF NOT EXISTS post_intents (
-          lead_id TEXT NOT NULL, lead_point_id TEXT NOT NULL, price_cents INTEGER NOT NULL,
-          at INTEGER NOT NULL, PRIMARY KEY (lead_id, lead_point_id));
-        CREATE TABLE IF NOT EXISTS outbox (
-          lead_id TEXT PRIMARY KEY, entry TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
-          next_at INTEGER NOT NULL);
-      `);
-    });
+    this.sql.exec(GATE_SCHEMA);
   }
 
   /** Admits a lead under its key: run it, or replay the key's first result. */
@@ -110,21 +104,24 @@ export class LeadGate extends DurableObject<Env> {
     if (running) return running.promise;
 
     const now = Date.now();
-    const row = this.sql.exec<KeyRow>("SELECT * FROM lead_keys WHERE key = ?", request.key).toArray()[0];
+    const row = this.keyRow(request.key);
     if (row && row.expires_at > now) {
-      if (row.state === "done" && row.answer && row.accepts >= request.maxAccepts) {
+      if ((row.state === "held" || (row.state === "done" && row.accepts >= request.maxAccepts)) && row.answer) {
         return { kind: "replay", answer: JSON.parse(row.answer) as LeadAnswer };
       }
-      if (row.state === "running" && row.lease_until > now) {
-        return { kind: "busy", retryAfterSeconds: Math.ceil((row.lease_until - now) / 1000) };
+      if (row.state === "running") {
+        if (row.lease_until > now) return { kind: "busy", retryAfterSeconds: Math.ceil((row.lease_until - now) / 1000) };
+        // The run that held the key is gone: finish it before anything runs again.
+        return this.recover(row.lead_id);
       }
     }
     const { lead } = request;
-    // Both writes are synchronous SQL: no other request interleaves between the check above and here.
+    // Synchronous SQL: no other request interleaves between the check above and these writes.
     this.sql.exec(
-      "INSERT INTO lead_log (lead_id, key, lead, state, received_at) VALUES (?, ?, ?, 'running', ?)",
+      "INSERT INTO lead_log (lead_id, key, publisher_id, lead, state, received_at) VALUES (?, ?, ?, ?, 'running', ?)",
       lead.id,
       request.key,
+      request.publisherId,
       JSON.stringify(lead),
       now,
     );
@@ -139,13 +136,15 @@ export class LeadGate extends DurableObject<Env> {
       now + request.windowSeconds * 1000,
     );
     this.inflight.set(request.key, waiters());
+    // If the run never comes back, the alarm at the lease's end recovers it.
+    this.ctx.waitUntil(this.scheduleAlarm());
     return { kind: "run" };
   }
 
   /** Written before a post leaves, so a run cut off mid-post is never posted again blindly. */
   async intent(leadId: string, leadPointId: string, priceCents: number): Promise<void> {
     this.sql.exec(
-      "INSERT OR REPLACE INTO post_intents (lead_id, lead_point_id, price_cents, at) VALUES (?, ?, ?, ?)",
+      "INSERT OR REPLACE INTO post_intents (lead_id, lead_point_id, price_cents, at, outcome, sale) VALUES (?, ?, ?, ?, NULL, NULL)",
       leadId,
       leadPointId,
       priceCents,
@@ -153,27 +152,70 @@ export class LeadGate extends DurableObject<Env> {
     );
   }
 
-  /** Records the outcome, answers every waiter, and queues the D1 write. */
+  /** The buyer's answer to a post, so a recovery can settle from it. */
+  async postOutcome(leadId: string, leadPointId: string, outcome: RecordedPost): Promise<void> {
+    this.sql.exec(
+      "UPDATE post_intents SET outcome = ?, sale = ? WHERE lead_id = ? AND lead_point_id = ?",
+      outcome.kind,
+      outcome.sale ? JSON.stringify(outcome.sale) : null,
+      leadId,
+      leadPointId,
+    );
+  }
+
+  /** Records a cycle's outcome, answers every waiter, and queues the D1 write. */
   async complete(key: string, settlement: Settlement): Promise<void> {
     const { answer, log } = settlement;
+    const held = settlement.holdUntil !== undefined;
     this.sql.exec(
-      "UPDATE lead_keys SET state = 'done', answer = ?, accepts = ? WHERE key = ? AND lead_id = ?",
+      "UPDATE lead_keys SET state = ?, answer = ?, accepts = ? WHERE key = ? AND lead_id = ?",
+      held ? "held" : "done",
       JSON.stringify(answer),
       settlement.accepts,
       key,
       answer.leadId,
     );
-    this.sql.exec("UPDATE lead_log SET state = 'done' WHERE lead_id = ?", answer.leadId);
+    this.sql.exec(
+      "UPDATE lead_log SET state = ?, trace = ?, next_run_at = ? WHERE lead_id = ?",
+      held ? "held" : "done",
+      JSON.stringify(log.trace),
+      settlement.holdUntil ?? null,
+      answer.leadId,
+    );
     this.enqueue(log);
     this.settleWaiters(key, { kind: "replay", answer });
   }
 
-  /** A run that threw: the lead stays logged with its cause; waiters may retry. */
-  async fail(key: string, log: LeadLogEntry): Promise<void> {
-    this.sql.exec("DELETE FROM lead_keys WHERE key = ? AND lead_id = ?", key, log.lead.id);
-    this.sql.exec("UPDATE lead_log SET state = 'failed' WHERE lead_id = ?", log.lead.id);
-    this.enqueue(log);
-    this.settleWaiters(key, { kind: "failed" });
+  /** The Worker's run threw: recover it now from the journal and answer with the outcome. */
+  async abandon(key: string, leadId: string): Promise<Admission> {
+    this.sql.exec("UPDATE lead_keys SET lease_until = 0 WHERE key = ? AND lead_id = ?", key, leadId);
+    return this.recover(leadId);
+  }
+
+  /** Idempotency-Key: the first request with a key runs; a repeat with the same body gets its response. */
+  async idempotencyBegin(scopeKey: string, bodyHash: string): Promise<IdempotencyCheck> {
+    const now = Date.now();
+    const row = this.sql
+      .exec<{ body_hash: string; status: number | null; response: string | null; expires_at: number }>("SELECT * FROM idempotency WHERE scope_key = ?", scopeKey)
+      .toArray()[0];
+    if (row && row.expires_at > now) {
+      if (row.body_hash !== bodyHash) return { kind: "conflict", reason: "this Idempotency-Key was used with a different body" };
+      if (row.status === null || row.response === null) return { kind: "conflict", reason: "a request with this Idempotency-Key is still being processed" };
+      return { kind: "replay", status: row.status, body: row.response };
+    }
+    this.sql.exec(
+      "INSERT OR REPLACE INTO idempotency (scope_key, body_hash, status, response, expires_at) VALUES (?, ?, NULL, NULL, ?)",
+      scopeKey,
+      bodyHash,
+      now + IDEMPOTENCY_TTL_MS,
+    );
+    this.ctx.waitUntil(this.scheduleAlarm());
+    return { kind: "new" };
+  }
+
+  async idempotencyEnd(scopeKey: string, status: number, body: string | null): Promise<void> {
+    if (body === null) this.sql.exec("DELETE FROM idempotency WHERE scope_key = ?", scopeKey);
+    else this.sql.exec("UPDATE idempotency SET status = ?, response = ? WHERE scope_key = ?", status, body, scopeKey);
   }
 
   /** Lead ids whose D1 write is still owed: for tests and operators. */
@@ -191,8 +233,102 @@ export class LeadGate extends DurableObject<Env> {
 
   override async alarm(): Promise<void> {
     await this.flush();
+    const now = Date.now();
+    const stalled = this.sql
+      .exec<{ lead_id: string }>("SELECT lead_id FROM lead_keys WHERE state = 'running' AND lease_until <= ?", now)
+      .toArray()
+      .map((row) => row.lead_id);
+    const due = this.sql
+      .exec<{ lead_id: string }>("SELECT lead_id FROM lead_log WHERE state = 'held' AND next_run_at <= ?", now)
+      .toArray()
+      .map((row) => row.lead_id);
+    await Promise.all([...stalled.map((id) => this.recover(id)), ...due.map((id) => this.rerunHeld(id))]);
+    await this.flush();
     this.purgeExpired(Date.now());
     await this.scheduleAlarm();
+  }
+
+  /**
+   * Finishes a run that was cut off, from what its journal says: no post
+   * left → run it again; every post answered → settle from the answers; a
+   * post with no answer → marked for review, never posted again.
+   */
+  private recover(leadId: string): Promise<Admission> {
+    let recovery = this.recovering.get(leadId);
+    if (!recovery) {
+      recovery = this.recoverLead(leadId).finally(() => this.recovering.delete(leadId));
+      this.recovering.set(leadId, recovery);
+    }
+    return recovery;
+  }
+
+  private async recoverLead(leadId: string): Promise<Admission> {
+    const row = this.logRow(leadId);
+    if (!row) return { kind: "failed" };
+    const intents = this.sql.exec<IntentRow>("SELECT * FROM post_intents WHERE lead_id = ? ORDER BY at", leadId).toArray();
+    const recovery = recoveryOf(intents);
+    if (recovery.kind === "rerun") return this.runCycle(row, row.cycle);
+    const input = await this.runInput(row);
+    if (!input) return this.finishWithout(row, "the tree or publisher no longer exists");
+    const settlement = settlementOf(
+      { ...input, cycle: input.snapshot.tree.cycles.max, priorTrace: JSON.parse(row.trace) as TraceEntry[] },
+      { status: recovery.kind === "review" ? "review" : "accepted", trace: recovery.trace, sales: recovery.sales },
+      Date.now(),
+    );
+    if (recovery.kind === "review") {
+      // Possibly sold: hold the key as if the lead were sold out, and tell the publisher it is pending.
+      settlement.answer = { leadId, status: "pending" };
+      settlement.accepts = Number.MAX_SAFE_INTEGER;
+    }
+    await this.complete(row.key, settlement);
+    return { kind: "replay", answer: settlement.answer };
+  }
+
+  private async rerunHeld(leadId: string): Promise<Admission> {
+    const row = this.logRow(leadId);
+    if (!row) return { kind: "failed" };
+    return this.runCycle(row, row.cycle + 1);
+  }
+
+  /** Runs one cycle of a logged lead inside this object, journaling to itself. */
+  private async runCycle(row: LogRow, cycle: number): Promise<Admission> {
+    const input = await this.runInput(row);
+    if (!input) return this.finishWithout(row, "the tree or publisher no longer exists");
+    const leaseUntil = Date.now() + leaseMsOf(input.snapshot.tree);
+    this.sql.exec("UPDATE lead_keys SET state = 'running', lease_until = ? WHERE key = ? AND lead_id = ?", leaseUntil, row.key, row.lead_id);
+    this.sql.exec("UPDATE lead_log SET state = 'running', cycle = ?, next_run_at = NULL WHERE lead_id = ?", cycle, row.lead_id);
+    const services = servicesOf(this.env);
+    const settlement = await executeRun(
+      { env: this.env, services, journal: this, waitUntil: (p) => this.ctx.waitUntil(p) },
+      { ...input, cycle, priorTrace: JSON.parse(row.trace) as TraceEntry[] },
+    );
+    await this.complete(row.key, settlement);
+    return { kind: "replay", answer: settlement.answer };
+  }
+
+  private async runInput(row: LogRow) {
+    const lead = JSON.parse(row.lead) as Lead;
+    const services = servicesOf(this.env);
+    const [snapshot, publisher] = await Promise.all([services.config.tree(services.db, lead.treeId), getPublisher(services.db, row.publisher_id)]);
+    if (!snapshot || !publisher) return undefined;
+    const screening = screenLead(snapshot.tree, lead);
+    return { snapshot, publisher, lead, screening: screening.kind === "error" ? { kind: "decline" as const, reason: "the tree's filters now refuse it" } : screening };
+  }
+
+  private async finishWithout(row: LogRow, reason: string): Promise<Admission> {
+    const lead = JSON.parse(row.lead) as Lead;
+    const answer: LeadAnswer = { leadId: lead.id, status: "declined" };
+    const log: LeadLogEntry = { lead, status: "error", reason, ms: 0, completedAt: new Date().toISOString(), trace: JSON.parse(row.trace) as TraceEntry[], sales: [] };
+    await this.complete(row.key, { answer, accepts: 0, log });
+    return { kind: "replay", answer };
+  }
+
+  private keyRow(key: string): KeyRow | undefined {
+    return this.sql.exec<KeyRow>("SELECT * FROM lead_keys WHERE key = ?", key).toArray()[0];
+  }
+
+  private logRow(leadId: string): LogRow | undefined {
+    return this.sql.exec<LogRow>("SELECT * FROM lead_log WHERE lead_id = ?", leadId).toArray()[0];
   }
 
   private settleWaiters(key: string, admission: Admission): void {
@@ -216,25 +352,28 @@ export class LeadGate extends DurableObject<Env> {
   private async flushOutbox(): Promise<void> {
     const now = Date.now();
     const due = this.sql.exec<OutboxRow>("SELECT lead_id, entry, attempts FROM outbox WHERE next_at <= ? ORDER BY next_at LIMIT 50", now).toArray();
-    const db = dbOf(this.env.DB);
-    for (const row of due) {
-      try {
-        await writeLeadLog(db, JSON.parse(row.entry) as LeadLogEntry);
-        // Delete only the entry that was written: a newer one for the same lead stays queued.
-        this.sql.exec("DELETE FROM outbox WHERE lead_id = ? AND entry = ?", row.lead_id, row.entry);
-      } catch (error) {
-        console.error("lead log write to D1 failed; the alarm retries", row.lead_id, error);
-        const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** row.attempts);
-        this.sql.exec("UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE lead_id = ?", now + backoff, row.lead_id);
-      }
-    }
+    const db = servicesOf(this.env).db;
+    await Promise.all(
+      due.map(async (row) => {
+        try {
+          await writeLeadLog(db, JSON.parse(row.entry) as LeadLogEntry);
+          // Delete only the entry that was written: a newer one for the same lead stays queued.
+          this.sql.exec("DELETE FROM outbox WHERE lead_id = ? AND entry = ?", row.lead_id, row.entry);
+        } catch (error) {
+          console.error("lead log write to D1 failed; the alarm retries", row.lead_id, error);
+          const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** row.attempts);
+          this.sql.exec("UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE lead_id = ?", now + backoff, row.lead_id);
+        }
+      }),
+    );
   }
 
   private purgeExpired(now: number): void {
-    this.sql.exec("DELETE FROM lead_keys WHERE expires_at <= ? AND state != 'running'", now);
-    // A logged lead is kept while its key may replay it or D1 still lacks it.
+    this.sql.exec("DELETE FROM lead_keys WHERE expires_at <= ? AND state = 'done'", now);
+    this.sql.exec("DELETE FROM idempotency WHERE expires_at <= ?", now);
+    // A logged lead is kept while its key may replay it, it may run again, or D1 still lacks it.
     this.sql.exec(
-      `DELETE FROM lead_log WHERE state != 'running'
+      `DELETE FROM lead_log WHERE state = 'done'
          AND lead_id NOT IN (SELECT lead_id FROM outbox)
          AND lead_id NOT IN (SELECT lead_id FROM lead_keys)`,
     );
@@ -242,16 +381,20 @@ export class LeadGate extends DurableObject<Env> {
   }
 
   private async scheduleAlarm(): Promise<void> {
+    const soonest = Date.now() + FLUSH_DELAY_MS;
     const next = this.sql
       .exec<{ at: number | null }>(
         `SELECT MIN(at) AS at FROM (
            SELECT MAX(next_at, ?) AS at FROM outbox
-           UNION ALL SELECT expires_at AS at FROM lead_keys WHERE state != 'running')`,
-        Date.now() + FLUSH_DELAY_MS,
+           UNION ALL SELECT lease_until AS at FROM lead_keys WHERE state = 'running'
+           UNION ALL SELECT next_run_at AS at FROM lead_log WHERE state = 'held'
+           UNION ALL SELECT expires_at AS at FROM lead_keys WHERE state = 'done'
+           UNION ALL SELECT expires_at AS at FROM idempotency)`,
+        soonest,
       )
       .one().at;
     if (next === null) return;
     const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next) await this.ctx.storage.setAlarm(next);
+    if (current === null || current > next || current < Date.now()) await this.ctx.storage.setAlarm(next);
   }
 }

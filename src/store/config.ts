@@ -255,3 +255,9 @@ export async function disableTreePositions(db: Db, treeId: string, leadPointIds:
   }));
   await putTree(db, treeId, { ...document, tiers });
 }
+
+/** The stored hash of a publisher's key: the secret its postbacks are signed with. */
+export async function publisherKeyHash(db: Db, id: string): Promise<string | undefined> {
+  const row = await db.select({ hash: publishers.apiKeyHash }).from(publishers).where(eq(publishers.id, id)).get();
+  return row?.hash;
+}

@@ -40,3 +40,20 @@ export async function leadWithTrace(db: Db, leadId: string) {
     ledger: ledger.map((entry) => definedOnly(entry)),
   };
 }
+
+/** What a publisher may see of its own lead: never the buyer or the price. */
+export async function publisherLeadStatus(db: Db, publisherId: string, leadId: string) {
+  const row = await db
+    .select({ status: leads.status, payoutCents: leads.payoutCents, redirectUrl: leads.redirectUrl, publisherId: leads.publisherId })
+    .from(leads)
+    .where(eq(leads.id, leadId))
+    .get();
+  if (!row || row.publisherId !== publisherId) return undefined;
+  const status = row.status === "accepted" ? "accepted" : row.status === "pending" || row.status === "review" ? "pending" : "declined";
+  return {
+    leadId,
+    status,
+    ...(status === "accepted" ? { payoutCents: row.payoutCents } : {}),
+    ...(row.redirectUrl ? { redirectUrl: row.redirectUrl } : {}),
+  } as const;
+}

@@ -10,7 +10,8 @@ import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqli
 import type { LeadPointInput, Payout, TreeInput } from "../core/config";
 import type { Consent, LeadFields, ScoreSignal } from "../core/lead";
 
-export const leadStatuses = ["accepted", "declined", "pending", "unsold", "rejected", "error"] as const;
+/** review: a post's answer was lost when a run stopped; the lead may be sold and waits for a person. */
+export const leadStatuses = ["accepted", "declined", "pending", "unsold", "rejected", "error", "review"] as const;
 export const traceOutcomes = ["accepted", "declined", "timeout", "error", "skipped"] as const;
 export const ledgerKinds = ["buyer_charge", "publisher_payout", "margin"] as const;
 

@@ -27,9 +27,8 @@ const orderings: Record<"ordered" | "weighted" | "round_robin", Ordering> = {
   round_robin: async (tier, candidates, run) => rotated(candidates, await run.io.rotation(tier.name, candidates.length)),
 };
 
-async function tryCandidate(candidate: Candidate, tier: Tier, run: TreeRun): Promise<boolean> {
+async function tryCandidate(candidate: Candidate, tierDeadline: number, run: TreeRun): Promise<boolean> {
   const startedAt = run.io.now();
-  const tierDeadline = tier.maxSeconds ? startedAt + tier.maxSeconds * 1000 : Infinity;
   const deadlineAt = run.deadlineFor(candidate.position, startedAt, tierDeadline);
   if (candidate.point.kind === "direct_post") {
     const offer = run.directOffer(candidate);
@@ -45,11 +44,14 @@ async function tryCandidate(candidate: Candidate, tier: Tier, run: TreeRun): Pro
 export function sequentialTier(mode: keyof typeof orderings): TierStrategy {
   const order = orderings[mode];
   return async (tier, candidates, run): Promise<TierVerdict> => {
+    const tierDeadline = tier.maxSeconds ? run.io.now() + tier.maxSeconds * 1000 : Infinity;
     const sequence = await order(tier, candidates, run);
     const tries = mode !== "ordered" && tier.runWhich === "one" ? sequence.slice(0, 1) : sequence;
     for (const candidate of tries) {
-      if ((run.quotaMet && tier.exitOnMaxAccepts) || !run.timeLeft) break;
-      const accepted = await tryCandidate(candidate, tier, run);
+      if (!run.timeLeft || run.io.now() >= tierDeadline || (run.quotaMet && tier.exitOnMaxAccepts)) break;
+      // Past the quota, a tier that does not exit still sells to positions that do not count towards it.
+      if (run.quotaMet && candidate.position.countTowardsQuota) continue;
+      const accepted = await tryCandidate(candidate, tierDeadline, run);
       if (accepted) continue;
       if (candidate.position.abortTreeIfNotAccepted) return "abortTree";
       if (candidate.position.abortTierIfNotAccepted) break;

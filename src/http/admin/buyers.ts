@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { BuyerInputSchema } from "../../core/config";
 import { createBuyer, disableBuyer, getBuyer, listBuyers } from "../../store/config";
-import { servicesOf, type AppEnv } from "../context";
+import type { AppEnv } from "../router";
+import { servicesOf } from "../../store/services";
 import { errorResponses, registerReadAndDisable } from "./resource";
 import { BuyerSchema, CreatedBuyerSchema } from "./schemas";
 

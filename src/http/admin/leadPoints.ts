@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { LeadPointInputSchema, type Endpoint } from "../../core/config";
 import { createLeadPoint, disableLeadPoint, getBuyer, getLeadPoint, listLeadPoints, type LeadPointRecord } from "../../store/config";
-import { servicesOf, type AppEnv } from "../context";
+import type { AppEnv } from "../router";
+import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
 import { errorResponses, registerReadAndDisable } from "./resource";
 import { LeadPointSchema } from "./schemas";

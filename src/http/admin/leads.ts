@@ -1,7 +1,9 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
 import { leadWithTrace } from "../../store/leadRead";
-import { servicesOf, type AppEnv } from "../context";
+import { leadStatuses } from "../../store/schema";
+import type { AppEnv } from "../router";
+import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
 import { errorResponses } from "./resource";
 
@@ -20,7 +22,7 @@ const TraceEntrySchema = z.object({
 const LeadDetailSchema = z.looseObject({
   id: z.string(),
   treeId: z.string(),
-  status: z.enum(["accepted", "declined", "pending", "unsold", "rejected", "error"]),
+  status: z.enum(leadStatuses),
   score: z.number().int(),
   signals: z.array(z.object({ name: z.string(), points: z.number(), detail: z.string() })),
   fields: z.record(z.string(), z.unknown()),

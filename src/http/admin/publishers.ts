@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { PublisherInputSchema } from "../../core/config";
 import { createPublisher, disablePublisher, getPublisher, listPublishers } from "../../store/config";
-import { servicesOf, type AppEnv } from "../context";
+import type { AppEnv } from "../router";
+import { servicesOf } from "../../store/services";
 import { errorResponses, registerReadAndDisable } from "./resource";
 import { CreatedPublisherSchema, PublisherSchema } from "./schemas";
 

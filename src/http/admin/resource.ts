@@ -4,7 +4,8 @@
  */
 import { createRoute, type OpenAPIHono, type RouteConfig } from "@hono/zod-openapi";
 import type { z } from "zod";
-import { servicesOf, type AppEnv } from "../context";
+import type { AppEnv } from "../router";
+import { servicesOf } from "../../store/services";
 import { ApiError, ErrorBodySchema } from "../errors";
 import type { Db } from "../../store/db";
 import { listOf } from "./schemas";

@@ -1,7 +1,8 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { TreeInputSchema } from "../../core/config";
 import { disableTree, getTree, leadPointsByIds, listTrees, putTree } from "../../store/config";
-import { servicesOf, type AppEnv } from "../context";
+import type { AppEnv } from "../router";
+import { servicesOf } from "../../store/services";
 import { ApiError, type ErrorField } from "../errors";
 import { errorResponses, registerReadAndDisable } from "./resource";
 import { TreeIdParam, TreeSchema } from "./schemas";

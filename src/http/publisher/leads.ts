@@ -14,10 +14,13 @@ import { screenLead } from "../../core/screen";
 import { hashKey, newId } from "../../store/ids";
 import type { Publisher } from "../../store/config";
 import { isForm, isJson } from "../body";
-import { servicesOf, type AppEnv, type Services } from "../context";
+import type { AppEnv } from "../router";
+import { servicesOf, type Services } from "../../store/services";
 import { ApiError, ErrorBodySchema } from "../errors";
 import { TreeIdParam } from "../admin/schemas";
-import { runLead } from "./run";
+import { submitLead } from "../../exchange/runLead";
+import { treeLimitName } from "../../objects/counter";
+import { idempotent } from "./idempotency";
 
 export const LeadAnswerSchema = z.object({
   leadId: z.string(),
@@ -85,7 +88,7 @@ function intakeRecord(c: Context<AppEnv>, body: Record<string, unknown>, intake:
   return intake.tieGetOrPost === "post" ? { ...query, ...flat } : { ...flat, ...query };
 }
 
-async function authenticate(c: Context<AppEnv>, services: Services, raw: Record<string, unknown>): Promise<Publisher> {
+export async function authenticate(c: Context<AppEnv>, services: Services, raw: Record<string, unknown>): Promise<Publisher> {
   const formKey = raw["api_key"];
   const key = c.req.header("x-api-key") ?? (typeof formKey === "string" ? formKey : Array.isArray(formKey) ? formKey[0] : undefined);
   if (!key) throw new ApiError("unauthorized", "A publisher API key is required: X-Api-Key header or api_key form field.");
@@ -131,43 +134,61 @@ export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
       },
     });
   app.post("/trees/:treeId/leads", async (c) => {
-      const treeId = c.req.param("treeId");
-      const services = servicesOf(c.env);
-      const raw = await readBody(c);
-      const publisher = await authenticate(c, services, raw);
-      const snapshot = await services.config.tree(services.db, treeId);
-      if (!snapshot) throw new ApiError("not_found", `Ping tree ${treeId} does not exist.`);
-      const { tree } = snapshot;
-      if (!tree.enabled) throw new ApiError("unprocessable", `Ping tree ${treeId} is disabled and takes no leads.`);
-      if (tree.intake.requireHttps && new URL(c.req.url).protocol !== "https:") {
-        throw new ApiError("bad_request", `Ping tree ${treeId} takes leads over HTTPS only.`);
-      }
-
-      const now = new Date();
-      const parsed = parseSubmission(intakeRecord(c, raw, tree.intake), tree, now);
-      if (!parsed.ok) return leadError(c, parsed.errors, "The lead is not valid.");
-      const { score, signals } = scoreLead(parsed, now);
-      const lead: Lead = {
-        id: newId("ld"),
-        treeId: tree.id,
-        treeVersion: tree.version,
-        vertical: tree.vertical,
-        publisherId: publisher.id,
-        ...parsed.meta,
-        fields: parsed.fields,
-        consent: parsed.consent,
-        score,
-        signals,
-        receivedAt: now.toISOString(),
-      };
-      const screening = screenLead(tree, lead);
-      if (screening.kind === "error") return leadError(c, screening.errors, screening.errors[0]?.message ?? "The lead is not valid.");
-
-      const run = await runLead(c.env, services, snapshot, publisher, lead, screening, (p) => c.executionCtx.waitUntil(p));
-      if (run.kind === "answered") return c.json(run.answer, 200);
-      if (run.kind === "busy") {
-        throw new ApiError("conflict", `This lead is being run right now; retry in ${run.retryAfterSeconds} s for its result.`);
-      }
-      throw new ApiError("unavailable", "The lead could not be run; it is stored. Retry to run it again.");
+    const treeId = c.req.param("treeId");
+    const services = servicesOf(c.env);
+    const raw = await readBody(c);
+    const publisher = await authenticate(c, services, raw);
+    const idempotencyKey = c.req.header("idempotency-key");
+    if (idempotencyKey === undefined) return intake(c, services, treeId, raw, publisher);
+    return idempotent(c.env, { treeId, publisherId: publisher.id, key: idempotencyKey, body: raw }, () => intake(c, services, treeId, raw, publisher));
   });
+}
+
+async function intake(c: Context<AppEnv>, services: Services, treeId: string, raw: Record<string, unknown>, publisher: Publisher): Promise<Response> {
+  const snapshot = await services.config.tree(services.db, treeId);
+  if (!snapshot) throw new ApiError("not_found", `Ping tree ${treeId} does not exist.`);
+  const { tree } = snapshot;
+  if (!tree.enabled) throw new ApiError("unprocessable", `Ping tree ${treeId} is disabled and takes no leads.`);
+  if (tree.intake.requireHttps && new URL(c.req.url).protocol !== "https:") {
+    throw new ApiError("bad_request", `Ping tree ${treeId} takes leads over HTTPS only.`);
+  }
+
+  const now = new Date();
+  const parsed = parseSubmission(intakeRecord(c, raw, tree.intake), tree, now);
+  if (!parsed.ok) return leadError(c, parsed.errors, "The lead is not valid.");
+  const { score, signals } = scoreLead(parsed, now);
+  const lead: Lead = {
+    id: newId("ld"),
+    treeId: tree.id,
+    treeVersion: tree.version,
+    vertical: tree.vertical,
+    publisherId: publisher.id,
+    ...parsed.meta,
+    fields: parsed.fields,
+    consent: parsed.consent,
+    score,
+    signals,
+    receivedAt: now.toISOString(),
+  };
+  const screening = screenLead(tree, lead);
+  if (screening.kind === "error") return leadError(c, screening.errors, screening.errors[0]?.message ?? "The lead is not valid.");
+  const overLimit = await submitLimitReason(c.env, tree, lead.id);
+
+  const run = await submitLead(
+    { env: c.env, services, waitUntil: (p) => c.executionCtx.waitUntil(p) },
+    { snapshot, publisher, lead, screening: overLimit ? { kind: "decline", reason: overLimit } : screening },
+  );
+  if (run.kind === "answered") return c.json(run.answer, 200);
+  if (run.kind === "busy") {
+    throw new ApiError("conflict", `This lead is being run right now; retry in ${run.retryAfterSeconds} s for its result.`);
+  }
+  throw new ApiError("unavailable", "The lead could not be run; it is stored and will be finished. Retry for its result.");
+}
+
+/** The tree's daily submit limit, counted once per lead that reaches the tree. */
+async function submitLimitReason(env: Env, tree: Tree, leadId: string): Promise<string | undefined> {
+  const limit = tree.dailyLimits?.submits;
+  if (limit === undefined || !tree.dailyLimits) return undefined;
+  const taken = await env.COUNTER.getByName(treeLimitName(tree.id, "submits")).take(leadId, { timezone: tree.dailyLimits.timezone, daily: limit });
+  return taken.ok ? undefined : `the tree's daily submit limit of ${limit} is reached`;
 }

@@ -1,6 +1,4 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { dbOf, type Db } from "../store/db";
-import { configCacheFor, type ConfigCache } from "../store/configCache";
 import { validationError } from "./errors";
 
 export interface AppEnv {
@@ -14,13 +12,4 @@ export function newRouter(): OpenAPIHono<AppEnv> {
       if (!result.success) throw validationError(result.error);
     },
   });
-}
-
-export interface Services {
-  db: Db;
-  config: ConfigCache;
-}
-
-export function servicesOf(env: Env): Services {
-  return { db: dbOf(env.DB), config: configCacheFor(Number(env.CONFIG_TTL_MS) || 5000) };
 }

@@ -1,0 +1,233 @@
+/**
+ * The contract every tier mode keeps, whatever order it tries positions in
+ * (run by tier.case.test.ts for each mode): an ineligible point is never
+ * chosen, no point is posted twice, no buyer buys twice, max accepts is
+ * honoured, the time budget holds and every call is in the trace.
+ */
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import type { TraceOutcome } from "../attempt";
+import type { TierMode, Tree } from "../config";
+import { T0, lead, point, position, run, tier, tree, type FakeScripts, type PingScript, type PostScript } from "../testing/fixtures";
+import type { TreePoint } from "../tree";
+
+const ineligibility = ["position disabled", "point disabled", "buyer disabled", "minScore", "filter", "schedule", "closed"] as const;
+type Ineligibility = (typeof ineligibility)[number];
+
+interface PositionSpec {
+  buyer: number;
+  direct: boolean;
+  fixedCents: number | undefined;
+  ineligible: Ineligibility | undefined;
+  ping: PingScript;
+  post: PostScript;
+  timeoutSeconds: number;
+  timeoutGraceMs: number;
+  countTowardsQuota: boolean;
+  abortTier: boolean;
+  abortTree: boolean;
+  weight: number;
+}
+
+interface TreeSpec {
+  positions: PositionSpec[];
+  split: number;
+  maxAccepts: number;
+  maxRuntimeSeconds: number | undefined;
+  tierMaxSeconds: number | undefined;
+  runWhich: "one" | "all";
+  exitOnMaxAccepts: boolean;
+  seed: number;
+}
+
+/** Mostly quick answers, so that sales pile up; sometimes slow ones, so that deadlines bite. */
+const ms = fc.oneof({ arbitrary: fc.integer({ min: 0, max: 400 }), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 12_000 }), weight: 1 });
+const pingScript: fc.Arbitrary<PingScript> = fc.oneof(
+  fc.record({ kind: fc.constant("bid" as const), ms, bidCents: fc.option(fc.integer({ min: 0, max: 5_000 }), { nil: undefined }) }),
+  fc.record({ kind: fc.constant("noBid" as const), ms }),
+  fc.record({ kind: fc.constant("timeout" as const) }),
+  fc.record({ kind: fc.constant("transportError" as const), ms }),
+);
+const postScript: fc.Arbitrary<PostScript> = fc.oneof(
+  fc.record({ kind: fc.constant("accepted" as const), ms }),
+  fc.record({ kind: fc.constant("rejected" as const), ms }),
+);
+
+/** Rarely true: an abort flag on every other position would end most runs at their first pass. */
+const rarely = fc.oneof({ arbitrary: fc.constant(false), weight: 6 }, { arbitrary: fc.constant(true), weight: 1 });
+
+const positionSpec: fc.Arbitrary<PositionSpec> = fc.record({
+  buyer: fc.integer({ min: 0, max: 3 }),
+  direct: fc.boolean(),
+  fixedCents: fc.option(fc.integer({ min: 0, max: 5_000 }), { nil: undefined }),
+  ineligible: fc.option(fc.constantFrom(...ineligibility), { nil: undefined, freq: 2 }),
+  ping: pingScript,
+  post: postScript,
+  timeoutSeconds: fc.integer({ min: 1, max: 10 }),
+  timeoutGraceMs: fc.integer({ min: 0, max: 500 }),
+  countTowardsQuota: fc.boolean(),
+  abortTier: rarely,
+  abortTree: rarely,
+  weight: fc.integer({ min: 1, max: 5 }),
+});
+
+const treeSpec: fc.Arbitrary<TreeSpec> = fc.record({
+  positions: fc.array(positionSpec, { minLength: 1, maxLength: 8 }),
+  split: fc.integer({ min: 0, max: 8 }),
+  maxAccepts: fc.integer({ min: 1, max: 3 }),
+  maxRuntimeSeconds: fc.option(fc.integer({ min: 1, max: 25 }), { nil: undefined }),
+  tierMaxSeconds: fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }),
+  runWhich: fc.constantFrom("one" as const, "all" as const),
+  exitOnMaxAccepts: fc.boolean(),
+  seed: fc.integer(),
+});
+
+interface Built {
+  tree: Tree;
+  points: TreePoint[];
+  scripts: FakeScripts;
+  eligible: Set<string>;
+  /** Lead point id → index of its tier. */
+  tierOf: Map<string, number>;
+}
+
+function build(mode: TierMode, spec: TreeSpec): Built {
+  const scripts: Required<Pick<FakeScripts, "pings" | "posts" | "closed">> & FakeScripts = { pings: {}, posts: {}, closed: {}, seed: spec.seed };
+  const eligible = new Set<string>();
+  const points: TreePoint[] = [];
+  const positions = spec.positions.map((p, i) => {
+    const id = `lp${i}`;
+    const fixed = p.direct ? (p.fixedCents ?? 1_000) : p.fixedCents;
+    points.push(
+      point(
+        id,
+        {
+          buyerId: `buyer-${p.buyer}`,
+          kind: p.direct ? "direct_post" : "ping_post",
+          pricing: fixed === undefined ? { type: "dynamic" } : { type: "fixed", priceCents: fixed },
+          enabled: p.ineligible !== "point disabled",
+          ...(p.ineligible === "minScore" ? { minScore: 90 } : {}),
+          filters: [{ field: "state", op: "eq", value: p.ineligible === "filter" ? "TX" : "ca" }],
+          schedule: { timezone: "UTC", days: [0, 1, 2, 3, 4, 5, 6], fromHour: p.ineligible === "schedule" ? 3 : 0, toHour: p.ineligible === "schedule" ? 4 : 24 },
+        },
+        p.ineligible !== "buyer disabled",
+      ),
+    );
+    scripts.pings[id] = p.ping;
+    scripts.posts[id] = p.post;
+    if (p.ineligible === "closed") scripts.closed[id] = "daily cap reached";
+    if (p.ineligible === undefined) eligible.add(id);
+    return position(id, {
+      enabled: p.ineligible !== "position disabled",
+      timeoutSeconds: p.timeoutSeconds,
+      timeoutGraceMs: p.timeoutGraceMs,
+      countTowardsQuota: p.countTowardsQuota,
+      abortTierIfNotAccepted: p.abortTier,
+      abortTreeIfNotAccepted: p.abortTree,
+      weight: p.weight,
+    });
+  });
+  const split = Math.min(spec.split, positions.length);
+  const groups = [positions.slice(0, split), positions.slice(split)].filter((group) => group.length > 0);
+  const tierOf = new Map<string, number>();
+  groups.forEach((group, t) => group.forEach((p) => tierOf.set(p.leadPointId, t)));
+  const tiers = groups.map((group, t) =>
+    tier(mode, group, {
+      name: `tier ${t}`,
+      runWhich: spec.runWhich,
+      exitOnMaxAccepts: spec.exitOnMaxAccepts,
+      ...(spec.tierMaxSeconds ? { maxSeconds: spec.tierMaxSeconds } : {}),
+    }),
+  );
+  const doc = { maxAcceptsPerLead: spec.maxAccepts, ...(spec.maxRuntimeSeconds ? { maxRuntimeSeconds: spec.maxRuntimeSeconds } : {}) };
+  return { tree: tree(tiers, doc), points, scripts, eligible, tierOf };
+}
+
+const pingOutcome: Record<string, TraceOutcome> = { bid: "accepted", noBid: "declined", timeout: "timeout", transportError: "error" };
+const postOutcome: Record<string, TraceOutcome> = { accepted: "accepted", rejected: "declined", timeout: "timeout", transportError: "error" };
+
+function duplicates(ids: string[]): string[] {
+  return ids.filter((id, i) => ids.indexOf(id) !== i);
+}
+
+/** Runs a generated tree of `mode` tiers and hands the result to `check`. */
+function property(mode: TierMode, check: (built: Built, ran: Awaited<ReturnType<typeof run>>) => void): Promise<void> {
+  return fc.assert(
+    fc.asyncProperty(treeSpec, async (spec) => {
+      const built = build(mode, spec);
+      check(built, await run(built.tree, built.points, built.scripts, lead({ score: 80 })));
+    }),
+    { numRuns: 200 },
+  );
+}
+
+export function runTierContract(mode: TierMode): void {
+  describe(`tier contract: ${mode}`, () => {
+    test("an ineligible point is never pinged or posted, and is traced only as skipped", () =>
+      property(mode, ({ eligible }, { io, outcome }) => {
+        const touched = [...io.pinged(), ...io.posted()].filter((id) => !eligible.has(id));
+        expect(touched, JSON.stringify(outcome.trace)).toEqual([]);
+        const traced = outcome.trace.filter((e) => !eligible.has(e.leadPointId) && e.outcome !== "skipped");
+        expect(traced).toEqual([]);
+      }));
+
+    test("no lead point is pinged or posted twice, and no buyer buys twice", () =>
+      property(mode, (_built, { io, outcome }) => {
+        expect(duplicates(io.pinged())).toEqual([]);
+        expect(duplicates(io.posted())).toEqual([]);
+        expect(duplicates(outcome.sales.map((s) => s.buyerId)), JSON.stringify(outcome.sales)).toEqual([]);
+      }));
+
+    test("sales counting towards quota never exceed maxAcceptsPerLead", () =>
+      property(mode, ({ tree: t }, { outcome }) => {
+        const counted = outcome.sales.filter((s) => s.countsTowardsQuota);
+        expect(counted.length, JSON.stringify(outcome.sales)).toBeLessThanOrEqual(t.maxAcceptsPerLead);
+      }));
+
+    test("nothing starts after the tree's runtime budget, and no deadline passes it", () =>
+      property(mode, ({ tree: t }, { io }) => {
+        const budgetEnd = T0 + (t.maxRuntimeSeconds ?? 25) * 1000;
+        for (const call of [...io.pings, ...io.posts]) {
+          expect(call.at, JSON.stringify(call)).toBeLessThan(budgetEnd);
+          expect(call.target.deadlineAt, JSON.stringify(call)).toBeLessThanOrEqual(budgetEnd);
+        }
+        expect(io.now()).toBeLessThanOrEqual(budgetEnd);
+      }));
+
+    test("no ping starts or ends after its tier's maxSeconds", () =>
+      property(mode, ({ tree: t, tierOf }, { io }) => {
+        const calls = [...io.pings, ...io.posts].sort((a, b) => a.at - b.at);
+        t.tiers.forEach((tr, index) => {
+          if (tr.maxSeconds === undefined) return;
+          const mine = calls.filter((c) => tierOf.get(c.target.point.id) === index);
+          const first = mine[0];
+          if (!first) return;
+          const tierEnd = first.at + tr.maxSeconds * 1000;
+          for (const call of io.pings.filter((c) => tierOf.get(c.target.point.id) === index)) {
+            expect(call.at, JSON.stringify(call)).toBeLessThan(tierEnd);
+            expect(call.target.deadlineAt, JSON.stringify(call)).toBeLessThanOrEqual(tierEnd);
+          }
+        });
+      }));
+
+    test("every ping and post is in the trace with its outcome, and sales are the accepted posts", () =>
+      property(mode, (_built, { io, outcome }) => {
+        const pingTrace = outcome.trace.filter((e) => e.phase === "ping" && e.outcome !== "skipped");
+        const postTrace = outcome.trace.filter((e) => e.phase === "post" && e.outcome !== "skipped");
+        expect(pingTrace.map((e) => [e.leadPointId, e.outcome])).toEqual(io.pings.map((c) => [c.target.point.id, pingOutcome[c.attempt.kind]]));
+        expect(postTrace.map((e) => [e.leadPointId, e.outcome, e.bidCents])).toEqual(
+          io.posts.map((c) => [c.target.point.id, postOutcome[c.attempt.kind], c.target.priceCents]),
+        );
+        const acceptedPosts = io.posts.filter((c) => c.attempt.kind === "accepted").map((c) => c.target.point.id);
+        expect(outcome.sales.map((s) => s.leadPointId)).toEqual(acceptedPosts);
+        expect(io.afterPosts.map((c) => c.target.point.id)).toEqual(io.posted());
+      }));
+
+    test("a point pinged with no usable bid is never posted", () =>
+      property(mode, (_built, { io }) => {
+        const bids = new Set(io.pings.filter((c) => c.attempt.kind === "bid").map((c) => c.target.point.id));
+        const pingedIds = new Set(io.pinged());
+        for (const id of io.posted()) if (pingedIds.has(id)) expect(bids.has(id), id).toBe(true);
+      }));
+  });
+}

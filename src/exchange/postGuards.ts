@@ -1,0 +1,68 @@
+/**
+ * Caps and the tree's daily accept limit, checked where the design puts
+ * them: an isolate-memory hint before pinging (a point found full is not
+ * pinged again for a while), an exact reservation in the counter object
+ * before posting, committed on accept and released on anything else.
+ */
+import type { Tree } from "../core/config";
+import type { TreePoint } from "../core/tree";
+import { capCounterName, treeLimitName, type CounterLimits, type Reservation } from "../objects/counter";
+
+/** How long a point found full stays unpinged before the counter is asked again. */
+const FULL_HINT_MS = 60_000;
+const fullHints = new Map<string, { until: number; reason: string }>();
+
+interface Guard {
+  name: string;
+  limits: CounterLimits;
+}
+
+function guardsOf(tree: Tree, point: TreePoint): Guard[] {
+  const guards: Guard[] = [];
+  if (point.caps && (point.caps.hourly ?? point.caps.daily ?? point.caps.total) !== undefined) {
+    guards.push({ name: capCounterName(point.id), limits: point.caps });
+  }
+  const limits = tree.dailyLimits;
+  if (limits?.accepts !== undefined) guards.push({ name: treeLimitName(tree.id, "accepts"), limits: { timezone: limits.timezone, daily: limits.accepts } });
+  return guards;
+}
+
+export interface PostGuards {
+  closedReason(point: TreePoint): string | undefined;
+  reserve(point: TreePoint): Promise<Reservation>;
+  settle(point: TreePoint, accepted: boolean): Promise<void>;
+}
+
+export function postGuards(env: Env, tree: Tree, leadId: string, now: () => number = Date.now): PostGuards {
+  const token = (point: TreePoint) => `${leadId}:${point.id}`;
+  const counter = (name: string) => env.COUNTER.getByName(name);
+  return {
+    closedReason(point) {
+      for (const guard of guardsOf(tree, point)) {
+        const hint = fullHints.get(guard.name);
+        if (hint && hint.until > now()) return hint.reason;
+      }
+      return undefined;
+    },
+    async reserve(point) {
+      const guards = guardsOf(tree, point);
+      if (guards.length === 0) return { ok: true };
+      const results = await Promise.all(guards.map((guard) => counter(guard.name).reserve(token(point), guard.limits)));
+      const refused = results.findIndex((result) => !result.ok);
+      if (refused < 0) return { ok: true };
+      await Promise.all(guards.map((guard, i) => (results[i]?.ok ? counter(guard.name).release(token(point)) : undefined)));
+      const result = results[refused] as Extract<Reservation, { ok: false }>;
+      const guard = guards[refused] as Guard;
+      fullHints.set(guard.name, { until: now() + FULL_HINT_MS, reason: result.reason });
+      return result;
+    },
+    async settle(point, accepted) {
+      await Promise.all(guardsOf(tree, point).map((guard) => (accepted ? counter(guard.name).commit(token(point)) : counter(guard.name).release(token(point)))));
+    },
+  };
+}
+
+/** A write that changed a point's caps makes its hint stale. */
+export function forgetFullHints(): void {
+  fullHints.clear();
+}

@@ -1,0 +1,159 @@
+/**
+ * One run of a lead through its tree, and what it settles to. The Worker
+ * runs a lead the moment it is submitted (submitLead); the gate object runs
+ * the same code when it re-runs a held lead or recovers a run that was cut
+ * off. Either way the outcome goes to the gate's log before anyone is told.
+ */
+import type { TraceEntry } from "../core/attempt";
+import type { Payout, Tree } from "../core/config";
+import type { Lead } from "../core/lead";
+import type { Screening } from "../core/screen";
+import { settle, type SettledSale } from "../core/settle";
+import { tierStrategies } from "../core/tiers";
+import { runTree } from "../core/tree";
+import { gateName, uniqueLeadKey } from "../core/uniqueLead";
+import type { Admission } from "../objects/gate";
+import { disableTreePositions, type Publisher } from "../store/config";
+import type { TreeSnapshot } from "../store/configCache";
+import type { LeadLogEntry, LeadStatus } from "../store/leadLog";
+import type { Services } from "../store/services";
+import type { RunJournal } from "./journal";
+import { sendPostback } from "./postback";
+import type { LeadAnswer, Settlement } from "./settlement";
+import { treeIO } from "./treeIO";
+
+const LEASE_SLACK_MS = 5_000;
+const DEFAULT_RUNTIME_SECONDS = 25;
+
+export function leaseMsOf(tree: Tree): number {
+  return (tree.maxRuntimeSeconds ?? DEFAULT_RUNTIME_SECONDS) * 1000 + LEASE_SLACK_MS;
+}
+
+export interface RunInput {
+  snapshot: TreeSnapshot;
+  publisher: Publisher;
+  lead: Lead;
+  screening: Exclude<Screening, { kind: "error" }>;
+  /** 1 for the first run; held leads count up to the tree's cycles.max. */
+  cycle: number;
+  /** The trace of earlier cycles, which this cycle's entries follow. */
+  priorTrace: TraceEntry[];
+}
+
+export interface RunEffects {
+  env: Env;
+  services: Services;
+  journal: RunJournal;
+  waitUntil(promise: Promise<unknown>): void;
+}
+
+/** Runs the tree once and settles the outcome; does not write it anywhere. */
+export async function executeRun(effects: RunEffects, input: RunInput): Promise<Settlement> {
+  const { env, services, journal, waitUntil } = effects;
+  const { snapshot, lead, screening, cycle } = input;
+  const { tree } = snapshot;
+  const started = Date.now();
+  if (screening.kind === "decline") {
+    return settlementOf(input, { status: "rejected", reason: screening.reason, trace: [], sales: [] }, started);
+  }
+  const ran = await runTree({ tree, lead, points: snapshot.points, io: treeIO(env, tree, lead, journal), strategies: tierStrategies, cycle });
+  if (ran.disabledPositions.length) {
+    const ids = ran.disabledPositions.map((p) => p.leadPointId);
+    waitUntil(disableTreePositions(services.db, tree.id, ids).then(() => services.config.invalidate()));
+  }
+  const settlement = settlementOf(
+    input,
+    { status: ran.sales.length ? "accepted" : "unsold", ...(ran.reason ? { reason: ran.reason } : {}), trace: ran.trace, sales: ran.sales },
+    started,
+  );
+  if (settlement.answer.status === "accepted") waitUntil(sendPostback(services, input.publisher, lead, settlement.answer));
+  return settlement;
+}
+
+export interface RunResult {
+  status: LeadStatus;
+  reason?: string;
+  trace: TraceEntry[];
+  sales: Parameters<typeof settle>[0];
+}
+
+/**
+ * What a finished cycle means for the publisher, the ledger and the gate: a
+ * sale is accepted; no sale with cycles left is held (pending); no sale on
+ * the last cycle is final.
+ */
+export function settlementOf(input: Pick<RunInput, "snapshot" | "publisher" | "lead" | "cycle" | "priorTrace">, result: RunResult, started: number): Settlement {
+  const { tree } = input.snapshot;
+  const payout: Payout = input.publisher.payout;
+  const settled = settle(result.sales, payout);
+  const sold = settled.sales.length > 0;
+  const hold = !sold && result.status === "unsold" && input.cycle < tree.cycles.max;
+  const status: LeadStatus = hold ? "pending" : result.status;
+  const redirectUrl = sold ? (settled.sales.find((sale) => sale.redirectUrl)?.redirectUrl ?? tree.response.acceptUrl) : hold ? undefined : tree.response.declineUrl;
+  const answer: LeadAnswer = {
+    leadId: input.lead.id,
+    status: sold ? "accepted" : hold ? "pending" : "declined",
+    ...(sold ? { payoutCents: settled.payoutCents } : {}),
+    ...(redirectUrl ? { redirectUrl } : {}),
+  };
+  const log: LeadLogEntry = {
+    lead: input.lead,
+    status,
+    ...(result.reason && !sold ? { reason: result.reason } : {}),
+    ...(redirectUrl ? { redirectUrl } : {}),
+    ms: Date.now() - started,
+    completedAt: new Date().toISOString(),
+    trace: [...input.priorTrace, ...result.trace],
+    sales: settled.sales.map(saleEntry),
+  };
+  return { answer, accepts: settled.accepts, log, ...(hold ? { holdUntil: Date.now() + tree.cycles.delaySeconds * 1000 } : {}) };
+}
+
+function saleEntry(sale: SettledSale): LeadLogEntry["sales"][number] {
+  return {
+    leadPointId: sale.leadPointId,
+    buyerId: sale.buyerId,
+    priceCents: sale.priceCents,
+    payoutCents: sale.payoutCents,
+    marginCents: sale.marginCents,
+    ...(sale.redirectUrl ? { redirectUrl: sale.redirectUrl } : {}),
+    ...(sale.buyerLeadId ? { buyerLeadId: sale.buyerLeadId } : {}),
+  };
+}
+
+export type SubmitResult = { kind: "answered"; answer: LeadAnswer } | Exclude<Admission, { kind: "run" } | { kind: "replay" }>;
+
+/**
+ * The Worker's path for a new submission: admit the lead into the gate of
+ * its unique key (durable there before any buyer hears of it), run it here,
+ * and log the outcome in the gate before answering.
+ */
+export async function submitLead(effects: Omit<RunEffects, "journal">, input: Omit<RunInput, "cycle" | "priorTrace">): Promise<SubmitResult> {
+  const { env } = effects;
+  const { tree } = input.snapshot;
+  const key = uniqueLeadKey(tree.uniqueLead.pattern, input.lead);
+  const gate = env.LEAD_GATE.getByName(gateName(tree.id, key, Number(env.GATE_SHARDS) || 16));
+  const admission = await gate.admit({
+    key,
+    lead: input.lead,
+    publisherId: input.publisher.id,
+    windowSeconds: tree.uniqueLead.durationSeconds,
+    maxAccepts: tree.maxAcceptsPerLead,
+    leaseMs: leaseMsOf(tree),
+  });
+  if (admission.kind === "replay") return { kind: "answered", answer: admission.answer };
+  if (admission.kind !== "run") return admission;
+
+  let settlement: Settlement;
+  try {
+    settlement = await executeRun({ ...effects, journal: gate }, { ...input, cycle: 1, priorTrace: [] });
+  } catch (error) {
+    // The lead stays in the gate's log: the gate recovers the run from its
+    // journal at once, without a second sale, and answers whoever waits.
+    console.error("lead run failed; the gate recovers it", input.lead.id, error);
+    const recovered = await gate.abandon(key, input.lead.id);
+    return recovered.kind === "replay" ? { kind: "answered", answer: recovered.answer } : { kind: "failed" };
+  }
+  await gate.complete(key, settlement);
+  return { kind: "answered", answer: settlement.answer };
+}

@@ -1,0 +1,49 @@
+/**
+ * `Idempotency-Key` on intake: the first request with a key runs; a repeat
+ * with the same body gets the stored response; the same key with another
+ * body is 409. Keys are scoped to the publisher and kept for a day in a gate
+ * object of the tree, so a retry from any edge location meets the same record.
+ */
+import { gateName } from "../../core/uniqueLead";
+import { ApiError } from "../errors";
+
+const MAX_KEY_LENGTH = 255;
+
+async function sha256(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+export interface IdempotentRequest {
+  treeId: string;
+  publisherId: string;
+  key: string;
+  body: Record<string, unknown>;
+}
+
+export async function idempotent(env: Env, request: IdempotentRequest, run: () => Promise<Response>): Promise<Response> {
+  if (request.key.length === 0 || request.key.length > MAX_KEY_LENGTH) {
+    throw new ApiError("bad_request", `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters.`);
+  }
+  const scope = `idempotency|${request.publisherId}|${request.key}`;
+  const gate = env.LEAD_GATE.getByName(gateName(request.treeId, scope, Number(env.GATE_SHARDS) || 16));
+  const check = await gate.idempotencyBegin(scope, await sha256(`${request.treeId}\n${JSON.stringify(request.body)}`));
+  if (check.kind === "conflict") throw new ApiError("conflict", `${check.reason[0]?.toUpperCase()}${check.reason.slice(1)}.`);
+  if (check.kind === "replay") {
+    return new Response(check.body, { status: check.status, headers: { "content-type": "application/json", "idempotent-replay": "true" } });
+  }
+  let response: Response;
+  try {
+    response = await run();
+  } catch (error) {
+    if (error instanceof ApiError && error.status < 500) {
+      await gate.idempotencyEnd(scope, error.status, JSON.stringify(error.body()));
+    } else {
+      // A failure on our side is not an answer to keep: a retry with the key runs again.
+      await gate.idempotencyEnd(scope, 0, null);
+    }
+    throw error;
+  }
+  await gate.idempotencyEnd(scope, response.status, response.status < 500 ? await response.clone().text() : null);
+  return response;
+}
