@@ -3,7 +3,8 @@
  * behaviour is written in its URL, so each test makes the buyers it needs
  * without any setup call:
  *   /buyer/<name>?bid=1250&delay=300&post=reject&reason=dup&status=500&garbage=1&close=1&token=t1&redirect=<url>&postDelay=50
- * `postStatus`, `postGarbage`, `postClose` do for posts what their ping twins do.
+ * `postStatus`, `postGarbage`, `postClose` do for posts what their ping twins do;
+ * `declineFirst=N` declines the buyer's first N pings, then bids.
  * `GET /log/<name>` returns everything that buyer received, in order.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
@@ -40,7 +41,7 @@ function parse(raw: string, contentType: string | undefined): unknown {
   return raw;
 }
 
-function answerOf(type: string, q: URLSearchParams): Record<string, unknown> {
+function answerOf(type: string, q: URLSearchParams, pingsSoFar: number): Record<string, unknown> {
   if (type === "post") {
     if (q.get("post") === "reject") return { accept: false, ...(q.get("reason") ? { reason: q.get("reason") } : {}) };
     return {
@@ -49,7 +50,7 @@ function answerOf(type: string, q: URLSearchParams): Record<string, unknown> {
       ...(q.get("buyerLeadId") ? { buyerLeadId: q.get("buyerLeadId") } : {}),
     };
   }
-  if (q.get("decline") === "1") return { accept: false, ...(q.get("reason") ? { reason: q.get("reason") } : {}) };
+  if (q.get("decline") === "1" || pingsSoFar <= Number(q.get("declineFirst") ?? 0)) return { accept: false, ...(q.get("reason") ? { reason: q.get("reason") } : {}) };
   const bid = q.get("bid");
   return { accept: true, ...(bid !== null ? { bidCents: Number(bid) } : {}), ...(q.get("token") ? { pingToken: q.get("token") } : {}) };
 }
@@ -93,7 +94,7 @@ export async function startBuyerServer(): Promise<{ url: string; close(): Promis
     }
     const status = Number(param("status") ?? 200);
     response.writeHead(status, { "content-type": "application/json" });
-    response.end(JSON.stringify(answerOf(type, q)));
+    response.end(JSON.stringify(answerOf(type, q, entries.filter((e) => e.type === "ping").length)));
   }
 
   const server: Server = createServer((request, response) => {

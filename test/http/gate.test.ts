@@ -1,0 +1,198 @@
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { verifySignature } from "../../src/buyers/sign";
+import { gateName } from "../../src/core/uniqueLead";
+import { hashKey } from "../../src/store/ids";
+import { admin, buyerLog, buyerUrl, call, expectStatus, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
+
+function gateOf(treeId: string, clickId: string) {
+  return env.LEAD_GATE.getByName(gateName(treeId, `${clickId}|${treeId}`, Number(env.GATE_SHARDS)));
+}
+
+/** Makes every due time of the gate (leases, holds) lie in the past, then fires its alarm. */
+async function fireGateNow(gate: ReturnType<typeof gateOf>): Promise<void> {
+  await runInDurableObject(gate, async (_instance, state) => {
+    state.storage.sql.exec("UPDATE lead_log SET next_run_at = 0 WHERE state = 'held'");
+    state.storage.sql.exec("UPDATE lead_keys SET lease_until = 0 WHERE state = 'running'");
+    await state.storage.setAlarm(Date.now());
+  });
+  await runDurableObjectAlarm(gate);
+}
+
+describe("the unique-lead gate", () => {
+  it("answers 50 concurrent submits of one lead with one run: one post, one sale, 50 equal answers", async () => {
+    const [name, other] = [unique("dup"), unique("dup2")];
+    const points = await Promise.all([newLeadPoint(name, { bid: 1100, delay: 100, redirect: "https://buyer.example/welcome" }), newLeadPoint(other, { bid: 900 })]);
+    const publisher = await newPublisher();
+    const treeId = await newTree(points.map((p) => ({ leadPointId: p.id })));
+    const lead = validLead();
+
+    const answers = await Promise.all(Array.from({ length: 50 }, () => submitLead(treeId, publisher.apiKey, lead)));
+    const bodies = answers.map((a) => expectStatus(a, 200));
+    expect(new Set(bodies.map((b) => JSON.stringify(b))).size, JSON.stringify(bodies[0])).toBe(1);
+    expect(bodies[0]).toMatchObject({ status: "accepted", redirectUrl: "https://buyer.example/welcome" });
+    expect((await buyerLog(name)).map((r) => r.type)).toEqual(["ping", "post"]);
+    expect((await buyerLog(other)).map((r) => r.type)).toEqual(["ping"]);
+    const detail = await leadDetail(String(bodies[0]?.leadId));
+    expect(detail.sales).toHaveLength(1);
+  });
+
+  it("lets a declined lead run again, since its accepts are below the maximum", async () => {
+    const name = unique("again");
+    const point = await newLeadPoint(name, { bid: 700, declineFirst: 1 });
+    const publisher = await newPublisher();
+    const treeId = await newTree([{ leadPointId: point.id }]);
+    const lead = validLead();
+    expect(expectStatus(await submitLead(treeId, publisher.apiKey, lead), 200).status).toBe("declined");
+    expect(expectStatus(await submitLead(treeId, publisher.apiKey, lead), 200).status).toBe("accepted");
+  });
+
+  it("replays an Idempotency-Key's answer and refuses the key with another body", async () => {
+    const name = unique("idem");
+    const point = await newLeadPoint(name, { bid: 800 });
+    const publisher = await newPublisher();
+    const treeId = await newTree([{ leadPointId: point.id }]);
+    const lead = validLead({ clickId: undefined });
+    const send = (body: Record<string, unknown>) =>
+      call(`/v1/trees/${treeId}/leads`, {
+        method: "POST",
+        headers: { "x-api-key": publisher.apiKey, "content-type": "application/json", "idempotency-key": "order-77" },
+        body: JSON.stringify(body),
+      });
+    const first = expectStatus(await send(lead), 200);
+    const again = await send(lead);
+    expect(expectStatus(again, 200)).toEqual(first);
+    expect(again.headers.get("idempotent-replay")).toBe("true");
+    expect((await buyerLog(name)).map((r) => r.type)).toEqual(["ping", "post"]);
+    expect(expectStatus(await send({ ...lead, firstName: "Jane" }), 409)).toMatchObject({ error: { code: "conflict" } });
+  });
+});
+
+describe("caps", () => {
+  it("sells exactly 5 of 40 concurrent leads to a lead point capped at 5 a day; the rest go to the next buyer", async () => {
+    const [capped, fallback] = [unique("capped"), unique("fallback")];
+    const points = await Promise.all([
+      newLeadPoint(capped, { bid: 2000 }, { caps: { timezone: "America/Chicago", daily: 5 } }),
+      newLeadPoint(fallback, { bid: 500 }),
+    ]);
+    const publisher = await newPublisher();
+    const treeId = await newTree(points.map((p) => ({ leadPointId: p.id })));
+
+    const answers = await Promise.all(Array.from({ length: 40 }, () => submitLead(treeId, publisher.apiKey)));
+    const leads = await Promise.all(answers.map((a) => leadDetail(String(expectStatus(a, 200).leadId))));
+    const buyersOf = leads.map((lead) => lead.sales.map((s) => s.leadPointId));
+    expect(buyersOf.filter((ids) => ids.includes(points[0]?.id ?? "")).length).toBe(5);
+    expect(buyersOf.filter((ids) => ids.includes(points[1]?.id ?? "")).length).toBe(35);
+    expect((await buyerLog(capped)).filter((r) => r.type === "post")).toHaveLength(5);
+    expect(leads.every((lead) => lead.sales.length === 1)).toBe(true);
+  });
+
+  it("resets a daily cap at midnight in the cap's zone, not in UTC", async () => {
+    const counter = env.COUNTER.getByName(unique("cap:tz"));
+    const limits = { timezone: "America/New_York", daily: 1 };
+    // 03:30 UTC on 15 June is 23:30 on 14 June in New York.
+    expect(await counter.reserve("a", limits, Date.parse("2026-06-15T03:30:00Z"))).toEqual({ ok: true });
+    await counter.commit("a");
+    // Same UTC day, but past midnight in New York: a new day there.
+    expect(await counter.reserve("b", limits, Date.parse("2026-06-15T04:30:00Z"))).toEqual({ ok: true });
+    await counter.commit("b");
+    expect(await counter.reserve("c", limits, Date.parse("2026-06-15T05:00:00Z"))).toMatchObject({ ok: false, reason: "daily cap of 1 reached" });
+  });
+
+  it("counts open reservations, and gives a released unit back", async () => {
+    const counter = env.COUNTER.getByName(unique("cap:res"));
+    const limits = { timezone: "UTC", hourly: 1 };
+    expect(await counter.reserve("x", limits)).toEqual({ ok: true });
+    expect((await counter.reserve("y", limits)).ok).toBe(false);
+    await counter.release("x");
+    expect(await counter.reserve("y", limits)).toEqual({ ok: true });
+  });
+
+  it("does not ping a lead point outside its schedule", async () => {
+    const hour = new Date().getUTCHours();
+    const name = unique("closed");
+    const closed = await newLeadPoint(name, { bid: 3000 }, { schedule: { timezone: "UTC", days: [0, 1, 2, 3, 4, 5, 6], fromHour: (hour + 2) % 24, toHour: (hour + 3) % 24 } });
+    const open = await newLeadPoint(unique("open"), { bid: 100 });
+    const publisher = await newPublisher();
+    const treeId = await newTree([{ leadPointId: closed.id }, { leadPointId: open.id }]);
+    const answer = expectStatus(await submitLead(treeId, publisher.apiKey), 200);
+    expect(await buyerLog(name)).toEqual([]);
+    const lead = await leadDetail(String(answer.leadId));
+    expect(lead.trace[0]).toMatchObject({ leadPointId: closed.id, outcome: "skipped", reason: "outside the lead point's schedule" });
+  });
+
+  it("stops taking submits past the tree's daily submit limit", async () => {
+    const name = unique("limit");
+    const point = await newLeadPoint(name, { bid: 300 });
+    const publisher = await newPublisher();
+    const treeId = await newTree([{ leadPointId: point.id }], { dailyLimits: { timezone: "UTC", submits: 2 } });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push(expectStatus(await submitLead(treeId, publisher.apiKey), 200).status);
+    expect(statuses).toEqual(["accepted", "accepted", "declined"]);
+    expect((await buyerLog(name)).filter((r) => r.type === "ping")).toHaveLength(2);
+  });
+});
+
+describe("held leads", () => {
+  it("holds an unsold lead as pending, re-runs it on the gate's alarm, sells it, and posts back to the publisher", async () => {
+    const [name, postback] = [unique("later"), unique("postback")];
+    const point = await newLeadPoint(name, { bid: 1000, declineFirst: 1 });
+    const publisher = expectStatus(
+      await admin<{ id: string; apiKey: string }>("POST", "/publishers", { name: "held", payout: { type: "revshare", percent: 50 }, postbackUrl: buyerUrl(postback) }),
+      201,
+    );
+    const treeId = await newTree([{ leadPointId: point.id }], { cycles: { max: 3, delaySeconds: 60 } });
+    const lead = validLead();
+
+    const answer = expectStatus(await submitLead(treeId, publisher.apiKey, lead), 200);
+    expect(answer).toEqual({ leadId: answer.leadId, status: "pending" });
+    expect((await leadDetail(String(answer.leadId))).status).toBe("pending");
+    const status = () => call(`/v1/leads/${answer.leadId}`, { headers: { "x-api-key": publisher.apiKey } });
+    expect(expectStatus(await status(), 200)).toEqual({ leadId: answer.leadId, status: "pending" });
+    expect(expectStatus(await submitLead(treeId, publisher.apiKey, lead), 200)).toEqual(answer);
+
+    await fireGateNow(gateOf(treeId, String(lead.clickId)));
+    let detail = await leadDetail(String(answer.leadId));
+    for (let i = 0; i < 50 && detail.status !== "accepted"; i++) detail = await leadDetail(String(answer.leadId));
+    expect(detail.status).toBe("accepted");
+    expect(detail.trace.map((t) => [t.phase, t.outcome, (t as { cycle?: number }).cycle ?? 1])).toEqual([
+      ["ping", "declined", 1],
+      ["ping", "accepted", 2],
+      ["post", "accepted", 2],
+    ]);
+    expect(expectStatus(await status(), 200)).toEqual({ leadId: answer.leadId, status: "accepted", payoutCents: 500 });
+
+    const postbacks = await buyerLog(postback);
+    expect(postbacks).toHaveLength(1);
+    expect(postbacks[0]?.body).toMatchObject({ type: "sale", leadId: answer.leadId, payoutCents: 500 });
+    const secret = await hashKey(publisher.apiKey);
+    expect(await verifySignature(secret, postbacks[0]?.headers["x-leadtree-signature"] ?? "", postbacks[0]?.raw ?? "", Math.floor(Date.now() / 1000))).toBe(true);
+  });
+
+  it("ends unsold and unbilled after the last cycle, with every cycle in the trace", async () => {
+    const name = unique("never");
+    const point = await newLeadPoint(name, { decline: 1 });
+    const publisher = await newPublisher();
+    const treeId = await newTree([{ leadPointId: point.id }], { cycles: { max: 2, delaySeconds: 60 } });
+    const lead = validLead();
+    const answer = expectStatus(await submitLead(treeId, publisher.apiKey, lead), 200);
+    expect(answer.status).toBe("pending");
+    await leadDetail(String(answer.leadId));
+    await fireGateNow(gateOf(treeId, String(lead.clickId)));
+    let detail = await leadDetail(String(answer.leadId));
+    for (let i = 0; i < 50 && detail.status === "pending"; i++) detail = await leadDetail(String(answer.leadId));
+    expect(detail).toMatchObject({ status: "unsold", priceCents: 0, sales: [], ledger: [] });
+    expect(detail.trace.map((t) => (t as { cycle?: number }).cycle ?? 1)).toEqual([1, 2]);
+  });
+
+  it("answers another publisher's lead id with 404", async () => {
+    const point = await newLeadPoint(unique("own"), { bid: 100 });
+    const [owner, stranger] = await Promise.all([newPublisher(), newPublisher()]);
+    const treeId = await newTree([{ leadPointId: point.id }]);
+    const answer = expectStatus(await submitLead(treeId, owner.apiKey), 200);
+    await leadDetail(String(answer.leadId));
+    expectStatus(await call(`/v1/leads/${answer.leadId}`, { headers: { "x-api-key": stranger.apiKey } }), 404);
+    expectStatus(await call(`/v1/leads/${answer.leadId}`), 401);
+  });
+});

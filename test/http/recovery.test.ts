@@ -1,0 +1,116 @@
+/**
+ * Runs cut off at each step of the write-ahead log. The Worker's part of a
+ * run is played by calling the gate's RPC methods directly, and then left
+ * unfinished, as a crash would leave it; the gate's alarm must finish the
+ * lead sold once or safely held, and D1 must converge to the gate's log.
+ */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import type { Lead } from "../../src/core/lead";
+import { gateName } from "../../src/core/uniqueLead";
+import { dbOf } from "../../src/store/db";
+import { writeLeadLog, type LeadLogEntry } from "../../src/store/leadLog";
+import { buyerLog, expectStatus, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
+
+async function cutOffRun() {
+  const name = unique("crash");
+  const point = await newLeadPoint(name, { bid: 1500 });
+  const publisher = await newPublisher({ type: "fixed", amountCents: 400 });
+  const treeId = await newTree([{ leadPointId: point.id }]);
+  const clickId = unique("clk");
+  const key = `${clickId}|${treeId}`;
+  const gate = env.LEAD_GATE.getByName(gateName(treeId, key, Number(env.GATE_SHARDS)));
+  const lead: Lead = {
+    id: unique("ld_"),
+    treeId,
+    treeVersion: 1,
+    vertical: "auto_insurance",
+    publisherId: publisher.id,
+    clickId,
+    fields: { firstName: "Ann", lastName: "Reyes", email: "ann.reyes@gmail.com", phone: "+12127341188", zip: "10001", city: "New York", state: "NY" },
+    consent: { text: "I agree.", ip: "203.0.113.9", timestamp: new Date().toISOString() },
+    score: 95,
+    signals: [],
+    receivedAt: new Date().toISOString(),
+  };
+  expect(await gate.admit({ key, lead, publisherId: publisher.id, windowSeconds: 3600, maxAccepts: 1, leaseMs: 60_000 })).toEqual({ kind: "run" });
+  const resubmit = () => submitLead(treeId, publisher.apiKey, validLead({ clickId }));
+  return { name, point, publisher, treeId, gate, lead, resubmit };
+}
+
+/** The lease runs out (as it does when the Worker that held it is gone) and the alarm fires. */
+async function leaseRunsOut(gate: DurableObjectStub): Promise<void> {
+  await runInDurableObject(gate, async (_instance, state) => {
+    state.storage.sql.exec("UPDATE lead_keys SET lease_until = 0 WHERE state = 'running'");
+    await state.storage.setAlarm(Date.now());
+  });
+  await runDurableObjectAlarm(gate);
+}
+
+describe("a run cut off", () => {
+  it("after the lead is logged: the gate runs it again and sells it once", async () => {
+    const { name, gate, lead, resubmit } = await cutOffRun();
+    await leaseRunsOut(gate);
+    expect((await buyerLog(name)).map((r) => r.type)).toEqual(["ping", "post"]);
+    const detail = await leadDetail(lead.id);
+    expect(detail).toMatchObject({ status: "accepted", priceCents: 1500, payoutCents: 400 });
+    expect(detail.sales).toHaveLength(1);
+    expect(expectStatus(await resubmit(), 200)).toEqual({ leadId: lead.id, status: "accepted", payoutCents: 400 });
+    expect((await buyerLog(name)).map((r) => r.type)).toEqual(["ping", "post"]);
+  });
+
+  it("after the post intent: nothing is posted again and the lead waits for review", async () => {
+    const { name, point, gate, lead, resubmit } = await cutOffRun();
+    await gate.intent(lead.id, point.id, 1500);
+    await leaseRunsOut(gate);
+    expect(await buyerLog(name)).toEqual([]);
+    const detail = await leadDetail(lead.id);
+    expect(detail).toMatchObject({ status: "review", sales: [], ledger: [] });
+    expect(detail.trace).toEqual([expect.objectContaining({ leadPointId: point.id, phase: "post", outcome: "error", reason: expect.stringContaining("review") })]);
+    expect(expectStatus(await resubmit(), 200)).toEqual({ leadId: lead.id, status: "pending" });
+    expect(await buyerLog(name)).toEqual([]);
+  });
+
+  it("after the buyer accepted: the sale is settled from the journal, without calling the buyer again", async () => {
+    const { name, point, gate, lead, resubmit } = await cutOffRun();
+    await gate.intent(lead.id, point.id, 1500);
+    await gate.postOutcome(lead.id, point.id, { kind: "accepted", sale: { leadPointId: point.id, buyerId: point.buyerId, priceCents: 1500, countsTowardsQuota: true } });
+    await leaseRunsOut(gate);
+    expect(await buyerLog(name)).toEqual([]);
+    const detail = await leadDetail(lead.id);
+    expect(detail).toMatchObject({ status: "accepted", priceCents: 1500, payoutCents: 400 });
+    expect(detail.ledger.map((e) => [e.kind, e.amountCents])).toEqual([
+      ["buyer_charge", 1500],
+      ["margin", 1100],
+      ["publisher_payout", 400],
+    ]);
+    expect(expectStatus(await resubmit(), 200)).toMatchObject({ leadId: lead.id, status: "accepted" });
+  });
+
+  it("before D1 has the batch: the alarm writes it, and a second write doubles nothing", async () => {
+    const { point, gate, lead } = await cutOffRun();
+    const entry: LeadLogEntry = {
+      lead,
+      status: "accepted",
+      ms: 12,
+      completedAt: new Date().toISOString(),
+      trace: [{ leadPointId: point.id, phase: "post", startedAt: new Date().toISOString(), ms: 5, outcome: "accepted", bidCents: 1500 }],
+      sales: [{ leadPointId: point.id, buyerId: point.buyerId, priceCents: 1500, payoutCents: 400, marginCents: 1100 }],
+    };
+    const queue = () =>
+      runInDurableObject(gate, (_instance, state) => {
+        state.storage.sql.exec("INSERT OR REPLACE INTO outbox (lead_id, entry, attempts, next_at) VALUES (?, ?, 0, 0)", lead.id, JSON.stringify(entry));
+      });
+    await queue();
+    await runDurableObjectAlarm(gate);
+    await queue();
+    await gate.flush();
+    await writeLeadLog(dbOf(env.DB), entry);
+    const detail = await leadDetail(lead.id);
+    expect(detail.sales).toHaveLength(1);
+    expect(detail.ledger).toHaveLength(3);
+    expect(detail.trace).toHaveLength(1);
+    expect(await gate.pendingWrites()).toEqual([]);
+  });
+});
