@@ -167,7 +167,8 @@ export class TreeRun {
 
   outcome(): TreeOutcome {
     const outcome: TreeOutcome = { sales: this.sales, trace: this.trace, disabledPositions: this.disabledPositions };
-    if (this.sales.length === 0) outcome.reason = this.trace.length === 0 ? "no eligible buyer" : "no buyer accepted the lead";
+    const tried = this.trace.some((entry) => entry.phase === "post" || entry.outcome !== "skipped");
+    if (this.sales.length === 0) outcome.reason = tried ? "no buyer accepted the lead" : "no eligible buyer";
     return outcome;
   }
 

@@ -1,0 +1,88 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import type { BidRule, Payout } from "./config";
+import { applyBidRules, bidPrice, publisherPayout, splitSale } from "./pricing";
+import { settle } from "./settle";
+import { parsedPosition, point } from "./testing/fixtures";
+
+const revshare = (percent: number): Payout => ({ type: "revshare", percent });
+
+describe("publisherPayout", () => {
+  test.each([
+    { name: "half of an odd price keeps the half cent", payout: revshare(50), price: 1_001, want: 500 },
+    { name: "a fractional percent", payout: revshare(37.5), price: 1_000, want: 375 },
+    { name: "0.57% of 10000 is 57, not the 56 floating point gives", payout: revshare(0.57), price: 10_000, want: 57 },
+    { name: "a two-decimal percent floors", payout: revshare(12.34), price: 10_001, want: 1_234 },
+    { name: "a repeating percent floors", payout: revshare(33.33), price: 100, want: 33 },
+    { name: "zero percent pays nothing", payout: revshare(0), price: 5_000, want: 0 },
+    { name: "a hundred percent pays the price", payout: revshare(100), price: 4_321, want: 4_321 },
+    { name: "a tiny share of a small price is zero", payout: revshare(0.01), price: 99, want: 0 },
+    { name: "a fixed payout ignores the price", payout: { type: "fixed", amountCents: 250 } as const, price: 10_000, want: 250 },
+  ])("$name", ({ payout, price, want }) => {
+    expect(publisherPayout(payout, price)).toBe(want);
+  });
+
+  test("a revshare with up to four decimals is exactly floor(price × percent / 100)", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.integer({ min: 0, max: 1_000_000 }), (price, tenThousandths) => {
+        const exact = Number((BigInt(price) * BigInt(tenThousandths)) / 1_000_000n);
+        expect(publisherPayout(revshare(tenThousandths / 10_000), price)).toBe(exact);
+      }),
+    );
+  });
+});
+
+describe("splitSale", () => {
+  test("payout + margin == price, 0 <= payout <= price, integer cents, for any percent in [0, 100]", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 10_000_000 }), fc.double({ min: 0, max: 100, noNaN: true }), (price, percent) => {
+        const split = splitSale(revshare(percent), price);
+        expect(Number.isInteger(split.payoutCents) && Number.isInteger(split.marginCents), JSON.stringify(split)).toBe(true);
+        expect(split.payoutCents).toBeGreaterThanOrEqual(0);
+        expect(split.payoutCents).toBeLessThanOrEqual(price);
+        expect(split.payoutCents + split.marginCents).toBe(price);
+        expect(split.priceCents).toBe(price);
+      }),
+    );
+  });
+
+  test("a fixed payout over the price leaves a negative margin that still sums to the price", () => {
+    expect(splitSale({ type: "fixed", amountCents: 500 }, 300)).toEqual({ priceCents: 300, payoutCents: 500, marginCents: -200 });
+  });
+
+  test("settle adds the splits up and counts only sales towards quota", () => {
+    const sale = (priceCents: number, countsTowardsQuota: boolean) => ({ leadPointId: "a", buyerId: "x", priceCents, countsTowardsQuota });
+    const settled = settle([sale(1_001, true), sale(500, false)], revshare(50));
+    expect([settled.priceCents, settled.payoutCents, settled.accepts]).toEqual([1_501, 750, 1]);
+    expect(settled.sales.map((s) => s.payoutCents + s.marginCents)).toEqual([1_001, 500]);
+  });
+});
+
+const when = (value: string): BidRule["when"] => [{ field: "state", op: "eq", value, action: "decline" }];
+
+describe("applyBidRules", () => {
+  test.each<{ name: string; price: number; rules: BidRule[]; want: number }>([
+    { name: "no rules keep the price", price: 1_000, rules: [], want: 1_000 },
+    { name: "a multiplier scales and rounds", price: 999, rules: [{ when: when("CA"), multiplier: 1.5 }], want: 1_499 },
+    { name: "an adjustment shifts", price: 1_000, rules: [{ when: when("CA"), adjustCents: -250 }], want: 750 },
+    { name: "scale then shift within one rule", price: 1_000, rules: [{ when: when("CA"), multiplier: 2, adjustCents: 100 }], want: 2_100 },
+    { name: "rules compound in order", price: 1_000, rules: [{ when: when("CA"), adjustCents: 100 }, { when: [], multiplier: 2 }], want: 2_200 },
+    { name: "a rule whose condition fails does nothing", price: 1_000, rules: [{ when: when("TX"), multiplier: 3 }], want: 1_000 },
+    { name: "never under zero", price: 100, rules: [{ when: when("CA"), adjustCents: -500 }], want: 0 },
+  ])("$name", ({ price, rules, want }) => {
+    expect(applyBidRules(price, rules, { state: "ca" })).toBe(want);
+  });
+});
+
+describe("bidPrice", () => {
+  const fields = { state: "CA" };
+  test.each([
+    { name: "a fixed point bids its price whatever it answered", fixed: 700, answered: 100, zero: false, want: { ok: true, priceCents: 700 } },
+    { name: "a dynamic point bids its answer", fixed: undefined, answered: 420, zero: false, want: { ok: true, priceCents: 420 } },
+    { name: "a dynamic point without a price makes no offer", fixed: undefined, answered: undefined, zero: false, want: { ok: false, reason: "accepted without a price" } },
+    { name: "treatMissingPriceAsZero offers zero", fixed: undefined, answered: undefined, zero: true, want: { ok: true, priceCents: 0 } },
+  ])("$name", ({ fixed, answered, zero, want }) => {
+    const p = point("a", { pricing: fixed === undefined ? { type: "dynamic" } : { type: "fixed", priceCents: fixed } });
+    expect(bidPrice(p, parsedPosition("a", { treatMissingPriceAsZero: zero }), answered, fields)).toEqual(want);
+  });
+});
