@@ -196,3 +196,26 @@ describe("held leads", () => {
     expectStatus(await call(`/v1/leads/${answer.leadId}`), 401);
   });
 });
+
+describe("the unique-lead window", () => {
+  it("is purged by the gate's alarm once it ends, and the same click may then run again", async () => {
+    const name = unique("window");
+    const point = await newLeadPoint(name, { bid: 450 });
+    const publisher = await newPublisher();
+    const treeId = await newTree([{ leadPointId: point.id }]);
+    const lead = validLead();
+    const first = expectStatus(await submitLead(treeId, publisher.apiKey, lead), 200);
+    await leadDetail(String(first.leadId));
+    const gate = gateOf(treeId, String(lead.clickId));
+    await runInDurableObject(gate, async (_instance, state) => {
+      state.storage.sql.exec("UPDATE lead_keys SET expires_at = 0");
+      await state.storage.setAlarm(Date.now());
+    });
+    await runDurableObjectAlarm(gate);
+    const left = await runInDurableObject(gate, (_instance, state) => state.storage.sql.exec("SELECT COUNT(*) AS n FROM lead_keys").one().n);
+    expect(left).toBe(0);
+    const second = expectStatus(await submitLead(treeId, publisher.apiKey, lead), 200);
+    expect(second.leadId).not.toBe(first.leadId);
+    expect((await buyerLog(name)).map((r) => r.type)).toEqual(["ping", "post", "ping", "post"]);
+  });
+});

@@ -132,6 +132,7 @@ export interface LeadDetail {
   id: string;
   status: string;
   score: number;
+  fields: Record<string, unknown>;
   priceCents: number;
   payoutCents: number;
   trace: { leadPointId: string; phase: string; outcome: string; bidCents?: number; httpStatus?: number; reason?: string; ms: number }[];
