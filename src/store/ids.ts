@@ -15,7 +15,10 @@ export function newApiKey(owner: "pub" | "buy"): string {
   return `lt_${owner}_${randomToken(24)}`;
 }
 
-export async function hashKey(key: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(key));
+export async function sha256Hex(text: string): Promise<string> {
+  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
+
+/** What is stored of an API key. */
+export const hashKey = sha256Hex;

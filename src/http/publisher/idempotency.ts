@@ -5,14 +5,10 @@
  * object of the tree, so a retry from any edge location meets the same record.
  */
 import { gateName } from "../../core/uniqueLead";
+import { sha256Hex } from "../../store/ids";
 import { ApiError } from "../errors";
 
 const MAX_KEY_LENGTH = 255;
-
-async function sha256(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
 
 export interface IdempotentRequest {
   treeId: string;
@@ -27,7 +23,7 @@ export async function idempotent(env: Env, request: IdempotentRequest, run: () =
   }
   const scope = `idempotency|${request.publisherId}|${request.key}`;
   const gate = env.LEAD_GATE.getByName(gateName(request.treeId, scope, Number(env.GATE_SHARDS) || 16));
-  const check = await gate.idempotencyBegin(scope, await sha256(`${request.treeId}\n${JSON.stringify(request.body)}`));
+  const check = await gate.idempotencyBegin(scope, await sha256Hex(`${request.treeId}\n${JSON.stringify(request.body)}`));
   if (check.kind === "conflict") throw new ApiError("conflict", `${check.reason[0]?.toUpperCase()}${check.reason.slice(1)}.`);
   if (check.kind === "replay") {
     return new Response(check.body, { status: check.status, headers: { "content-type": "application/json", "idempotent-replay": "true" } });

@@ -109,30 +109,30 @@ function leadError(c: Context<AppEnv>, errors: FieldError[], message: string) {
  */
 export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerPath({
-      method: "post",
-      path: "/trees/{treeId}/leads",
-      tags: ["Publisher"],
-      summary: "Submit a lead and get the outcome of its run",
-      security: [{ publisherKey: [] }],
-      request: {
-        params: TreeIdParam,
-        body: {
-          content: {
-            "application/json": { schema: SubmissionSchema },
-            "application/x-www-form-urlencoded": { schema: z.record(z.string(), z.string()) },
-          },
+    method: "post",
+    path: "/trees/{treeId}/leads",
+    tags: ["Publisher"],
+    summary: "Submit a lead and get the outcome of its run",
+    security: [{ publisherKey: [] }],
+    request: {
+      params: TreeIdParam,
+      body: {
+        content: {
+          "application/json": { schema: SubmissionSchema },
+          "application/x-www-form-urlencoded": { schema: z.record(z.string(), z.string()) },
         },
       },
-      responses: {
-        200: { description: "The lead's outcome", content: { "application/json": { schema: LeadAnswerSchema } } },
-        400: { description: "The lead is not valid", content: { "application/json": { schema: LeadErrorSchema } } },
-        401: { description: "Missing or wrong publisher key", content: { "application/json": { schema: ErrorBodySchema } } },
-        404: { description: "No such tree", content: { "application/json": { schema: ErrorBodySchema } } },
-        409: { description: "The same lead is being run right now", content: { "application/json": { schema: ErrorBodySchema } } },
-        415: { description: "Neither JSON nor form-encoded", content: { "application/json": { schema: ErrorBodySchema } } },
-        422: { description: "The tree is disabled", content: { "application/json": { schema: ErrorBodySchema } } },
-      },
-    });
+    },
+    responses: {
+      200: { description: "The lead's outcome", content: { "application/json": { schema: LeadAnswerSchema } } },
+      400: { description: "The lead is not valid", content: { "application/json": { schema: LeadErrorSchema } } },
+      401: { description: "Missing or wrong publisher key", content: { "application/json": { schema: ErrorBodySchema } } },
+      404: { description: "No such tree", content: { "application/json": { schema: ErrorBodySchema } } },
+      409: { description: "The same lead is being run right now", content: { "application/json": { schema: ErrorBodySchema } } },
+      415: { description: "Neither JSON nor form-encoded", content: { "application/json": { schema: ErrorBodySchema } } },
+      422: { description: "The tree is disabled", content: { "application/json": { schema: ErrorBodySchema } } },
+    },
+  });
   app.post("/trees/:treeId/leads", async (c) => {
     const treeId = c.req.param("treeId");
     const services = servicesOf(c.env);
