@@ -1,0 +1,125 @@
+// The figures of a benchmark run: leadtree's overhead over the baseline,
+// throughput ratios, the slowest-buyer comparison, cost growth and the gate
+// variants (`analyse`), the one-line summary, and the formatting the report
+// and the chart share.
+
+const PERCENTILES = ["p50", "p95", "p99"];
+
+function findRun(results, system, scenario, connections, phase = "main") {
+  return results.runs.find(
+    (run) => run.system === system && run.scenario === scenario && run.connections === connections && (run.phase ?? "main") === phase,
+  );
+}
+
+function difference(a, b) {
+  return Object.fromEntries(PERCENTILES.map((p) => [p, a && b ? a.latency[p] - b.latency[p] : NaN]));
+}
+
+/** Overheads, throughput ratios and the derived lines of the report. */
+export function analyse(results) {
+  const connectionsList = [...new Set(results.runs.map((run) => run.connections))].sort((a, b) => a - b);
+  const comparisons = [];
+  for (const scenario of results.scenarios) {
+    for (const connections of connectionsList) {
+      const baseline = findRun(results, "baseline", scenario.id, connections);
+      const leadtree = findRun(results, "leadtree", scenario.id, connections);
+      if (!baseline && !leadtree) continue;
+      comparisons.push({
+        scenario: scenario.id,
+        connections,
+        overheadMs: difference(leadtree, baseline),
+        throughputRatio: leadtree && baseline ? leadtree.leadsPerSecond / baseline.leadsPerSecond : NaN,
+      });
+    }
+  }
+  const comparison = (scenario, connections) => comparisons.find((c) => c.scenario === scenario && c.connections === connections);
+  const headline = {
+    c1_p50_overhead_ms: comparison("10x0ms", 1)?.overheadMs.p50 ?? NaN,
+    c1_p99_overhead_ms: comparison("10x0ms", 1)?.overheadMs.p99 ?? NaN,
+    c32_throughput_vs_baseline: comparison("10x0ms", 32)?.throughputRatio ?? NaN,
+  };
+
+  const slowest = [];
+  for (const scenario of results.scenarios.filter((s) => s.profile.latency.meanMs > 0)) {
+    for (const connections of connectionsList) {
+      for (const system of ["leadtree", "baseline"]) {
+        const run = findRun(results, system, scenario.id, connections);
+        if (!run) continue;
+        slowest.push({
+          scenario: scenario.id,
+          system,
+          connections,
+          p50EndToEnd: run.latency.p50,
+          p50SlowestBuyer: run.slowestBuyer.p50,
+          p50Difference: run.latency.p50 - run.slowestBuyer.p50,
+          perLeadAboveSlowest: run.aboveSlowestBuyer,
+        });
+      }
+    }
+  }
+
+  // Overhead with N buyers at 0 ms over the overhead with 10, for every N measured.
+  const growth = [];
+  for (const scenario of results.scenarios.filter((s) => s.profile.latency.meanMs === 0 && s.buyers > 10)) {
+    for (const connections of connectionsList) {
+      const small = comparison("10x0ms", connections)?.overheadMs.p50;
+      const large = comparison(scenario.id, connections)?.overheadMs.p50;
+      growth.push({
+        scenario: scenario.id,
+        buyers: scenario.buyers,
+        connections,
+        overhead10: small ?? NaN,
+        overheadN: large ?? NaN,
+        ratio: small > 0 && Number.isFinite(large) ? large / small : NaN,
+      });
+    }
+  }
+
+  const variant = (run, baseline) => ({
+    latency: run.latency,
+    leadsPerSecond: run.leadsPerSecond,
+    peakMiB: run.memory.peakMiB,
+    overheadMs: difference(run, baseline),
+    throughputRatio: baseline ? run.leadsPerSecond / baseline.leadsPerSecond : NaN,
+  });
+  const gate = connectionsList
+    .map((connections) => {
+      const shared = findRun(results, "leadtree", "10x0ms", connections);
+      const perKey = findRun(results, "leadtree", "10x0ms", connections, "per-key");
+      if (!shared || !perKey) return undefined;
+      return {
+        connections,
+        shared: variant(shared, findRun(results, "baseline", "10x0ms", connections)),
+        perKey: variant(perKey, findRun(results, "baseline", "10x0ms", connections, "per-key")),
+      };
+    })
+    .filter(Boolean);
+
+  return { comparisons, headline, slowest, growth, gate };
+}
+
+export const fixed = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "NaN");
+export const signed = (value, digits = 2) => (Number.isFinite(value) ? `${value >= 0 ? "+" : ""}${value.toFixed(digits)}` : "n/a");
+
+/** The last line of every run. */
+export function summaryLine(results) {
+  const h = results.analysis.headline;
+  return `c1_p50_overhead_ms=${fixed(h.c1_p50_overhead_ms)} c1_p99_overhead_ms=${fixed(h.c1_p99_overhead_ms)} c32_throughput_vs_baseline=${fixed(h.c32_throughput_vs_baseline, 3)}`;
+}
+
+export function scenarioTitle(results, id) {
+  return results.scenarios.find((scenario) => scenario.id === id)?.title ?? id;
+}
+
+export function runLabel(run, short = false) {
+  const perKey = run.phase === "per-key";
+  if (run.system === "leadtree" && perKey) return short ? "leadtree, GATE_SHARDS=1e9" : "leadtree, GATE_SHARDS=1000000000";
+  if (perKey) return short ? "baseline, beside it" : "baseline, beside the GATE_SHARDS=1000000000 run";
+  return run.system;
+}
+
+export function outcomesText(run) {
+  return Object.entries(run.outcomes)
+    .map(([key, count]) => `${key} ${count}`)
+    .join(", ");
+}

@@ -1,0 +1,143 @@
+// The processes of a benchmark run: each command runs in its own process
+// group (so that wrangler's workerd and esbuild children stop with it), its
+// output goes to a log file, and `stopAll` ends every group still running,
+// also from an exit handler.
+
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { spawn } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { waitForHttp } from "./load.mjs";
+import { workerdPids } from "./workerd.mjs";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const WRANGLER = path.join(ROOT, "node_modules", "wrangler", "bin", "wrangler.js");
+const PINNED_NODE = path.join(ROOT, "node_modules", "node", "bin", "node");
+// wrangler needs the project's Node 22; `npm run` puts it first on PATH, and this finds it without.
+const NODE = fs.existsSync(PINNED_NODE) ? PINNED_NODE : process.execPath;
+
+const running = new Set();
+
+process.on("exit", () => {
+  for (const handle of running) {
+    try {
+      process.kill(-handle.pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+});
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function tail(file, lines = 30) {
+  try {
+    return fs.readFileSync(file, "utf8").split("\n").slice(-lines).join("\n");
+  } catch {
+    return "(no log)";
+  }
+}
+
+/** Runs `node argv…` in its own process group; answers a handle for `stopGroup`. */
+export function startGroup(name, argv, { logPath, cwd = ROOT, env = {} }) {
+  const out = fs.openSync(logPath, "a");
+  const child = spawn(NODE, argv, {
+    cwd,
+    detached: true,
+    stdio: ["ignore", out, out],
+    env: { ...process.env, WRANGLER_SEND_METRICS: "false", NO_COLOR: "1", FORCE_COLOR: "0", ...env },
+  });
+  fs.closeSync(out);
+  const handle = { name, pid: child.pid, logPath, exit: undefined };
+  child.on("exit", (code, signal) => {
+    handle.exit = { code, signal };
+  });
+  running.add(handle);
+  return handle;
+}
+
+function groupAlive(pid) {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** SIGTERM to the group, SIGKILL to whatever is left of it after 5 s. */
+export async function stopGroup(handle) {
+  if (!running.has(handle)) return;
+  running.delete(handle);
+  try {
+    process.kill(-handle.pid, "SIGTERM");
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 5000;
+  while (Date.now() < deadline) {
+    await sleep(100);
+    if (handle.exit !== undefined && (!groupAlive(handle.pid) || workerdPids(handle.pid).length === 0)) break;
+  }
+  try {
+    process.kill(-handle.pid, "SIGKILL");
+  } catch {
+    // the group is gone
+  }
+}
+
+export async function stopAll() {
+  await Promise.all([...running].map((handle) => stopGroup(handle)));
+}
+
+/** Runs wrangler to its end; throws with the end of its log unless it exits 0 within `timeoutMs`. */
+export async function wrangler(name, argv, { logDir, cwd, env, timeoutMs = 120_000 }) {
+  const logPath = path.join(logDir, `${name}.log`);
+  const handle = startGroup(name, [WRANGLER, ...argv], { logPath, cwd, env });
+  const until = Date.now() + timeoutMs;
+  while (handle.exit === undefined && Date.now() < until) await sleep(100);
+  await stopGroup(handle);
+  if (handle.exit?.code !== 0) throw new Error(`wrangler ${argv.join(" ")} failed (${JSON.stringify(handle.exit ?? "timed out")}):\n${tail(logPath)}`);
+}
+
+/**
+ * Bundles a Worker once (`wrangler deploy --dry-run`), so that the run
+ * measures one snapshot of the code and no file saved meanwhile reloads it.
+ * Answers the bundle's entry file.
+ */
+export async function buildWorker(name, { config, cwd, logDir }) {
+  const outdir = path.join(logDir, `${name}-dist`);
+  await wrangler(`${name}-build`, ["deploy", "--dry-run", "--outdir", outdir, "--config", config], { logDir, cwd });
+  return path.join(outdir, "index.js");
+}
+
+/**
+ * Serves a bundle under `wrangler dev --no-bundle` on 127.0.0.1:`port` and
+ * waits until it answers HTTP on one of `readyPaths`.
+ */
+export async function startWorker(name, { entry, config, cwd, port, persistTo, vars = {}, readyPaths, logDir, log }) {
+  const argv = [WRANGLER, "dev", entry, "--no-bundle", "--config", config];
+  argv.push("--port", String(port), "--ip", "127.0.0.1", "--inspector-port", "0", "--persist-to", persistTo);
+  argv.push("--show-interactive-dev-session=false", "--log-level", "warn");
+  for (const [key, value] of Object.entries(vars)) argv.push("--var", `${key}:${value}`);
+  const logPath = path.join(logDir, `${name}.log`);
+  const handle = startGroup(name, argv, { logPath, cwd, env: { WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true" } });
+  const base = `http://127.0.0.1:${port}`;
+  const t0 = performance.now();
+  const up = await waitForHttp(base, { paths: readyPaths, timeoutMs: 60_000, isAlive: () => handle.exit === undefined });
+  if (!up) throw new Error(`${name} did not answer on ${base}:\n${tail(logPath)}`);
+  log(`${name} is up on ${base} after ${((performance.now() - t0) / 1000).toFixed(1)} s (workerd pids ${workerdPids(handle.pid).join(", ")})`);
+  return { name, base, handle };
+}

@@ -1,0 +1,264 @@
+// The benchmark of issue 3: how much time does leadtree add to the buyers'
+// own time? It starts the buyer simulator, leadtree under `wrangler dev` (its
+// own migrated local D1) and the baseline Worker under a second `wrangler
+// dev`, runs every scenario against both in the same run, and reports the
+// difference. Every process it starts, it stops, also on an error or Ctrl-C.
+// bench/README.md says how to read the figures.
+//
+//   npm run bench -- --quick     10 buyers at 0 ms; prints the summary line last
+//   npm run bench                every scenario; writes bench/results/report.md and latency.svg
+//   --ref=<git ref>              benchmark that commit's leadtree instead of the working tree
+//   --only=baseline              the harness alone, without leadtree
+
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { forkSimulator } from "./simulator.mjs";
+import { makeLead, provisionLeadtree, putLeadtreeTree } from "./load.mjs";
+import { ROOT, buildWorker, freePort, startWorker, stopAll, stopGroup, wrangler } from "./processes.mjs";
+import { WorkerdSampler } from "./workerd.mjs";
+import { analyse, summaryLine } from "./analyse.mjs";
+import { createMeasure } from "./measure.mjs";
+import { writeReport } from "./report.mjs";
+
+const RESULTS = path.join(ROOT, "bench", "results");
+
+const args = process.argv.slice(2);
+const QUICK = args.includes("--quick");
+const option = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
+const ONLY = option("only");
+const REF = option("ref");
+const SYSTEMS = ONLY ? [ONLY] : ["baseline", "leadtree"];
+
+const ZERO = { latency: { meanMs: 0, jitterMs: 0 } };
+const FIFTY = { latency: { meanMs: 50, jitterMs: 20 } };
+const SCENARIOS = [
+  { id: "10x0ms", title: "10 buyers at 0 ms", buyers: 10, profile: ZERO, quick: true },
+  { id: "10x50ms", title: "10 buyers at 50±20 ms", buyers: 10, profile: FIFTY },
+  { id: "40x0ms", title: "40 buyers at 0 ms", buyers: 40, profile: ZERO },
+  { id: "100x0ms", title: "100 buyers at 0 ms", buyers: 100, profile: ZERO },
+];
+const GATE_SHARDS_DEFAULT = "16";
+const GATE_SHARDS_PER_KEY = "1000000000";
+// Per system and load, in ROUNDS rounds that alternate between the systems
+// (A B B A …): first `warmup` leads (at most WARMUP_SECONDS), then, per round,
+// `rampSeconds` of load that is not measured (concurrency 32 takes a while to
+// reach its steady state) and a window of `measured / ROUNDS` answers or
+// `windowSeconds / ROUNDS`, whichever comes first.
+const ROUNDS = 4;
+const LOADS = [
+  { connections: 1, warmup: 50, rampSeconds: 0, measured: 200, windowSeconds: QUICK ? 15 : 30 },
+  { connections: 32, warmup: 96, rampSeconds: QUICK ? 1 : 1.5, measured: 2000, windowSeconds: 10 },
+];
+const WARMUP_SECONDS = QUICK ? 3 : 5;
+// The longest wait, after a round, for the system to finish the leads it had in hand.
+const SETTLE_MS = QUICK ? 2000 : 3000;
+const POSITION_TIMEOUT_SECONDS = 1;
+
+const runTag = Date.now().toString(36);
+let leadCounter = 0;
+const nextLead = () => makeLead(runTag, leadCounter++);
+
+let simulator;
+let scratch;
+
+function log(message) {
+  console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+}
+
+async function cleanup() {
+  const stops = [stopAll()];
+  if (simulator) stops.push(simulator.close().catch(() => {}));
+  simulator = undefined;
+  await Promise.all(stops);
+  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  scratch = undefined;
+}
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    log(`${signal}: stopping everything`);
+    cleanup().finally(() => process.exit(130));
+  });
+}
+
+/** The leadtree source to run: the working tree, or `--ref`'s commit unpacked into the scratch directory. */
+function leadtreeSource() {
+  if (!REF) return ROOT;
+  const dir = path.join(scratch, "leadtree-src");
+  fs.mkdirSync(dir);
+  const tar = execFileSync("git", ["-C", ROOT, "archive", "--format=tar", REF], { maxBuffer: 512 * 2 ** 20 });
+  execFileSync("tar", ["-x", "-C", dir], { input: tar });
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+  const commit = execFileSync("git", ["-C", ROOT, "rev-parse", "--short", REF]).toString().trim();
+  log(`leadtree from ${REF} (${commit}) unpacked into ${dir}`);
+  return dir;
+}
+
+// ---------------------------------------------------------------- systems
+
+async function startBaseline(urls) {
+  const config = path.join(ROOT, "bench", "baseline", "wrangler.toml");
+  const entry = await buildWorker("baseline", { config, cwd: ROOT, logDir: scratch });
+  const worker = await startWorker("baseline", {
+    entry,
+    config,
+    cwd: ROOT,
+    port: await freePort(),
+    persistTo: path.join(scratch, "baseline-state"),
+    vars: { BUYER_URLS: urls.join(","), TIMEOUT_MS: String(POSITION_TIMEOUT_SECONDS * 1000) },
+    readyPaths: ["/"],
+    logDir: scratch,
+    log,
+  });
+  return {
+    name: "baseline",
+    worker,
+    prepare: async () => ({ ok: true }),
+    target: (scenario) => ({ url: `${worker.base}/leads?buyers=${scenario.buyers}` }),
+  };
+}
+
+async function startLeadtree(urls) {
+  const source = leadtreeSource();
+  const config = path.join(source, "wrangler.toml");
+  const persistTo = path.join(scratch, "leadtree-state");
+  const [entry] = await Promise.all([
+    buildWorker("leadtree", { config, cwd: source, logDir: scratch }),
+    // CI=true answers wrangler's confirmation prompt.
+    wrangler("d1-migrations", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, "--config", config], {
+      logDir: scratch,
+      cwd: source,
+      env: { CI: "true" },
+    }),
+  ]);
+  const port = await freePort();
+  const serve = (name, gateShards) =>
+    startWorker(name, { entry, config, cwd: source, port, persistTo, vars: { GATE_SHARDS: gateShards }, readyPaths: ["/openapi.json"], logDir: scratch, log });
+  const system = { name: "leadtree", worker: await serve("leadtree", GATE_SHARDS_DEFAULT) };
+  const t0 = performance.now();
+  const account = await provisionLeadtree(system.worker.base, urls);
+  log(`leadtree: publisher and ${account.leadPointIds.length} buyer lead points created in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  system.prepare = async (scenario) => {
+    try {
+      await putLeadtreeTree(system.worker.base, `bench-${scenario.id}`, account.leadPointIds.slice(0, scenario.buyers), {
+        timeoutSeconds: POSITION_TIMEOUT_SECONDS,
+      });
+      return { ok: true };
+    } catch (error) {
+      return { ok: false, error: error.message };
+    }
+  };
+  system.target = (scenario) => ({
+    url: `${system.worker.base}/v1/trees/bench-${scenario.id}/leads`,
+    headers: { "x-api-key": account.apiKey },
+  });
+  system.restart = async (gateShards) => {
+    await stopGroup(system.worker.handle);
+    system.worker = await serve(`leadtree-gate-shards-${gateShards}`, gateShards);
+  };
+  return system;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const t0 = performance.now();
+  fs.mkdirSync(RESULTS, { recursive: true });
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "leadtree-bench-"));
+  const scenarios = SCENARIOS.filter((scenario) => !QUICK || scenario.quick);
+  const maxBuyers = Math.max(...scenarios.map((scenario) => scenario.buyers));
+  log(`${QUICK ? "quick" : "full"} run, node ${process.versions.node}, scratch ${scratch}`);
+
+  simulator = await forkSimulator({ count: maxBuyers });
+  const urls = simulator.urls();
+  log(`buyer simulator: ${urls.length} buyers on 127.0.0.1 (pid ${simulator.pid})`);
+
+  const systems = await Promise.all([
+    ...(SYSTEMS.includes("baseline") ? [startBaseline(urls)] : []),
+    ...(SYSTEMS.includes("leadtree") ? [startLeadtree(urls)] : []),
+  ]);
+  const sampler = new WorkerdSampler(Object.fromEntries(systems.map((system) => [system.name, system.worker.handle.pid])));
+  sampler.start();
+  const measure = createMeasure({ simulator, sampler, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, settleMs: SETTLE_MS, nextLead, log });
+  const runs = [];
+  const refusals = [];
+  try {
+    for (const scenario of scenarios) {
+      await simulator.configure({ profile: scenario.profile });
+      const ready = [];
+      for (const system of systems) {
+        const prepared = await system.prepare(scenario);
+        if (prepared.ok) ready.push(system);
+        else {
+          refusals.push({ system: system.name, scenario: scenario.id, error: prepared.error });
+          log(`${system.name} refused the ${scenario.id} tree, so it is not measured there: ${prepared.error}`);
+        }
+      }
+      for (const load of LOADS) {
+        runs.push(...(await measure(ready, scenario, load, (system) => `${system.name} ${scenario.id}`)));
+      }
+    }
+
+    const leadtree = systems.find((system) => system.name === "leadtree");
+    if (!QUICK && leadtree) {
+      const scenario = scenarios[0];
+      log(`restarting leadtree with GATE_SHARDS=${GATE_SHARDS_PER_KEY} (one gate object per lead key)`);
+      await leadtree.restart(GATE_SHARDS_PER_KEY);
+      sampler.watch("leadtree", leadtree.worker.handle.pid);
+      await simulator.configure({ profile: scenario.profile });
+      // The baseline again beside it, so that both leadtree variants have a baseline from their own time.
+      const phase = systems.filter((system) => system === leadtree || system.name === "baseline");
+      for (const load of LOADS) {
+        const entries = await measure(phase, scenario, load, (system) => `${system.name} ${scenario.id} per-key`);
+        for (const entry of entries) entry.phase = "per-key";
+        runs.push(...entries);
+      }
+    }
+  } finally {
+    sampler.stop();
+  }
+
+  const results = {
+    quick: QUICK,
+    date: new Date().toISOString(),
+    leadtree: REF ? { ref: REF, commit: execFileSync("git", ["-C", ROOT, "rev-parse", REF]).toString().trim() } : { ref: "working tree" },
+    machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: os.totalmem() / 2 ** 30, node: process.versions.node },
+    settings: { loads: LOADS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, settleMs: SETTLE_MS, positionTimeoutSeconds: POSITION_TIMEOUT_SECONDS, gateShardsDefault: GATE_SHARDS_DEFAULT, gateShardsPerKey: GATE_SHARDS_PER_KEY },
+    scenarios: scenarios.map(({ id, title, buyers, profile }) => ({ id, title, buyers, profile })),
+    refusals,
+    runs,
+    wallSeconds: (performance.now() - t0) / 1000,
+  };
+  results.analysis = analyse(results);
+  fs.writeFileSync(path.join(RESULTS, QUICK ? "quick.json" : "results.json"), JSON.stringify(results, null, 2));
+  if (!QUICK) {
+    const written = writeReport(results, RESULTS);
+    log(`wrote ${written.map((file) => path.relative(ROOT, file)).join(", ")}`);
+  }
+  return results;
+}
+
+let results;
+let failed = false;
+try {
+  results = await main();
+} catch (error) {
+  failed = true;
+  console.error(`[bench] failed: ${error?.stack ?? error}`);
+} finally {
+  await cleanup();
+}
+if (results) {
+  for (const run of results.runs.filter((run) => run.ok < run.requests * 0.99 || run.ok === 0)) {
+    failed = true;
+    console.error(`[bench] ${run.label} c${run.connections}: only ${run.ok} of ${run.requests} answered 200: ${JSON.stringify(run.failures)}`);
+  }
+  for (const refusal of results.refusals) {
+    console.error(`[bench] ${refusal.system} refused the ${refusal.scenario} tree: ${refusal.error}`);
+  }
+  log(`done in ${results.wallSeconds.toFixed(0)} s`);
+  console.log(summaryLine(results));
+}
+if (failed) process.exitCode = 1;
