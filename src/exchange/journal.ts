@@ -1,12 +1,14 @@
 /**
- * What a run writes to its gate's log while it runs, so that a run cut off
- * midway can be finished without a second sale: the intent before each post
- * leaves, and the buyer's answer when it comes back. The Worker reaches the
- * gate through its stub; the gate itself, when it recovers or re-runs a
- * lead, writes to its own storage.
+ * Posts go through the lead's journal — its gate's log — so that a run cut
+ * off midway can be finished without a second sale: the intent is durable
+ * before the post leaves, and the buyer's answer is recorded when it comes
+ * back. The Worker reaches the gate through its stub (one call per post);
+ * the gate itself, when it recovers or re-runs a lead, posts directly.
  */
 import type { PostAttempt } from "../core/attempt";
+import type { LeadPoint } from "../core/config";
 import type { Sale } from "../core/tree";
+import type { PostMessage } from "../buyers/wire";
 
 export interface RecordedPost {
   kind: PostAttempt["kind"];
@@ -14,7 +16,16 @@ export interface RecordedPost {
   sale?: Sale;
 }
 
+export interface JournaledPost {
+  leadId: string;
+  point: LeadPoint;
+  message: PostMessage;
+  /** Absolute epoch ms. */
+  deadlineAt: number;
+  /** The sale this post makes if the buyer accepts (its answer adds redirect and buyer lead id). */
+  sale: Sale;
+}
+
 export interface RunJournal {
-  intent(leadId: string, leadPointId: string, priceCents: number): Promise<void>;
-  postOutcome(leadId: string, leadPointId: string, outcome: RecordedPost): Promise<void>;
+  post(request: JournaledPost): Promise<PostAttempt>;
 }

@@ -1,13 +1,12 @@
 /**
  * The real world behind the pure tree runner: buyers over HTTP (the first six
  * pinged from here, the rest through PingShard objects), the caps, the
- * round-robin rotation, and the gate's journal around every post.
+ * round-robin rotation, and posts through the gate's journal.
  */
 import type { Tree } from "../core/config";
 import type { Lead } from "../core/lead";
 import { pingFields } from "../core/pii";
 import type { TreeIO } from "../core/tree";
-import { postLeadPoint } from "../buyers/call";
 import { createBuyerClient } from "../buyers/client";
 import { fanOutPings } from "../buyers/fanout";
 import { pingShardNames } from "../objects/pingShard";
@@ -20,7 +19,7 @@ export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal): T
   const guards = postGuards(env, tree, lead.id);
   const base = { leadId: lead.id, treeId: tree.id, vertical: tree.vertical, score: lead.score };
   const publicFields = pingFields(lead.fields, tree.fields);
-  const shards = (count: number) => pingShardNames(count, Number(env.PING_SHARD_POOL) || 64).map((name) => env.PING_SHARD.getByName(name));
+  const shards = (count: number) => pingShardNames(count, Number(env.PING_SHARD_POOL) || 16).map((name) => env.PING_SHARD.getByName(name));
   return {
     now: Date.now,
     random: Math.random,
@@ -32,18 +31,12 @@ export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal): T
         targets.map((target) => ({ point: target.point, deadlineAt: target.deadlineAt })),
         { ...base, fields: publicFields, allowedResponseMs: 0 },
       ),
-    beforePost: async (target) => {
-      const reserved = await guards.reserve(target.point);
-      if (!reserved.ok) return reserved;
-      // Logged after the reservation, so an intent always stands for a post that may have left.
-      await journal.intent(lead.id, target.point.id, target.priceCents);
-      return { ok: true };
-    },
+    beforePost: (target) => guards.reserve(target.point),
     post: (target) =>
-      postLeadPoint(
-        client,
-        target.point,
-        {
+      journal.post({
+        leadId: lead.id,
+        point: target.point,
+        message: {
           ...base,
           fields: lead.fields,
           consent: lead.consent,
@@ -51,22 +44,10 @@ export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal): T
           allowedResponseMs: Math.max(0, target.deadlineAt - Date.now()),
           ...(target.pingToken ? { pingToken: target.pingToken } : {}),
         },
-        target.deadlineAt,
-      ),
-    afterPost: async (target, attempt) => {
-      const accepted = attempt.kind === "accepted";
-      const sale = accepted
-        ? {
-            leadPointId: target.point.id,
-            buyerId: target.point.buyerId,
-            priceCents: target.priceCents,
-            countsTowardsQuota: target.position.countTowardsQuota,
-            ...(attempt.redirectUrl ? { redirectUrl: attempt.redirectUrl } : {}),
-            ...(attempt.buyerLeadId ? { buyerLeadId: attempt.buyerLeadId } : {}),
-          }
-        : undefined;
-      await Promise.all([guards.settle(target.point, accepted), journal.postOutcome(lead.id, target.point.id, { kind: attempt.kind, ...(sale ? { sale } : {}) })]);
-    },
+        deadlineAt: target.deadlineAt,
+        sale: { leadPointId: target.point.id, buyerId: target.point.buyerId, priceCents: target.priceCents, countsTowardsQuota: target.position.countTowardsQuota },
+      }),
+    afterPost: (target, attempt) => guards.settle(target.point, attempt.kind === "accepted"),
     rotation: (tierName, size) => env.ROTATION.getByName(rotationName(tree.id, tierName)).next(size),
   };
 }

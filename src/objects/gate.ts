@@ -12,14 +12,17 @@
  * keys in the same object proceed in parallel.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { TraceEntry } from "../core/attempt";
+import type { PostAttempt, TraceEntry } from "../core/attempt";
 import type { Lead } from "../core/lead";
 import { screenLead } from "../core/screen";
-import type { RecordedPost, RunJournal } from "../exchange/journal";
+import { postLeadPoint } from "../buyers/call";
+import { createBuyerClient } from "../buyers/client";
+import type { JournaledPost, RecordedPost, RunJournal } from "../exchange/journal";
 import { executeRun, leaseMsOf, settlementOf } from "../exchange/runLead";
 import type { LeadAnswer, Settlement } from "../exchange/settlement";
 import { getPublisher } from "../store/config";
-import { writeLeadLog, type LeadLogEntry } from "../store/leadLog";
+import { writeLeadLogs, type LeadLogEntry } from "../store/leadLog";
+import type { Db } from "../store/db";
 import { servicesOf } from "../store/services";
 import { GATE_SCHEMA, recoveryOf, type IntentRow } from "./gateJournal";
 
@@ -72,6 +75,13 @@ interface OutboxRow extends Record<string, SqlStorageValue> {
 }
 
 const FLUSH_DELAY_MS = 1_000;
+/**
+ * Log entries wait this long to share one D1 batch with the entries of other
+ * leads: D1 costs about the same for one statement as for a batch, so under
+ * load the write per lead shrinks to a fraction of a round trip.
+ */
+const FLUSH_COALESCE_MS = 25;
+const FLUSH_BATCH_LEADS = 40;
 const MAX_BACKOFF_MS = 300_000;
 const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
@@ -91,6 +101,9 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
   private readonly inflight = new Map<string, Waiters>();
   private readonly recovering = new Map<string, Promise<Admission>>();
   private flushing: Promise<void> | undefined;
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
+  /** The alarm this object last set, so most writes need no storage read to know it is early enough. */
+  private alarmAt: number | null | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -141,7 +154,29 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
     return { kind: "run" };
   }
 
-  /** Written before a post leaves, so a run cut off mid-post is never posted again blindly. */
+  /**
+   * Posts a lead to a buyer through the journal: the intent is made durable
+   * before the request leaves, so a run cut off mid-post is never posted
+   * again blindly, and the buyer's answer is recorded when it returns.
+   */
+  async post(request: JournaledPost): Promise<PostAttempt> {
+    const { leadId, point, sale } = request;
+    await this.intent(leadId, point.id, sale.priceCents);
+    await this.ctx.storage.sync();
+    const attempt = await postLeadPoint(createBuyerClient(), point, request.message, request.deadlineAt);
+    const accepted =
+      attempt.kind === "accepted"
+        ? {
+            ...sale,
+            ...(attempt.redirectUrl ? { redirectUrl: attempt.redirectUrl } : {}),
+            ...(attempt.buyerLeadId ? { buyerLeadId: attempt.buyerLeadId } : {}),
+          }
+        : undefined;
+    await this.postOutcome(leadId, point.id, { kind: attempt.kind, ...(accepted ? { sale: accepted } : {}) });
+    return attempt;
+  }
+
+  /** The intent alone: what a run leaves behind when it stops right before its post. */
   async intent(leadId: string, leadPointId: string, priceCents: number): Promise<void> {
     this.sql.exec(
       "INSERT OR REPLACE INTO post_intents (lead_id, lead_point_id, price_cents, at, outcome, sale) VALUES (?, ?, ?, ?, NULL, NULL)",
@@ -232,6 +267,7 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
   }
 
   override async alarm(): Promise<void> {
+    this.alarmAt = null;
     await this.flush();
     const now = Date.now();
     const stalled = this.sql
@@ -345,27 +381,45 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
       JSON.stringify(log),
       Date.now(),
     );
-    // The alarm is the guarantee; the immediate flush is the fast path.
-    this.ctx.waitUntil(this.scheduleAlarm().then(() => this.flush()));
+    // The alarm is the guarantee; the coalesced flush is the fast path.
+    this.ctx.waitUntil(this.scheduleAlarm());
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      this.ctx.waitUntil(this.flush());
+    }, FLUSH_COALESCE_MS);
   }
 
+  /** Writes the due entries to D1 in one batch; on failure each is retried on its own later, with backoff. */
   private async flushOutbox(): Promise<void> {
-    const now = Date.now();
-    const due = this.sql.exec<OutboxRow>("SELECT lead_id, entry, attempts FROM outbox WHERE next_at <= ? ORDER BY next_at LIMIT 50", now).toArray();
     const db = servicesOf(this.env).db;
-    await Promise.all(
-      due.map(async (row) => {
-        try {
-          await writeLeadLog(db, JSON.parse(row.entry) as LeadLogEntry);
-          // Delete only the entry that was written: a newer one for the same lead stays queued.
-          this.sql.exec("DELETE FROM outbox WHERE lead_id = ? AND entry = ?", row.lead_id, row.entry);
-        } catch (error) {
-          console.error("lead log write to D1 failed; the alarm retries", row.lead_id, error);
-          const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** row.attempts);
-          this.sql.exec("UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE lead_id = ?", now + backoff, row.lead_id);
-        }
-      }),
-    );
+    for (;;) {
+      const now = Date.now();
+      const due = this.sql
+        .exec<OutboxRow>("SELECT lead_id, entry, attempts FROM outbox WHERE next_at <= ? ORDER BY next_at LIMIT ?", now, FLUSH_BATCH_LEADS)
+        .toArray();
+      if (due.length === 0) return;
+      if (await this.writeToD1(db, due)) continue;
+      // One bad entry must not hold the others back: write them one by one, back off only the failures.
+      if (due.length > 1) for (const row of due) await this.writeToD1(db, [row]);
+      return;
+    }
+  }
+
+  private async writeToD1(db: Db, rows: OutboxRow[]): Promise<boolean> {
+    try {
+      await writeLeadLogs(db, rows.map((row) => JSON.parse(row.entry) as LeadLogEntry));
+      // Delete only the entries that were written: a newer one for the same lead stays queued.
+      for (const row of rows) this.sql.exec("DELETE FROM outbox WHERE lead_id = ? AND entry = ?", row.lead_id, row.entry);
+      return true;
+    } catch (error) {
+      if (rows.length > 1) return false;
+      const [row] = rows;
+      if (!row) return false;
+      console.error("lead log write to D1 failed; the alarm retries", row.lead_id, error);
+      const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** row.attempts);
+      this.sql.exec("UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE lead_id = ?", Date.now() + backoff, row.lead_id);
+      return false;
+    }
   }
 
   private purgeExpired(now: number): void {
@@ -394,7 +448,11 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
       )
       .one().at;
     if (next === null) return;
-    const current = await this.ctx.storage.getAlarm();
-    if (current === null || current > next || current < Date.now()) await this.ctx.storage.setAlarm(next);
+    if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
+    const current = this.alarmAt;
+    if (current === null || current > next || current < Date.now()) {
+      this.alarmAt = next;
+      await this.ctx.storage.setAlarm(next);
+    }
   }
 }

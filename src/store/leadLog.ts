@@ -62,7 +62,18 @@ export function ledgerRows(entry: LeadLogEntry): (typeof ledgerEntries.$inferIns
   });
 }
 
-export async function writeLeadLog(db: Db, entry: LeadLogEntry): Promise<void> {
+/** Writes one lead's log entry; see writeLeadLogs. */
+export function writeLeadLog(db: Db, entry: LeadLogEntry): Promise<void> {
+  return writeLeadLogs(db, [entry]);
+}
+
+/** Writes several leads' log entries in one D1 batch: all or none. */
+export async function writeLeadLogs(db: Db, entries: LeadLogEntry[]): Promise<void> {
+  const [first, ...rest] = entries.flatMap((entry) => leadLogStatements(db, entry));
+  if (first) await db.batch([first, ...rest]);
+}
+
+function leadLogStatements(db: Db, entry: LeadLogEntry): BatchItem<"sqlite">[] {
   const { lead } = entry;
   const priceCents = entry.sales.reduce((sum, sale) => sum + sale.priceCents, 0);
   const payoutCents = entry.sales.reduce((sum, sale) => sum + sale.payoutCents, 0);
@@ -139,6 +150,5 @@ export async function writeLeadLog(db: Db, entry: LeadLogEntry): Promise<void> {
   }));
   for (const rows of chunked(saleRows, 12)) statements.push(db.insert(sales).values(rows).onConflictDoNothing());
   for (const rows of chunked(ledgerRows(entry), 8)) statements.push(db.insert(ledgerEntries).values(rows).onConflictDoNothing());
-  const [first, ...rest] = statements;
-  if (first) await db.batch([first, ...rest]);
+  return statements;
 }

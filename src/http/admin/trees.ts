@@ -7,8 +7,13 @@ import { ApiError, type ErrorField } from "../errors";
 import { errorResponses, registerReadAndDisable } from "./resource";
 import { TreeIdParam, TreeSchema } from "./schemas";
 
-/** Subrequests per invocation on the bundled plan: a tree must fit inside it. */
-const MAX_POSITIONS = 45;
+/**
+ * A lead's run must fit the bundled plan's 50 subrequests per invocation.
+ * Pings past the first six leave from PingShard objects, each its own
+ * invocation, so the run itself makes at most 6 pings + one shard call per
+ * further 6 + its gate and counter calls: 100 positions is 6 + 16 + a few.
+ */
+const MAX_POSITIONS = 100;
 
 export function registerTrees(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
