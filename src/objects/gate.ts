@@ -150,7 +150,7 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
     );
     this.inflight.set(request.key, waiters());
     // If the run never comes back, the alarm at the lease's end recovers it.
-    this.ctx.waitUntil(this.scheduleAlarm());
+    this.ctx.waitUntil(this.alarmNoLaterThan(now + request.leaseMs));
     return { kind: "run" };
   }
 
@@ -244,7 +244,7 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
       bodyHash,
       now + IDEMPOTENCY_TTL_MS,
     );
-    this.ctx.waitUntil(this.scheduleAlarm());
+    this.ctx.waitUntil(this.alarmNoLaterThan(now + IDEMPOTENCY_TTL_MS));
     return { kind: "new" };
   }
 
@@ -281,7 +281,7 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
     await Promise.all([...stalled.map((id) => this.recover(id)), ...due.map((id) => this.rerunHeld(id))]);
     await this.flush();
     this.purgeExpired(Date.now());
-    await this.scheduleAlarm();
+    await this.scheduleNextAlarm();
   }
 
   /**
@@ -381,8 +381,8 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
       JSON.stringify(log),
       Date.now(),
     );
-    // The alarm is the guarantee; the coalesced flush is the fast path.
-    this.ctx.waitUntil(this.scheduleAlarm());
+    // The alarm is the guarantee (it also plans holds and purges); the coalesced flush is the fast path.
+    this.ctx.waitUntil(this.alarmNoLaterThan(Date.now() + FLUSH_DELAY_MS));
     this.flushTimer ??= setTimeout(() => {
       this.flushTimer = undefined;
       this.ctx.waitUntil(this.flush());
@@ -434,7 +434,8 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
     this.sql.exec("DELETE FROM post_intents WHERE lead_id NOT IN (SELECT lead_id FROM lead_log)");
   }
 
-  private async scheduleAlarm(): Promise<void> {
+  /** Everything the alarm has to do next, found with the tables' indexes; run once per alarm. */
+  private async scheduleNextAlarm(): Promise<void> {
     const soonest = Date.now() + FLUSH_DELAY_MS;
     const next = this.sql
       .exec<{ at: number | null }>(
@@ -447,12 +448,16 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
         soonest,
       )
       .one().at;
-    if (next === null) return;
+    if (next !== null) await this.alarmNoLaterThan(next);
+  }
+
+  /** Moves the alarm earlier when `at` needs it; the hot path's writes pay no query for it. */
+  private async alarmNoLaterThan(at: number): Promise<void> {
     if (this.alarmAt === undefined) this.alarmAt = await this.ctx.storage.getAlarm();
     const current = this.alarmAt;
-    if (current === null || current > next || current < Date.now()) {
-      this.alarmAt = next;
-      await this.ctx.storage.setAlarm(next);
+    if (current === null || current > at || current < Date.now()) {
+      this.alarmAt = at;
+      await this.ctx.storage.setAlarm(at);
     }
   }
 }

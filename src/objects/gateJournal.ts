@@ -24,6 +24,12 @@ export const GATE_SCHEMA = `
   CREATE TABLE IF NOT EXISTS idempotency (
     scope_key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, status INTEGER, response TEXT,
     expires_at INTEGER NOT NULL);
+  CREATE INDEX IF NOT EXISTS lead_keys_state_lease ON lead_keys (state, lease_until);
+  CREATE INDEX IF NOT EXISTS lead_keys_state_expiry ON lead_keys (state, expires_at);
+  CREATE INDEX IF NOT EXISTS lead_keys_lead ON lead_keys (lead_id);
+  CREATE INDEX IF NOT EXISTS lead_log_state_next ON lead_log (state, next_run_at);
+  CREATE INDEX IF NOT EXISTS outbox_next ON outbox (next_at);
+  CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
 `;
 
 export interface IntentRow extends Record<string, SqlStorageValue> {

@@ -1,7 +1,8 @@
 import { drizzle, type DrizzleD1Database } from "drizzle-orm/d1";
 import * as schema from "./schema";
 
-export type Db = DrizzleD1Database<typeof schema>;
+/** The drizzle database, with the raw D1 binding beside it for statements drizzle cannot build. */
+export type Db = DrizzleD1Database<typeof schema> & { $client: D1Database };
 
 const instances = new WeakMap<D1Database, Db>();
 

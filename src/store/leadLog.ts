@@ -5,8 +5,8 @@
  * retried batch never doubles a row and a later write (a held lead sold on
  * its next cycle) only adds what is new.
  */
-import { sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { getTableColumns, getTableName } from "drizzle-orm";
+import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { TraceEntry } from "../core/attempt";
 import type { Lead } from "../core/lead";
 import type { Db } from "./db";
@@ -35,16 +35,6 @@ export interface LeadLogEntry {
   sales: SaleEntry[];
 }
 
-/** D1 binds at most 100 parameters a statement. */
-const MAX_PARAMS = 100;
-
-function chunked<T>(rows: T[], columns: number): T[][] {
-  const size = Math.max(1, Math.floor(MAX_PARAMS / columns));
-  const chunks: T[][] = [];
-  for (let i = 0; i < rows.length; i += size) chunks.push(rows.slice(i, i + size));
-  return chunks;
-}
-
 export function saleId(leadId: string, leadPointId: string): string {
   return `${leadId}:${leadPointId}`;
 }
@@ -67,16 +57,44 @@ export function writeLeadLog(db: Db, entry: LeadLogEntry): Promise<void> {
   return writeLeadLogs(db, [entry]);
 }
 
-/** Writes several leads' log entries in one D1 batch: all or none. */
+/**
+ * Writes several leads' log entries in one D1 batch, all or none: four
+ * statements whatever the number of leads, each inserting its rows from one
+ * JSON parameter (json_each), so neither the 100-parameter limit nor the
+ * per-statement cost grows with the batch.
+ */
 export async function writeLeadLogs(db: Db, entries: LeadLogEntry[]): Promise<void> {
-  const [first, ...rest] = entries.flatMap((entry) => leadLogStatements(db, entry));
-  if (first) await db.batch([first, ...rest]);
+  if (entries.length === 0) return;
+  const rows = entries.map(logRows);
+  const statements = [
+    insertRows(
+      db,
+      leads,
+      rows.map((r) => r.lead),
+      // A retry of an older log entry must not undo a newer outcome.
+      `ON CONFLICT ("id") DO UPDATE SET "status" = excluded."status", "reason" = excluded."reason",
+         "redirect_url" = excluded."redirect_url", "price_cents" = excluded."price_cents",
+         "payout_cents" = excluded."payout_cents", "ms" = excluded."ms", "completed_at" = excluded."completed_at"
+       WHERE "leads"."completed_at" IS NULL OR "leads"."completed_at" <= excluded."completed_at"`,
+    ),
+    insertRows(db, leadAttempts, rows.flatMap((r) => r.attempts), "ON CONFLICT DO NOTHING"),
+    insertRows(db, sales, rows.flatMap((r) => r.sales), "ON CONFLICT DO NOTHING"),
+    insertRows(db, ledgerEntries, rows.flatMap((r) => r.ledger), "ON CONFLICT DO NOTHING"),
+  ];
+  await db.$client.batch(statements.filter((statement) => statement !== undefined));
 }
 
-function leadLogStatements(db: Db, entry: LeadLogEntry): BatchItem<"sqlite">[] {
+/** INSERT … SELECT from a JSON array of rows keyed by the table's property names; JSON columns arrive as text. */
+function insertRows(db: Db, table: SQLiteTable, rows: Record<string, unknown>[], onConflict: string) {
+  if (rows.length === 0) return undefined;
+  const columns = Object.entries(getTableColumns(table));
+  const names = columns.map(([, column]) => `"${column.name}"`).join(", ");
+  const values = columns.map(([key]) => `value ->> '$.${key}'`).join(", ");
+  return db.$client.prepare(`INSERT INTO "${getTableName(table)}" (${names}) SELECT ${values} FROM json_each(?) WHERE true ${onConflict}`).bind(JSON.stringify(rows));
+}
+
+function logRows(entry: LeadLogEntry) {
   const { lead } = entry;
-  const priceCents = entry.sales.reduce((sum, sale) => sum + sale.priceCents, 0);
-  const payoutCents = entry.sales.reduce((sum, sale) => sum + sale.payoutCents, 0);
   const leadRow: typeof leads.$inferInsert = {
     id: lead.id,
     treeId: lead.treeId,
@@ -94,32 +112,13 @@ function leadLogStatements(db: Db, entry: LeadLogEntry): BatchItem<"sqlite">[] {
     consent: lead.consent,
     reason: entry.reason ?? null,
     redirectUrl: entry.redirectUrl ?? null,
-    priceCents,
-    payoutCents,
+    priceCents: entry.sales.reduce((sum, sale) => sum + sale.priceCents, 0),
+    payoutCents: entry.sales.reduce((sum, sale) => sum + sale.payoutCents, 0),
     ms: entry.ms,
     receivedAt: lead.receivedAt,
     completedAt: entry.completedAt,
   };
-  const statements: BatchItem<"sqlite">[] = [
-    db
-      .insert(leads)
-      .values(leadRow)
-      .onConflictDoUpdate({
-        target: leads.id,
-        set: {
-          status: entry.status,
-          reason: leadRow.reason,
-          redirectUrl: leadRow.redirectUrl,
-          priceCents,
-          payoutCents,
-          ms: entry.ms,
-          completedAt: entry.completedAt,
-        },
-        // A retry of an older log entry must not undo a newer outcome.
-        setWhere: sql`${leads.completedAt} IS NULL OR ${leads.completedAt} <= ${entry.completedAt}`,
-      }),
-  ];
-  const attempts = entry.trace.map((t, seq) => ({
+  const attempts: (typeof leadAttempts.$inferInsert)[] = entry.trace.map((t, seq) => ({
     leadId: lead.id,
     seq,
     treeId: lead.treeId,
@@ -133,8 +132,7 @@ function leadLogStatements(db: Db, entry: LeadLogEntry): BatchItem<"sqlite">[] {
     httpStatus: t.httpStatus ?? null,
     reason: t.reason ?? null,
   }));
-  for (const rows of chunked(attempts, 12)) statements.push(db.insert(leadAttempts).values(rows).onConflictDoNothing());
-  const saleRows = entry.sales.map((sale) => ({
+  const saleRows: (typeof sales.$inferInsert)[] = entry.sales.map((sale) => ({
     id: saleId(lead.id, sale.leadPointId),
     leadId: lead.id,
     treeId: lead.treeId,
@@ -148,7 +146,11 @@ function leadLogStatements(db: Db, entry: LeadLogEntry): BatchItem<"sqlite">[] {
     redirectUrl: sale.redirectUrl ?? null,
     soldAt: entry.completedAt,
   }));
-  for (const rows of chunked(saleRows, 12)) statements.push(db.insert(sales).values(rows).onConflictDoNothing());
-  for (const rows of chunked(ledgerRows(entry), 8)) statements.push(db.insert(ledgerEntries).values(rows).onConflictDoNothing());
-  return statements;
+  // JSON columns go in as their text, as drizzle would store them.
+  return {
+    lead: { ...leadRow, signals: JSON.stringify(lead.signals), fields: JSON.stringify(lead.fields), consent: JSON.stringify(lead.consent) },
+    attempts,
+    sales: saleRows,
+    ledger: ledgerRows(entry),
+  };
 }

@@ -39,7 +39,11 @@ async function cutOffRun() {
   return { name, point, publisher, treeId, gate, lead, resubmit };
 }
 
-/** The lease runs out (as it does when the Worker that held it is gone) and the alarm fires. */
+/**
+ * The lease runs out (as it does when the Worker that held it is gone) and the
+ * alarm fires. The alarm may fire on its own before runDurableObjectAlarm
+ * does, so tests wait for the lead to reach D1 before they read buyer logs.
+ */
 async function leaseRunsOut(gate: DurableObjectStub): Promise<void> {
   await runInDurableObject(gate, async (_instance, state) => {
     state.storage.sql.exec("UPDATE lead_keys SET lease_until = 0 WHERE state = 'running'");
@@ -52,8 +56,8 @@ describe("a run cut off", () => {
   it("after the lead is logged: the gate runs it again and sells it once", async () => {
     const { name, gate, lead, resubmit } = await cutOffRun();
     await leaseRunsOut(gate);
-    expect((await buyerLog(name)).map((r) => r.type)).toEqual(["ping", "post"]);
     const detail = await leadDetail(lead.id);
+    expect((await buyerLog(name)).map((r) => r.type)).toEqual(["ping", "post"]);
     expect(detail).toMatchObject({ status: "accepted", priceCents: 1500, payoutCents: 400 });
     expect(detail.sales).toHaveLength(1);
     expect(expectStatus(await resubmit(), 200)).toEqual({ leadId: lead.id, status: "accepted", payoutCents: 400 });
