@@ -1,8 +1,8 @@
 /**
- * One run of a lead through its tree, and what it settles to. The Worker
- * runs a lead the moment it is submitted (submitLead); the gate object runs
- * the same code when it re-runs a held lead or recovers a run that was cut
- * off. Either way the outcome goes to the gate's log before anyone is told.
+ * One run of a lead through its tree, and what it settles to. The gate
+ * object of the lead's key runs it: the moment it is submitted (submitLead),
+ * when a held lead's next cycle is due, and when a run that was cut off is
+ * recovered. Every time the outcome goes to the gate's log before anyone is told.
  */
 import type { TraceEntry } from "../core/attempt";
 import type { Payout, Tree } from "../core/config";
@@ -11,8 +11,6 @@ import type { Screening } from "../core/screen";
 import { settle, type SettledSale } from "../core/settle";
 import { tierStrategies } from "../core/tiers";
 import { runTree } from "../core/tree";
-import { gateName, uniqueLeadKey } from "../core/uniqueLead";
-import type { Admission } from "../objects/gate";
 import { disableTreePositions, type Publisher } from "../store/config";
 import type { TreeSnapshot } from "../store/configCache";
 import type { LeadLogEntry, LeadStatus } from "../store/leadLog";
@@ -121,39 +119,3 @@ function saleEntry(sale: SettledSale): LeadLogEntry["sales"][number] {
   };
 }
 
-export type SubmitResult = { kind: "answered"; answer: LeadAnswer } | Exclude<Admission, { kind: "run" } | { kind: "replay" }>;
-
-/**
- * The Worker's path for a new submission: admit the lead into the gate of
- * its unique key (durable there before any buyer hears of it), run it here,
- * and log the outcome in the gate before answering.
- */
-export async function submitLead(effects: Omit<RunEffects, "journal">, input: Omit<RunInput, "cycle" | "priorTrace">): Promise<SubmitResult> {
-  const { env } = effects;
-  const { tree } = input.snapshot;
-  const key = uniqueLeadKey(tree.uniqueLead.pattern, input.lead);
-  const gate = env.LEAD_GATE.getByName(gateName(tree.id, key, Number(env.GATE_SHARDS) || 16));
-  const admission = await gate.admit({
-    key,
-    lead: input.lead,
-    publisherId: input.publisher.id,
-    windowSeconds: tree.uniqueLead.durationSeconds,
-    maxAccepts: tree.maxAcceptsPerLead,
-    leaseMs: leaseMsOf(tree),
-  });
-  if (admission.kind === "replay") return { kind: "answered", answer: admission.answer };
-  if (admission.kind !== "run") return admission;
-
-  let settlement: Settlement;
-  try {
-    settlement = await executeRun({ ...effects, journal: gate }, { ...input, cycle: 1, priorTrace: [] });
-  } catch (error) {
-    // The lead stays in the gate's log: the gate recovers the run from its
-    // journal at once, without a second sale, and answers whoever waits.
-    console.error("lead run failed; the gate recovers it", input.lead.id, error);
-    const recovered = await gate.abandon(key, input.lead.id);
-    return recovered.kind === "replay" ? { kind: "answered", answer: recovered.answer } : { kind: "failed" };
-  }
-  await gate.complete(key, settlement);
-  return { kind: "answered", answer: settlement.answer };
-}

@@ -20,7 +20,8 @@ import { createBuyerClient } from "../buyers/client";
 import type { JournaledPost, RecordedPost, RunJournal } from "../exchange/journal";
 import { executeRun, leaseMsOf, settlementOf } from "../exchange/runLead";
 import type { LeadAnswer, Settlement } from "../exchange/settlement";
-import { getPublisher } from "../store/config";
+import type { Screening } from "../core/screen";
+import { getPublisher, type Publisher } from "../store/config";
 import { writeLeadLogs, type LeadLogEntry } from "../store/leadLog";
 import type { Db } from "../store/db";
 import { servicesOf } from "../store/services";
@@ -38,6 +39,12 @@ export interface AdmitRequest {
   maxAccepts: number;
   /** How long the run may hold the key before the gate recovers it. */
   leaseMs: number;
+}
+
+/** A new submission: admission, plus what the run needs that the Worker already knows. */
+export interface SubmitRequest extends AdmitRequest {
+  publisher: Publisher;
+  screening: Exclude<Screening, { kind: "error" }>;
 }
 
 export type Admission =
@@ -154,6 +161,29 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
     return { kind: "run" };
   }
 
+  /** Admits a new submission and, when it is this submit's to run, runs it here and logs the outcome. */
+  async submit(request: SubmitRequest): Promise<Admission> {
+    const admission = await this.admit(request);
+    if (admission.kind !== "run") return admission;
+    const { lead } = request;
+    const services = servicesOf(this.env);
+    try {
+      const snapshot = await services.config.tree(services.db, lead.treeId);
+      if (!snapshot) throw new Error(`tree ${lead.treeId} vanished during the run`);
+      const settlement = await executeRun(
+        { env: this.env, services, journal: this, waitUntil: (p) => this.ctx.waitUntil(p) },
+        { snapshot, publisher: request.publisher, lead, screening: request.screening, cycle: 1, priorTrace: [] },
+      );
+      await this.complete(request.key, settlement);
+      return { kind: "replay", answer: settlement.answer };
+    } catch (error) {
+      // The lead stays in the log: recover the run from its journal at once, without a second sale.
+      console.error("lead run failed; the gate recovers it", lead.id, error);
+      this.sql.exec("UPDATE lead_keys SET lease_until = 0 WHERE key = ? AND lead_id = ?", request.key, lead.id);
+      return this.recover(lead.id);
+    }
+  }
+
   /**
    * Posts a lead to a buyer through the journal: the intent is made durable
    * before the request leaves, so a run cut off mid-post is never posted
@@ -219,12 +249,6 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
     );
     this.enqueue(log);
     this.settleWaiters(key, { kind: "replay", answer });
-  }
-
-  /** The Worker's run threw: recover it now from the journal and answer with the outcome. */
-  async abandon(key: string, leadId: string): Promise<Admission> {
-    this.sql.exec("UPDATE lead_keys SET lease_until = 0 WHERE key = ? AND lead_id = ?", key, leadId);
-    return this.recover(leadId);
   }
 
   /** Idempotency-Key: the first request with a key runs; a repeat with the same body gets its response. */

@@ -18,7 +18,7 @@ import type { AppEnv } from "../router";
 import { servicesOf, type Services } from "../../store/services";
 import { ApiError, ErrorBodySchema } from "../errors";
 import { TreeIdParam } from "../admin/schemas";
-import { submitLead } from "../../exchange/runLead";
+import { submitLead } from "../../exchange/submit";
 import { treeLimitName } from "../../objects/counter";
 import { idempotent } from "./idempotency";
 
@@ -174,10 +174,7 @@ async function intake(c: Context<AppEnv>, services: Services, treeId: string, ra
   if (screening.kind === "error") return leadError(c, screening.errors, screening.errors[0]?.message ?? "The lead is not valid.");
   const overLimit = await submitLimitReason(c.env, tree, lead.id);
 
-  const run = await submitLead(
-    { env: c.env, services, waitUntil: (p) => c.executionCtx.waitUntil(p) },
-    { snapshot, publisher, lead, screening: overLimit ? { kind: "decline", reason: overLimit } : screening },
-  );
+  const run = await submitLead(c.env, { snapshot, publisher, lead, screening: overLimit ? { kind: "decline", reason: overLimit } : screening });
   if (run.kind === "answered") return c.json(run.answer, 200);
   if (run.kind === "busy") {
     throw new ApiError("conflict", `This lead is being run right now; retry in ${run.retryAfterSeconds} s for its result.`);
