@@ -49,32 +49,20 @@ export interface TraceEntry {
 const pingOutcome = { bid: "accepted", noBid: "declined", timeout: "timeout", transportError: "error" } as const;
 const postOutcome = { accepted: "accepted", rejected: "declined", timeout: "timeout", transportError: "error" } as const;
 
-export function traceOfPing(attempt: PingAttempt): TraceEntry {
-  const entry: TraceEntry = {
-    leadPointId: attempt.leadPointId,
-    phase: "ping",
-    startedAt: attempt.startedAt,
-    ms: attempt.ms,
-    outcome: pingOutcome[attempt.kind],
-  };
+/** The trace line every attempt shares: who, when, how long, what came back and why. */
+function traceOf(attempt: PingAttempt | PostAttempt, phase: TraceEntry["phase"], outcome: TraceOutcome, bidCents: number | undefined): TraceEntry {
+  const entry: TraceEntry = { leadPointId: attempt.leadPointId, phase, startedAt: attempt.startedAt, ms: attempt.ms, outcome };
+  if (bidCents !== undefined) entry.bidCents = bidCents;
   if (attempt.httpStatus !== undefined) entry.httpStatus = attempt.httpStatus;
-  if (attempt.kind === "bid" && attempt.bidCents !== undefined) entry.bidCents = attempt.bidCents;
-  if ((attempt.kind === "noBid" || attempt.kind === "transportError") && attempt.reason) entry.reason = attempt.reason;
   if (attempt.kind === "timeout") entry.reason = "no answer before the deadline";
+  else if ("reason" in attempt && attempt.reason) entry.reason = attempt.reason;
   return entry;
 }
 
+export function traceOfPing(attempt: PingAttempt): TraceEntry {
+  return traceOf(attempt, "ping", pingOutcome[attempt.kind], attempt.kind === "bid" ? attempt.bidCents : undefined);
+}
+
 export function traceOfPost(attempt: PostAttempt, priceCents: number): TraceEntry {
-  const entry: TraceEntry = {
-    leadPointId: attempt.leadPointId,
-    phase: "post",
-    startedAt: attempt.startedAt,
-    ms: attempt.ms,
-    outcome: postOutcome[attempt.kind],
-    bidCents: priceCents,
-  };
-  if (attempt.httpStatus !== undefined) entry.httpStatus = attempt.httpStatus;
-  if ((attempt.kind === "rejected" || attempt.kind === "transportError") && attempt.reason) entry.reason = attempt.reason;
-  if (attempt.kind === "timeout") entry.reason = "no answer before the deadline";
-  return entry;
+  return traceOf(attempt, "post", postOutcome[attempt.kind], priceCents);
 }
