@@ -15,16 +15,22 @@ export async function submitLead(env: Env, input: Omit<RunInput, "cycle" | "prio
   const { tree } = input.snapshot;
   const key = uniqueLeadKey(tree.uniqueLead.pattern, input.lead);
   const gate = env.LEAD_GATE.getByName(gateName(tree.id, key, Number(env.GATE_SHARDS) || 16));
-  
-  const result = await gate.submit({
-    key,
-    lead: input.lead,
-    publisherId: input.publisher.id,
-    windowSeconds: tree.uniqueLead.durationSeconds,
-    maxAccepts: tree.maxAcceptsPerLead,
-    leaseMs: leaseMsOf(tree),
-    publisher: input.publisher,
-    screening: input.screening,
-  });
+  let result: Admission;
+  try {
+    result = await gate.submit({
+      key,
+      lead: input.lead,
+      publisherId: input.publisher.id,
+      windowSeconds: tree.uniqueLead.durationSeconds,
+      maxAccepts: tree.maxAcceptsPerLead,
+      leaseMs: leaseMsOf(tree),
+      publisher: input.publisher,
+      screening: input.screening,
+    });
+  } catch (error) {
+    // The gate was lost mid-call (evicted, restarted): whatever it had logged, its alarm finishes.
+    console.error("gate call failed", input.lead.id, error instanceof Error ? error.message : "unknown");
+    return { kind: "failed" };
+  }
   return result.kind === "replay" ? { kind: "answered", answer: result.answer } : result.kind === "run" ? { kind: "failed" } : result;
 }
