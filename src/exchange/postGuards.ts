@@ -61,8 +61,3 @@ export function postGuards(env: Env, tree: Tree, leadId: string, now: () => numb
     },
   };
 }
-
-/** A write that changed a point's caps makes its hint stale. */
-export function forgetFullHints(): void {
-  fullHints.clear();
-}

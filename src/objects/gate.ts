@@ -27,8 +27,6 @@ import type { Db } from "../store/db";
 import { servicesOf } from "../store/services";
 import { GATE_SCHEMA, recoveryOf, type IntentRow } from "./gateJournal";
 
-export type { LeadAnswer, Settlement };
-
 export interface AdmitRequest {
   key: string;
   lead: Lead;
