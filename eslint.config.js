@@ -2,7 +2,7 @@ import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["node_modules", ".wrangler", "worker-configuration.d.ts", "bench/results", "migrations"] },
+  { ignores: ["node_modules", "**/.wrangler", "worker-configuration.d.ts", "bench/results", "migrations"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

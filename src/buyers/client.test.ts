@@ -7,7 +7,7 @@ function deferredFetch() {
     url: string;
     body: string;
     signal: AbortSignal;
-    respond(answer?: { status?: number; body?: BodyInit; contentType?: string }): void;
+    respond(answer?: { status?: number; body?: BodyInit; contentType?: string; contentLength?: number }): void;
     fail(error: unknown): void;
   };
   const calls: Call[] = [];
@@ -30,8 +30,12 @@ function deferredFetch() {
         url: String(input),
         body: String(init?.body),
         signal,
-        respond: ({ status = 200, body = '{"accept":true}', contentType = "application/json" } = {}) =>
-          settle(() => resolve(new Response(body, { status, headers: { "content-type": contentType } }))),
+        respond: ({ status = 200, body = '{"accept":true}', contentType = "application/json", contentLength } = {}) =>
+          settle(() => {
+            const headers: Record<string, string> = { "content-type": contentType };
+            if (contentLength !== undefined) headers["content-length"] = String(contentLength);
+            resolve(new Response(body, { status, headers }));
+          }),
         fail: (error) => settle(() => reject(error)),
       });
     });
@@ -146,14 +150,17 @@ describe("deadlines abort the fetch", () => {
     expect((await next).kind).toBe("response");
   });
 
-  test("a body still unread at the deadline is a timeout", async () => {
+  test.each([
+    { name: "an undeclared length", contentLength: undefined },
+    { name: "a declared length", contentLength: 16 },
+  ])("a body still unread at the deadline is a timeout, with $name", async ({ contentLength }) => {
     const buyers = deferredFetch();
     const client = createBuyerClient({ fetch: buyers.fetch });
     const result = client.send(request(0, Date.now() + 20));
     await tick();
     const body = slowBody();
     body.push("{");
-    buyers.calls[0]?.respond({ body: body.stream });
+    buyers.calls[0]?.respond({ body: body.stream, ...(contentLength === undefined ? {} : { contentLength }) });
     expect((await result).kind).toBe("timeout");
     expect(buyers.calls[0]?.signal.aborted).toBe(true);
   });
@@ -167,6 +174,11 @@ describe("what a buyer can do never throws", () => {
     { name: "a rejection that is no Error", fetch: () => Promise.reject(42), reason: "connection failed" },
     { name: "a multi-line message keeps its first line", fetch: () => Promise.reject(new Error("reset\n    at socket")), reason: "reset" },
     { name: "an answer over the size limit", fetch: () => Promise.resolve(new Response("x".repeat(2000))), reason: "answer larger than 1024 bytes" },
+    {
+      name: "an answer that declares a length over the limit",
+      fetch: () => Promise.resolve(new Response("x".repeat(2000), { headers: { "content-length": "2000" } })),
+      reason: "answer larger than 1024 bytes",
+    },
     {
       name: "a body that errors midway",
       fetch: () => Promise.resolve(new Response(new ReadableStream({ pull: (c) => c.error(new Error("stream reset")) }))),

@@ -25,7 +25,7 @@ import { getPublisher, type Publisher } from "../store/config";
 import { writeLeadLogs, type LeadLogEntry } from "../store/leadLog";
 import type { Db } from "../store/db";
 import { servicesOf } from "../store/services";
-import { GATE_SCHEMA, recoveryOf, type IntentRow } from "./gateJournal";
+import { migrateGateSchema, recoveryOf, type IntentRow, type LoggedOutcome } from "./gateJournal";
 
 export interface AdmitRequest {
   key: string;
@@ -73,9 +73,19 @@ interface LogRow extends Record<string, SqlStorageValue> {
   trace: string;
 }
 
-interface OutboxRow extends Record<string, SqlStorageValue> {
+interface OwedRow extends Record<string, SqlStorageValue> {
   lead_id: string;
-  entry: string;
+  lead: string;
+  trace: string;
+  outcome: string;
+  log_seq: number;
+  d1_attempts: number;
+}
+
+/** A log entry D1 does not have yet, at the version (`seq`) of its lead's row that it was made from. */
+interface OwedEntry {
+  entry: LeadLogEntry;
+  seq: number;
   attempts: number;
 }
 
@@ -105,7 +115,9 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
   private readonly sql: SqlStorage;
   private readonly inflight = new Map<string, Waiters>();
   private readonly recovering = new Map<string, Promise<Admission>>();
-  private flushing: Promise<void> | undefined;
+  /** Entries finished since the last flush: written from memory, so the hot path never reads its log back. */
+  private readonly owed = new Map<string, OwedEntry>();
+  private flushTail: Promise<void> = Promise.resolve();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** The alarm this object last set, so most writes need no storage read to know it is early enough. */
   private alarmAt: number | null | undefined;
@@ -113,7 +125,7 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
-    this.sql.exec(GATE_SCHEMA);
+    migrateGateSchema(this.sql);
   }
 
   /** Admits a lead under its key: run it, or replay the key's first result. */
@@ -136,12 +148,13 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
     const { lead } = request;
     // Synchronous SQL: no other request interleaves between the check above and these writes.
     this.sql.exec(
-      "INSERT INTO lead_log (lead_id, key, publisher_id, lead, state, received_at) VALUES (?, ?, ?, ?, 'running', ?)",
+      "INSERT INTO lead_log (lead_id, key, publisher_id, lead, state, received_at, expires_at) VALUES (?, ?, ?, ?, 'running', ?, ?)",
       lead.id,
       request.key,
       request.publisherId,
       JSON.stringify(lead),
       now,
+      now + request.windowSeconds * 1000,
     );
     this.sql.exec(
       `INSERT INTO lead_keys (key, lead_id, state, lease_until, answer, accepts, expires_at)
@@ -186,11 +199,14 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
    * Posts a lead to a buyer through the journal: the intent is made durable
    * before the request leaves, so a run cut off mid-post is never posted
    * again blindly, and the buyer's answer is recorded when it returns.
+   * No explicit `storage.sync()`: a Durable Object's outgoing fetch waits on
+   * its output gate, which stays locked until every earlier SQL write is
+   * committed (workerd api/http.c++, actor-sqlite.c++ onWrite), and sync()
+   * cost a millisecond of CPU per lead for a guarantee already given.
    */
   async post(request: JournaledPost): Promise<PostAttempt> {
     const { leadId, point, sale } = request;
     await this.intent(leadId, point.id, sale.priceCents);
-    await this.ctx.storage.sync();
     const attempt = await postLeadPoint(createBuyerClient(), point, request.message, request.deadlineAt);
     const accepted =
       attempt.kind === "accepted"
@@ -226,26 +242,36 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
     );
   }
 
-  /** Records a cycle's outcome, answers every waiter, and queues the D1 write. */
+  /**
+   * Records a cycle's outcome, answers every waiter, and queues the D1 write.
+   * The cycle's post intents are done with: its outcome now says what they led to.
+   */
   async complete(key: string, settlement: Settlement): Promise<void> {
     const { answer, log } = settlement;
-    const held = settlement.holdUntil !== undefined;
-    this.sql.exec(
-      "UPDATE lead_keys SET state = ?, answer = ?, accepts = ? WHERE key = ? AND lead_id = ?",
-      held ? "held" : "done",
-      JSON.stringify(answer),
-      settlement.accepts,
-      key,
-      answer.leadId,
-    );
-    this.sql.exec(
-      "UPDATE lead_log SET state = ?, trace = ?, next_run_at = ? WHERE lead_id = ?",
-      held ? "held" : "done",
-      JSON.stringify(log.trace),
-      settlement.holdUntil ?? null,
-      answer.leadId,
-    );
-    this.enqueue(log);
+    const { lead: _lead, trace, ...outcome } = log;
+    const state = settlement.holdUntil !== undefined ? "held" : "done";
+    const now = Date.now();
+    this.sql.exec("UPDATE lead_keys SET state = ?, answer = ?, accepts = ? WHERE key = ? AND lead_id = ?", state, JSON.stringify(answer), settlement.accepts, key, answer.leadId);
+    const { log_seq: seq } = this.sql
+      .exec<{ log_seq: number }>(
+        `UPDATE lead_log SET state = ?, trace = ?, next_run_at = ?, outcome = ?, log_seq = log_seq + 1, d1_due_at = ?, d1_attempts = 0
+         WHERE lead_id = ? RETURNING log_seq`,
+        state,
+        JSON.stringify(trace),
+        settlement.holdUntil ?? null,
+        JSON.stringify(outcome satisfies LoggedOutcome),
+        now,
+        answer.leadId,
+      )
+      .one();
+    this.sql.exec("DELETE FROM post_intents WHERE lead_id = ?", answer.leadId);
+    this.owed.set(answer.leadId, { entry: log, seq, attempts: 0 });
+    // The alarm is the guarantee (it also plans holds and purges); the coalesced flush is the fast path.
+    this.ctx.waitUntil(this.alarmNoLaterThan(now + FLUSH_DELAY_MS));
+    this.flushTimer ??= setTimeout(() => {
+      this.flushTimer = undefined;
+      this.ctx.waitUntil(this.queueFlush(false));
+    }, FLUSH_COALESCE_MS);
     this.settleWaiters(key, { kind: "replay", answer });
   }
 
@@ -277,15 +303,15 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
 
   /** Lead ids whose D1 write is still owed: for tests and operators. */
   async pendingWrites(): Promise<string[]> {
-    return this.sql.exec<{ lead_id: string }>("SELECT lead_id FROM outbox ORDER BY lead_id").toArray().map((row) => row.lead_id);
+    return this.sql
+      .exec<{ lead_id: string }>("SELECT lead_id FROM lead_log WHERE d1_due_at IS NOT NULL ORDER BY lead_id")
+      .toArray()
+      .map((row) => row.lead_id);
   }
 
-  /** Writes every owed log entry to D1 now; what fails stays queued for the alarm. */
+  /** Writes every owed log entry that is due to D1 now; what fails stays owed, backed off, for the alarm. */
   flush(): Promise<void> {
-    this.flushing ??= this.flushOutbox().finally(() => {
-      this.flushing = undefined;
-    });
-    return this.flushing;
+    return this.queueFlush(true);
   }
 
   override async alarm(): Promise<void> {
@@ -395,82 +421,96 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
     waiting?.resolve(admission);
   }
 
-  private enqueue(log: LeadLogEntry): void {
-    this.sql.exec(
-      `INSERT INTO outbox (lead_id, entry, attempts, next_at) VALUES (?, ?, 0, ?)
-       ON CONFLICT (lead_id) DO UPDATE SET entry = excluded.entry, attempts = 0, next_at = excluded.next_at`,
-      log.lead.id,
-      JSON.stringify(log),
-      Date.now(),
-    );
-    // The alarm is the guarantee (it also plans holds and purges); the coalesced flush is the fast path.
-    this.ctx.waitUntil(this.alarmNoLaterThan(Date.now() + FLUSH_DELAY_MS));
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = undefined;
-      this.ctx.waitUntil(this.flush());
-    }, FLUSH_COALESCE_MS);
+  /**
+   * Flushes run one after another, so an entry is never in two. The fast
+   * path writes what memory holds; `fromLog` adds what only the log still
+   * knows (after a restart, or backed off after a failure).
+   */
+  private queueFlush(fromLog: boolean): Promise<void> {
+    const run = this.flushTail.then(() => this.writeOwed(fromLog));
+    this.flushTail = run.catch(() => {});
+    return run;
   }
 
-  /** Writes the due entries to D1 in one batch; on failure each is retried on its own later, with backoff. */
-  private async flushOutbox(): Promise<void> {
+  /** Writes owed entries to D1 in batches; on failure each is retried on its own later, from the log, with backoff. */
+  private async writeOwed(fromLog: boolean): Promise<void> {
     const db = servicesOf(this.env).db;
     for (;;) {
-      const now = Date.now();
-      const due = this.sql
-        .exec<OutboxRow>("SELECT lead_id, entry, attempts FROM outbox WHERE next_at <= ? ORDER BY next_at LIMIT ?", now, FLUSH_BATCH_LEADS)
-        .toArray();
-      if (due.length === 0) return;
-      if (await this.writeToD1(db, due)) continue;
+      const batch = [...this.owed].slice(0, FLUSH_BATCH_LEADS);
+      for (const [leadId] of batch) this.owed.delete(leadId);
+      if (fromLog && batch.length < FLUSH_BATCH_LEADS) batch.push(...this.owedInLog(FLUSH_BATCH_LEADS - batch.length, batch));
+      if (batch.length === 0) return;
+      if (await this.writeToD1(db, batch)) continue;
       // One bad entry must not hold the others back: write them one by one, back off only the failures.
-      if (due.length > 1) for (const row of due) await this.writeToD1(db, [row]);
+      if (batch.length > 1) for (const item of batch) await this.writeToD1(db, [item]);
       return;
     }
   }
 
-  private async writeToD1(db: Db, rows: OutboxRow[]): Promise<boolean> {
+  /** Due entries that only the log holds, rebuilt from their rows. */
+  private owedInLog(limit: number, taken: [string, OwedEntry][]): [string, OwedEntry][] {
+    const skip = new Set([...taken.map(([leadId]) => leadId), ...this.owed.keys()]);
+    return this.sql
+      .exec<OwedRow>(
+        "SELECT lead_id, lead, trace, outcome, log_seq, d1_attempts FROM lead_log WHERE d1_due_at <= ? ORDER BY d1_due_at LIMIT ?",
+        Date.now(),
+        limit + skip.size,
+      )
+      .toArray()
+      .filter((row) => !skip.has(row.lead_id))
+      .slice(0, limit)
+      .map((row) => {
+        const entry: LeadLogEntry = { lead: JSON.parse(row.lead) as Lead, trace: JSON.parse(row.trace) as TraceEntry[], ...(JSON.parse(row.outcome) as LoggedOutcome) };
+        return [row.lead_id, { entry, seq: row.log_seq, attempts: row.d1_attempts }];
+      });
+  }
+
+  private async writeToD1(db: Db, batch: [string, OwedEntry][]): Promise<boolean> {
     try {
-      await writeLeadLogs(db, rows.map((row) => JSON.parse(row.entry) as LeadLogEntry));
-      // Delete only the entries that were written: a newer one for the same lead stays queued.
-      for (const row of rows) this.sql.exec("DELETE FROM outbox WHERE lead_id = ? AND entry = ?", row.lead_id, row.entry);
+      await writeLeadLogs(
+        db,
+        batch.map(([, owed]) => owed.entry),
+      );
+      // A lead finished again meanwhile (its next cycle) has a newer row, still owed.
+      for (const [leadId, owed] of batch) {
+        this.sql.exec("UPDATE lead_log SET d1_due_at = NULL, d1_attempts = 0 WHERE lead_id = ? AND log_seq = ?", leadId, owed.seq);
+      }
       return true;
     } catch (error) {
-      if (rows.length > 1) return false;
-      const [row] = rows;
-      if (!row) return false;
-      console.error("lead log write to D1 failed; the alarm retries", row.lead_id, error);
-      const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** row.attempts);
-      this.sql.exec("UPDATE outbox SET attempts = attempts + 1, next_at = ? WHERE lead_id = ?", Date.now() + backoff, row.lead_id);
+      const [only] = batch;
+      if (batch.length > 1 || !only) return false;
+      const [leadId, owed] = only;
+      console.error("lead log write to D1 failed; the alarm retries", leadId, error);
+      const backoff = Math.min(MAX_BACKOFF_MS, 1000 * 2 ** owed.attempts);
+      this.sql.exec("UPDATE lead_log SET d1_attempts = d1_attempts + 1, d1_due_at = ? WHERE lead_id = ? AND log_seq = ?", Date.now() + backoff, leadId, owed.seq);
       return false;
     }
   }
 
+  /** A logged lead is kept while its key may replay it, it may run again, or D1 still lacks it. */
   private purgeExpired(now: number): void {
-    this.sql.exec("DELETE FROM lead_keys WHERE expires_at <= ? AND state = 'done'", now);
+    this.sql.exec("DELETE FROM lead_keys WHERE state = 'done' AND expires_at <= ?", now);
     this.sql.exec("DELETE FROM idempotency WHERE expires_at <= ?", now);
-    // A logged lead is kept while its key may replay it, it may run again, or D1 still lacks it.
-    this.sql.exec(
-      `DELETE FROM lead_log WHERE state = 'done'
-         AND lead_id NOT IN (SELECT lead_id FROM outbox)
-         AND lead_id NOT IN (SELECT lead_id FROM lead_keys)`,
-    );
-    this.sql.exec("DELETE FROM post_intents WHERE lead_id NOT IN (SELECT lead_id FROM lead_log)");
+    this.sql.exec("DELETE FROM lead_log WHERE state = 'done' AND expires_at <= ? AND d1_due_at IS NULL", now);
   }
 
   /** Everything the alarm has to do next, found with the tables' indexes; run once per alarm. */
   private async scheduleNextAlarm(): Promise<void> {
-    const soonest = Date.now() + FLUSH_DELAY_MS;
-    const next = this.sql
-      .exec<{ at: number | null }>(
-        `SELECT MIN(at) AS at FROM (
-           SELECT MAX(next_at, ?) AS at FROM outbox
-           UNION ALL SELECT lease_until AS at FROM lead_keys WHERE state = 'running'
-           UNION ALL SELECT next_run_at AS at FROM lead_log WHERE state = 'held'
-           UNION ALL SELECT expires_at AS at FROM lead_keys WHERE state = 'done'
-           UNION ALL SELECT expires_at AS at FROM idempotency)`,
-        soonest,
+    const owedFrom = Date.now() + FLUSH_DELAY_MS;
+    const times = this.sql
+      .exec<Record<string, number | null>>(
+        `SELECT
+           (SELECT MAX(MIN(d1_due_at), ?) FROM lead_log WHERE d1_due_at IS NOT NULL) AS owed,
+           (SELECT MIN(lease_until) FROM lead_keys WHERE state = 'running') AS lease,
+           (SELECT MIN(next_run_at) FROM lead_log WHERE state = 'held') AS hold,
+           (SELECT MIN(expires_at) FROM lead_keys WHERE state = 'done') AS key_expiry,
+           (SELECT MIN(expires_at) FROM lead_log WHERE state = 'done') AS log_expiry,
+           (SELECT MIN(expires_at) FROM idempotency) AS idempotency_expiry`,
+        owedFrom,
       )
-      .one().at;
-    if (next !== null) await this.alarmNoLaterThan(next);
+      .one();
+    const next = Math.min(...Object.values(times).filter((at): at is number => at !== null));
+    if (Number.isFinite(next)) await this.alarmNoLaterThan(next);
   }
 
   /** Moves the alarm earlier when `at` needs it; the hot path's writes pay no query for it. */

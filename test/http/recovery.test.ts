@@ -9,6 +9,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Lead } from "../../src/core/lead";
 import { gateName } from "../../src/core/uniqueLead";
+import { migrateGateSchema } from "../../src/objects/gateJournal";
 import { dbOf } from "../../src/store/db";
 import { writeLeadLog, type LeadLogEntry } from "../../src/store/leadLog";
 import { buyerLog, expectStatus, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
@@ -104,7 +105,8 @@ describe("a run cut off", () => {
     };
     const queue = () =>
       runInDurableObject(gate, (_instance, state) => {
-        state.storage.sql.exec("INSERT OR REPLACE INTO outbox (lead_id, entry, attempts, next_at) VALUES (?, ?, 0, 0)", lead.id, JSON.stringify(entry));
+        const { lead: _lead, trace, ...outcome } = entry;
+        state.storage.sql.exec("UPDATE lead_log SET trace = ?, outcome = ?, d1_due_at = 0 WHERE lead_id = ?", JSON.stringify(trace), JSON.stringify(outcome), lead.id);
       });
     await queue();
     await runDurableObjectAlarm(gate);
@@ -116,5 +118,43 @@ describe("a run cut off", () => {
     expect(detail.ledger).toHaveLength(3);
     expect(detail.trace).toHaveLength(1);
     expect(await gate.pendingWrites()).toEqual([]);
+  });
+});
+
+describe("a gate whose log predates the owed-write columns", () => {
+  it("keeps every D1 write its old outbox owed, and drops the outbox", async () => {
+    const { point, gate, lead } = await cutOffRun();
+    const entry: LeadLogEntry = {
+      lead,
+      status: "accepted",
+      ms: 9,
+      completedAt: new Date().toISOString(),
+      trace: [{ leadPointId: point.id, phase: "post", startedAt: new Date().toISOString(), ms: 4, outcome: "accepted", bidCents: 1500 }],
+      sales: [{ leadPointId: point.id, buyerId: point.buyerId, priceCents: 1500, payoutCents: 400, marginCents: 1100 }],
+    };
+    const tables = await runInDurableObject(gate, (_instance, state) => {
+      const { sql } = state.storage;
+      // The version-1 shape: no outcome or owed columns, and a full copy of the entry in an outbox.
+      sql.exec(`
+        DROP TABLE lead_log;
+        CREATE TABLE lead_log (
+          lead_id TEXT PRIMARY KEY, key TEXT NOT NULL, publisher_id TEXT NOT NULL, lead TEXT NOT NULL,
+          state TEXT NOT NULL, cycle INTEGER NOT NULL DEFAULT 1, trace TEXT NOT NULL DEFAULT '[]',
+          next_run_at INTEGER, received_at INTEGER NOT NULL);
+        CREATE TABLE outbox (lead_id TEXT PRIMARY KEY, entry TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL);
+      `);
+      sql.exec("INSERT INTO lead_log (lead_id, key, publisher_id, lead, state, trace, received_at) VALUES (?, 'k', ?, ?, 'done', ?, 0)", lead.id, lead.publisherId, JSON.stringify(lead), JSON.stringify(entry.trace));
+      sql.exec("INSERT INTO outbox (lead_id, entry, attempts, next_at) VALUES (?, ?, 0, 0)", lead.id, JSON.stringify(entry));
+      migrateGateSchema(sql);
+      return sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").toArray().map((row) => row.name);
+    });
+    expect(tables).not.toContain("outbox");
+    expect(await gate.pendingWrites()).toEqual([lead.id]);
+    await gate.flush();
+    expect(await gate.pendingWrites()).toEqual([]);
+    const detail = await leadDetail(lead.id);
+    expect(detail).toMatchObject({ status: "accepted", priceCents: 1500, payoutCents: 400 });
+    expect(detail.trace).toHaveLength(1);
+    expect(detail.ledger).toHaveLength(3);
   });
 });
