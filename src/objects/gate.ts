@@ -89,14 +89,21 @@ interface OwedEntry {
   attempts: number;
 }
 
-const FLUSH_DELAY_MS = 1_000;
 /**
- * Log entries wait this long to share one D1 batch with the entries of other
- * leads: D1 costs about the same for one statement as for a batch, so under
- * load the write per lead shrinks to a fraction of a round trip.
+ * Finished leads wait up to LOG_FLUSH_MS (a var; this by default) to share
+ * one D1 batch: a batch costs D1 and this isolate about as much as a single
+ * statement, so the write per lead shrinks with every lead that joins it.
  */
-const FLUSH_COALESCE_MS = 25;
+const DEFAULT_LOG_FLUSH_MS = 1_000;
+/** A batch this full is written at once. */
 const FLUSH_BATCH_LEADS = 40;
+/**
+ * The alarm writes an owed entry that memory has not written by then (the
+ * object was evicted): a backstop, so under load the alarm seldom fires.
+ */
+const OWED_BACKSTOP_MS = 30_000;
+/** The alarm never comes back sooner than this for owed writes. */
+const ALARM_MIN_SPACING_MS = 1_000;
 const MAX_BACKOFF_MS = 300_000;
 const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 
@@ -121,11 +128,14 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
   /** The alarm this object last set, so most writes need no storage read to know it is early enough. */
   private alarmAt: number | null | undefined;
+  private readonly logFlushMs: number;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     migrateGateSchema(this.sql);
+    const logFlushMs = Number(env.LOG_FLUSH_MS);
+    this.logFlushMs = env.LOG_FLUSH_MS !== undefined && Number.isFinite(logFlushMs) && logFlushMs >= 0 ? logFlushMs : DEFAULT_LOG_FLUSH_MS;
   }
 
   /** Admits a lead under its key: run it, or replay the key's first result. */
@@ -260,18 +270,15 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
         JSON.stringify(trace),
         settlement.holdUntil ?? null,
         JSON.stringify(outcome satisfies LoggedOutcome),
-        now,
+        now + OWED_BACKSTOP_MS,
         answer.leadId,
       )
       .one();
     this.sql.exec("DELETE FROM post_intents WHERE lead_id = ?", answer.leadId);
     this.owed.set(answer.leadId, { entry: log, seq, attempts: 0 });
     // The alarm is the guarantee (it also plans holds and purges); the coalesced flush is the fast path.
-    this.ctx.waitUntil(this.alarmNoLaterThan(now + FLUSH_DELAY_MS));
-    this.flushTimer ??= setTimeout(() => {
-      this.flushTimer = undefined;
-      this.ctx.waitUntil(this.queueFlush(false));
-    }, FLUSH_COALESCE_MS);
+    this.ctx.waitUntil(this.alarmNoLaterThan(now + OWED_BACKSTOP_MS));
+    this.scheduleFlush();
     this.settleWaiters(key, { kind: "replay", answer });
   }
 
@@ -421,6 +428,19 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
     waiting?.resolve(admission);
   }
 
+  private scheduleFlush(): void {
+    const full = this.owed.size >= FLUSH_BATCH_LEADS;
+    if (this.flushTimer !== undefined && !full) return;
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = setTimeout(
+      () => {
+        this.flushTimer = undefined;
+        this.ctx.waitUntil(this.queueFlush(false));
+      },
+      full ? 0 : this.logFlushMs,
+    );
+  }
+
   /**
    * Flushes run one after another, so an entry is never in two. The fast
    * path writes what memory holds; `fromLog` adds what only the log still
@@ -496,7 +516,7 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
 
   /** Everything the alarm has to do next, found with the tables' indexes; run once per alarm. */
   private async scheduleNextAlarm(): Promise<void> {
-    const owedFrom = Date.now() + FLUSH_DELAY_MS;
+    const owedFrom = Date.now() + ALARM_MIN_SPACING_MS;
     const times = this.sql
       .exec<Record<string, number | null>>(
         `SELECT
