@@ -39,7 +39,7 @@ const SCENARIOS = [
   { id: "40x0ms", title: "40 buyers at 0 ms", buyers: 40, profile: ZERO },
   { id: "100x0ms", title: "100 buyers at 0 ms", buyers: 100, profile: ZERO },
 ];
-const GATE_SHARDS_DEFAULT = "16";
+const GATE_SHARDS_DEFAULT = "4";
 const GATE_SHARDS_PER_KEY = "1000000000";
 // Per system and load, in ROUNDS rounds that alternate between the systems
 // (A B B A …): first `warmup` leads (at most WARMUP_SECONDS), then, per round,

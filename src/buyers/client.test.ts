@@ -138,6 +138,21 @@ describe("the six-connection rule", () => {
 });
 
 describe("deadlines abort the fetch", () => {
+  test("sends that share a deadline keep it after one of them has finished", async () => {
+    const buyers = deferredFetch();
+    const client = createBuyerClient({ fetch: buyers.fetch });
+    const deadlineAt = Date.now() + 30;
+    const first = client.send(request(0, deadlineAt));
+    const second = client.send(request(1, deadlineAt));
+    await tick();
+    buyers.calls[0]?.respond();
+    expect((await first).kind).toBe("response");
+    expect((await second).kind).toBe("timeout");
+    expect(buyers.calls[1]?.signal.aborted).toBe(true);
+    const later = client.send(request(2, Date.now() + 30));
+    expect((await later).kind).toBe("timeout");
+  });
+
   test("no headers by the deadline: the fetch is aborted and the send is a timeout that frees its slot", async () => {
     const buyers = deferredFetch();
     const client = createBuyerClient({ fetch: buyers.fetch, maxWaitingForHeaders: 1 });

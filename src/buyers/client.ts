@@ -66,6 +66,7 @@ export function createBuyerClient(options: BuyerClientOptions = {}): BuyerClient
   const now = options.now ?? Date.now;
   const maxBodyBytes = options.maxBodyBytes ?? 1_048_576;
   const slots = createSlots(limit);
+  const deadlines = createDeadlines(now);
 
   return {
     async send(request) {
@@ -77,10 +78,7 @@ export function createBuyerClient(options: BuyerClientOptions = {}): BuyerClient
 
       const remaining = request.deadlineAt - startMs;
       if (remaining <= 0) return timeout();
-      const controller = new AbortController();
-      const { signal } = controller;
-      const timer = setTimeout(() => controller.abort(), remaining);
-      const deadline = new Promise<"deadline">((resolve) => signal.addEventListener("abort", () => resolve("deadline"), { once: true }));
+      const { signal, deadline, release } = deadlines.hold(request.deadlineAt);
       try {
         if (!(await slots.acquire(signal))) return timeout();
         if (signal.aborted) {
@@ -108,8 +106,50 @@ export function createBuyerClient(options: BuyerClientOptions = {}): BuyerClient
         if (body.kind === "error") return signal.aborted ? timeout() : failed(body.reason);
         return { kind: "response", status: response.status, body: body.text, contentType: response.headers.get("content-type"), ms: ms(), startedAt };
       } finally {
-        clearTimeout(timer);
+        release();
       }
+    },
+  };
+}
+
+interface Deadline {
+  signal: AbortSignal;
+  /** Settles with "deadline" when the signal aborts. */
+  deadline: Promise<"deadline">;
+  release(): void;
+}
+
+/**
+ * One abort timer per distinct deadline, shared by the sends that have it:
+ * an auction's pings all end at the tier's deadline, and a timer per ping
+ * cost a visible share of the CPU of a lead.
+ */
+function createDeadlines(now: () => number) {
+  const held = new Map<number, { signal: AbortSignal; deadline: Promise<"deadline">; timer: ReturnType<typeof setTimeout>; sends: number }>();
+  return {
+    hold(deadlineAt: number): Deadline {
+      let entry = held.get(deadlineAt);
+      if (!entry) {
+        const controller = new AbortController();
+        const { signal } = controller;
+        const deadline = new Promise<"deadline">((resolve) => signal.addEventListener("abort", () => resolve("deadline"), { once: true }));
+        entry = { signal, deadline, timer: setTimeout(() => controller.abort(), deadlineAt - now()), sends: 0 };
+        held.set(deadlineAt, entry);
+      }
+      const current = entry;
+      current.sends++;
+      let released = false;
+      return {
+        signal: current.signal,
+        deadline: current.deadline,
+        release() {
+          if (released) return;
+          released = true;
+          if (--current.sends > 0) return;
+          clearTimeout(current.timer);
+          if (held.get(deadlineAt) === current) held.delete(deadlineAt);
+        },
+      };
     },
   };
 }

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { lead } from "./testing/fixtures";
-import { fnv1a, gateName, uniqueLeadKey } from "./uniqueLead";
+import { DEFAULT_GATE_SHARDS, fnv1a, gateName, gateShards, uniqueLeadKey } from "./uniqueLead";
 
 describe("uniqueLeadKey", () => {
   test.each([
@@ -44,5 +44,18 @@ describe("gateName", () => {
     { name: "a fractional count floors", shards: 1.9 },
   ])("$name", ({ shards }) => {
     expect(gateName("t", "any key", shards)).toBe("gate:t:0");
+  });
+});
+
+describe("gateShards", () => {
+  test.each([
+    { setting: "16", shards: 16 },
+    { setting: "1000000000", shards: 1_000_000_000 },
+    { setting: undefined, shards: DEFAULT_GATE_SHARDS },
+    { setting: "", shards: DEFAULT_GATE_SHARDS },
+    { setting: "0", shards: DEFAULT_GATE_SHARDS },
+    { setting: "many", shards: DEFAULT_GATE_SHARDS },
+  ])("GATE_SHARDS=$setting is $shards objects", ({ setting, shards }) => {
+    expect(gateShards(setting)).toBe(shards);
   });
 });

@@ -1,4 +1,4 @@
-import { gateName, uniqueLeadKey } from "../core/uniqueLead";
+import { gateName, gateShards, uniqueLeadKey } from "../core/uniqueLead";
 import type { Admission } from "../objects/gate";
 import { leaseMsOf, type RunInput } from "./runLead";
 import type { LeadAnswer } from "./settlement";
@@ -14,7 +14,7 @@ export type SubmitResult = { kind: "answered"; answer: LeadAnswer } | Exclude<Ad
 export async function submitLead(env: Env, input: Omit<RunInput, "cycle" | "priorTrace">): Promise<SubmitResult> {
   const { tree } = input.snapshot;
   const key = uniqueLeadKey(tree.uniqueLead.pattern, input.lead);
-  const gate = env.LEAD_GATE.getByName(gateName(tree.id, key, Number(env.GATE_SHARDS) || 16));
+  const gate = env.LEAD_GATE.getByName(gateName(tree.id, key, gateShards(env.GATE_SHARDS)));
   let result: Admission;
   try {
     result = await gate.submit({

@@ -491,10 +491,13 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
         db,
         batch.map(([, owed]) => owed.entry),
       );
-      // A lead finished again meanwhile (its next cycle) has a newer row, still owed.
-      for (const [leadId, owed] of batch) {
-        this.sql.exec("UPDATE lead_log SET d1_due_at = NULL, d1_attempts = 0 WHERE lead_id = ? AND log_seq = ?", leadId, owed.seq);
-      }
+      // One statement for the batch. A lead finished again meanwhile (its next cycle) has a newer row, still owed.
+      this.sql.exec(
+        `UPDATE lead_log SET d1_due_at = NULL, d1_attempts = 0
+         WHERE lead_id IN (SELECT value ->> '$[0]' FROM json_each(?1))
+           AND log_seq = (SELECT value ->> '$[1]' FROM json_each(?1) WHERE value ->> '$[0]' = lead_log.lead_id)`,
+        JSON.stringify(batch.map(([leadId, owed]) => [leadId, owed.seq])),
+      );
       return true;
     } catch (error) {
       const [only] = batch;

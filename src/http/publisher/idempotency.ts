@@ -4,7 +4,7 @@
  * body is 409. Keys are scoped to the publisher and kept for a day in a gate
  * object of the tree, so a retry from any edge location meets the same record.
  */
-import { gateName } from "../../core/uniqueLead";
+import { gateName, gateShards } from "../../core/uniqueLead";
 import { sha256Hex } from "../../store/ids";
 import { ApiError } from "../errors";
 
@@ -22,7 +22,7 @@ export async function idempotent(env: Env, request: IdempotentRequest, run: () =
     throw new ApiError("bad_request", `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters.`);
   }
   const scope = `idempotency|${request.publisherId}|${request.key}`;
-  const gate = env.LEAD_GATE.getByName(gateName(request.treeId, scope, Number(env.GATE_SHARDS) || 16));
+  const gate = env.LEAD_GATE.getByName(gateName(request.treeId, scope, gateShards(env.GATE_SHARDS)));
   const check = await gate.idempotencyBegin(scope, await sha256Hex(`${request.treeId}\n${JSON.stringify(request.body)}`));
   if (check.kind === "conflict") throw new ApiError("conflict", `${check.reason[0]?.toUpperCase()}${check.reason.slice(1)}.`);
   if (check.kind === "replay") {
