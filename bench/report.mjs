@@ -105,7 +105,7 @@ function markdown(results) {
   }
 
   if (a.gate.length) {
-    lines.push("## Gate objects: GATE_SHARDS=16 (default) vs one object per lead key");
+    lines.push(`## Gate objects: GATE_SHARDS=${results.settings.gateShardsDefault} (default) vs one object per lead key`);
     lines.push("");
     lines.push(
       "10 buyers at 0 ms. For the second pair of rows leadtree's `wrangler dev` is restarted with `--var GATE_SHARDS:1000000000` on the same state " +
