@@ -12,13 +12,13 @@ import type { LeadLogEntry } from "../store/leadLog";
  * it (`d1_due_at`), so a finished lead costs one row update and no second
  * copy of the lead: the D1 entry is rebuilt from the row when memory lost it.
  */
-export const GATE_SCHEMA = `
+const GATE_TABLES = `
   CREATE TABLE IF NOT EXISTS lead_keys (
     key TEXT PRIMARY KEY, lead_id TEXT NOT NULL, state TEXT NOT NULL,
     lease_until INTEGER NOT NULL, answer TEXT, accepts INTEGER NOT NULL DEFAULT 0,
     expires_at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS lead_log (
-    lead_id TEXT PRIMARY KEY, key TEXT NOT NULL, publisher_id TEXT NOT NULL, lead TEXT NOT NULL,
+    lead_id TEXT PRIMARY KEY, key TEXT NOT NULL, publisher_id TEXT NOT NULL DEFAULT '', lead TEXT NOT NULL,
     state TEXT NOT NULL, cycle INTEGER NOT NULL DEFAULT 1, trace TEXT NOT NULL DEFAULT '[]',
     next_run_at INTEGER, received_at INTEGER NOT NULL, expires_at INTEGER NOT NULL DEFAULT 0,
     outcome TEXT, log_seq INTEGER NOT NULL DEFAULT 0, d1_due_at INTEGER, d1_attempts INTEGER NOT NULL DEFAULT 0);
@@ -28,44 +28,57 @@ export const GATE_SCHEMA = `
   CREATE TABLE IF NOT EXISTS idempotency (
     scope_key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, status INTEGER, response TEXT,
     expires_at INTEGER NOT NULL);
+`;
+
+/** Columns added since the first gate: an object whose tables predate one gets it with its default. */
+const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
+  ["lead_log", "publisher_id", "TEXT NOT NULL DEFAULT ''"],
+  ["lead_log", "cycle", "INTEGER NOT NULL DEFAULT 1"],
+  ["lead_log", "trace", "TEXT NOT NULL DEFAULT '[]'"],
+  ["lead_log", "next_run_at", "INTEGER"],
+  ["lead_log", "expires_at", "INTEGER NOT NULL DEFAULT 0"],
+  ["lead_log", "outcome", "TEXT"],
+  ["lead_log", "log_seq", "INTEGER NOT NULL DEFAULT 0"],
+  ["lead_log", "d1_due_at", "INTEGER"],
+  ["lead_log", "d1_attempts", "INTEGER NOT NULL DEFAULT 0"],
+  ["post_intents", "outcome", "TEXT"],
+  ["post_intents", "sale", "TEXT"],
+];
+
+const GATE_INDEXES = `
   CREATE INDEX IF NOT EXISTS lead_keys_state_lease ON lead_keys (state, lease_until);
   CREATE INDEX IF NOT EXISTS lead_keys_state_expiry ON lead_keys (state, expires_at);
   CREATE INDEX IF NOT EXISTS lead_log_state_next ON lead_log (state, next_run_at);
-  CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
-`;
-
-/** Indexes on columns that version 1 of the log lacked, created once those columns exist. */
-const LOG_INDEXES = `
   CREATE INDEX IF NOT EXISTS lead_log_state_expiry ON lead_log (state, expires_at);
   CREATE INDEX IF NOT EXISTS lead_log_d1_due ON lead_log (d1_due_at) WHERE d1_due_at IS NOT NULL;
+  CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
+  DROP INDEX IF EXISTS lead_keys_lead;
 `;
 
 /**
- * Creates the tables, and brings a version-1 log (a separate outbox holding
- * a full copy of each entry) to this shape without losing an owed D1 write.
+ * Creates the tables, and brings an older log to this shape without losing
+ * an owed D1 write: missing columns are added, and the entries of the former
+ * outbox (a full copy of each) become the owed outcomes of their rows.
  */
 export function migrateGateSchema(sql: SqlStorage): void {
-  sql.exec(GATE_SCHEMA);
-  const columns = new Set(sql.exec<{ name: string }>("PRAGMA table_info(lead_log)").toArray().map((column) => column.name));
-  if (!columns.has("d1_due_at")) {
-    sql.exec(`
-      ALTER TABLE lead_log ADD COLUMN expires_at INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE lead_log ADD COLUMN outcome TEXT;
-      ALTER TABLE lead_log ADD COLUMN log_seq INTEGER NOT NULL DEFAULT 0;
-      ALTER TABLE lead_log ADD COLUMN d1_due_at INTEGER;
-      ALTER TABLE lead_log ADD COLUMN d1_attempts INTEGER NOT NULL DEFAULT 0;
-      UPDATE lead_log SET expires_at = COALESCE((SELECT expires_at FROM lead_keys WHERE lead_keys.lead_id = lead_log.lead_id), 0);
-    `);
+  sql.exec(GATE_TABLES);
+  for (const [table, column, definition] of ADDED_COLUMNS) {
+    const columns = sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
+    if (columns.some((existing) => existing.name === column)) continue;
+    sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    if (table === "lead_log" && column === "expires_at") {
+      sql.exec("UPDATE lead_log SET expires_at = COALESCE((SELECT expires_at FROM lead_keys WHERE lead_keys.lead_id = lead_log.lead_id), 0)");
+    }
   }
   const tables = new Set(sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((table) => table.name));
   if (tables.has("outbox")) {
     for (const row of sql.exec<{ lead_id: string; entry: string; next_at: number }>("SELECT lead_id, entry, next_at FROM outbox").toArray()) {
-      const { lead: _lead, trace: _trace, ...outcome } = JSON.parse(row.entry) as LeadLogEntry;
-      sql.exec("UPDATE lead_log SET outcome = ?, d1_due_at = ? WHERE lead_id = ?", JSON.stringify(outcome), row.next_at, row.lead_id);
+      const { lead: _lead, trace, ...outcome } = JSON.parse(row.entry) as LeadLogEntry;
+      sql.exec("UPDATE lead_log SET trace = ?, outcome = ?, d1_due_at = ? WHERE lead_id = ?", JSON.stringify(trace), JSON.stringify(outcome), row.next_at, row.lead_id);
     }
-    sql.exec("DROP TABLE outbox; DROP INDEX IF EXISTS lead_keys_lead;");
+    sql.exec("DROP TABLE outbox");
   }
-  sql.exec(LOG_INDEXES);
+  sql.exec(GATE_INDEXES);
 }
 
 /** What a logged lead's row holds of its D1 entry besides the lead and its trace. */

@@ -121,8 +121,8 @@ describe("a run cut off", () => {
   });
 });
 
-describe("a gate whose log predates the owed-write columns", () => {
-  it("keeps every D1 write its old outbox owed, and drops the outbox", async () => {
+describe("a gate whose tables predate the current log", () => {
+  it("gains the missing columns and keeps every D1 write its old outbox owed", async () => {
     const { point, gate, lead } = await cutOffRun();
     const entry: LeadLogEntry = {
       lead,
@@ -134,21 +134,27 @@ describe("a gate whose log predates the owed-write columns", () => {
     };
     const tables = await runInDurableObject(gate, (_instance, state) => {
       const { sql } = state.storage;
-      // The version-1 shape: no outcome or owed columns, and a full copy of the entry in an outbox.
+      // The first gate's shape: a bare lead log and intents, and a full copy of each finished entry in an outbox.
       sql.exec(`
         DROP TABLE lead_log;
-        CREATE TABLE lead_log (
-          lead_id TEXT PRIMARY KEY, key TEXT NOT NULL, publisher_id TEXT NOT NULL, lead TEXT NOT NULL,
-          state TEXT NOT NULL, cycle INTEGER NOT NULL DEFAULT 1, trace TEXT NOT NULL DEFAULT '[]',
-          next_run_at INTEGER, received_at INTEGER NOT NULL);
+        DROP TABLE post_intents;
+        CREATE TABLE lead_log (lead_id TEXT PRIMARY KEY, key TEXT NOT NULL, lead TEXT NOT NULL, state TEXT NOT NULL, received_at INTEGER NOT NULL);
+        CREATE TABLE post_intents (lead_id TEXT NOT NULL, lead_point_id TEXT NOT NULL, price_cents INTEGER NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (lead_id, lead_point_id));
         CREATE TABLE outbox (lead_id TEXT PRIMARY KEY, entry TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0, next_at INTEGER NOT NULL);
       `);
-      sql.exec("INSERT INTO lead_log (lead_id, key, publisher_id, lead, state, trace, received_at) VALUES (?, 'k', ?, ?, 'done', ?, 0)", lead.id, lead.publisherId, JSON.stringify(lead), JSON.stringify(entry.trace));
+      sql.exec("INSERT INTO lead_log (lead_id, key, lead, state, received_at) VALUES (?, 'k', ?, 'done', 0)", lead.id, JSON.stringify(lead));
       sql.exec("INSERT INTO outbox (lead_id, entry, attempts, next_at) VALUES (?, ?, 0, 0)", lead.id, JSON.stringify(entry));
       migrateGateSchema(sql);
-      return sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").toArray().map((row) => row.name);
+      const columns = (table: string) => sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().map((row) => row.name);
+      return {
+        names: sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name").toArray().map((row) => row.name),
+        log: columns("lead_log"),
+        intents: columns("post_intents"),
+      };
     });
-    expect(tables).not.toContain("outbox");
+    expect(tables.names).not.toContain("outbox");
+    expect(tables.log).toEqual(expect.arrayContaining(["publisher_id", "cycle", "trace", "next_run_at", "expires_at", "outcome", "log_seq", "d1_due_at", "d1_attempts"]));
+    expect(tables.intents).toEqual(expect.arrayContaining(["outcome", "sale"]));
     expect(await gate.pendingWrites()).toEqual([lead.id]);
     await gate.flush();
     expect(await gate.pendingWrites()).toEqual([]);
