@@ -13,6 +13,6 @@ export default tseslint.config(
   },
   {
     files: ["bench/**/*.mjs", "scripts/**/*.mjs", "test/support/*.global.ts"],
-    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly", Buffer: "readonly", fetch: "readonly", AbortController: "readonly", performance: "readonly" } },
+    languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly", Buffer: "readonly", fetch: "readonly", AbortController: "readonly", performance: "readonly", WebSocket: "readonly" } },
   },
 );

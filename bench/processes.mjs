@@ -125,11 +125,12 @@ export async function buildWorker(name, { config, cwd, logDir }) {
 
 /**
  * Serves a bundle under `wrangler dev --no-bundle` on 127.0.0.1:`port` and
- * waits until it answers HTTP on one of `readyPaths`.
+ * waits until it answers HTTP on one of `readyPaths`. The DevTools inspector
+ * listens on `inspectorPort` (0: any free port).
  */
-export async function startWorker(name, { entry, config, cwd, port, persistTo, vars = {}, readyPaths, logDir, log }) {
+export async function startWorker(name, { entry, config, cwd, port, persistTo, vars = {}, readyPaths, logDir, log, inspectorPort = 0 }) {
   const argv = [WRANGLER, "dev", entry, "--no-bundle", "--config", config];
-  argv.push("--port", String(port), "--ip", "127.0.0.1", "--inspector-port", "0", "--persist-to", persistTo);
+  argv.push("--port", String(port), "--ip", "127.0.0.1", "--inspector-port", String(inspectorPort), "--persist-to", persistTo);
   argv.push("--show-interactive-dev-session=false", "--log-level", "warn");
   for (const [key, value] of Object.entries(vars)) argv.push("--var", `${key}:${value}`);
   const logPath = path.join(logDir, `${name}.log`);
