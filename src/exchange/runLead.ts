@@ -6,6 +6,7 @@
  */
 import type { TraceEntry } from "../core/attempt";
 import type { Payout, Tree } from "../core/config";
+import type { PingShardService } from "../buyers/fanout";
 import type { Lead } from "../core/lead";
 import type { Screening } from "../core/screen";
 import { settle, type SettledSale } from "../core/settle";
@@ -43,6 +44,8 @@ export interface RunEffects {
   services: Services;
   journal: RunJournal;
   waitUntil(promise: Promise<unknown>): void;
+  /** Where the first group of pings past six goes when a submitting Worker waits (see submit.ts). */
+  relay?: PingShardService;
 }
 
 /** Runs the tree once and settles the outcome; does not write it anywhere. */
@@ -54,7 +57,7 @@ export async function executeRun(effects: RunEffects, input: RunInput): Promise<
   if (screening.kind === "decline") {
     return settlementOf(input, { status: "rejected", reason: screening.reason, trace: [], sales: [] }, started);
   }
-  const ran = await runTree({ tree, lead, points: snapshot.points, io: treeIO(env, tree, lead, journal), strategies: tierStrategies, cycle });
+  const ran = await runTree({ tree, lead, points: snapshot.points, io: treeIO(env, tree, lead, journal, effects.relay), strategies: tierStrategies, cycle });
   if (ran.disabledPositions.length) {
     const ids = ran.disabledPositions.map((p) => p.leadPointId);
     waitUntil(disableTreePositions(services.db, tree.id, ids).then(() => services.config.invalidate()));

@@ -1,6 +1,7 @@
 /**
  * The real world behind the pure tree runner: buyers over HTTP (the first six
- * pinged from here, the rest through PingShard objects), the caps, the
+ * pinged from here, the next six from the submitting Worker's invocation when
+ * one waits for this run, the rest through PingShard objects), the caps, the
  * round-robin rotation, and posts through the gate's journal.
  */
 import type { Tree } from "../core/config";
@@ -8,18 +9,19 @@ import type { Lead } from "../core/lead";
 import { pingFields } from "../core/pii";
 import type { TreeIO } from "../core/tree";
 import { createBuyerClient } from "../buyers/client";
-import { fanOutPings } from "../buyers/fanout";
+import { fanOutPings, type PingShardService } from "../buyers/fanout";
 import { pingShardNames } from "../objects/pingShard";
 import { rotationName } from "../objects/rotation";
 import type { RunJournal } from "./journal";
 import { postGuards } from "./postGuards";
 
-export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal): TreeIO {
+export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal, relay?: PingShardService): TreeIO {
   const client = createBuyerClient();
   const guards = postGuards(env, tree, lead.id);
   const base = { leadId: lead.id, treeId: tree.id, vertical: tree.vertical, score: lead.score };
   const publicFields = pingFields(lead.fields, tree.fields);
-  const shards = (count: number) => pingShardNames(count, Number(env.PING_SHARD_POOL) || 16).map((name) => env.PING_SHARD.getByName(name));
+  const pool = (count: number): PingShardService[] => pingShardNames(count, Number(env.PING_SHARD_POOL) || 16).map((name) => env.PING_SHARD.getByName(name));
+  const shards = (count: number): PingShardService[] => (relay && count > 0 ? [relay, ...pool(count - 1)] : pool(count));
   return {
     now: Date.now,
     random: Math.random,

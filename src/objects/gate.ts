@@ -17,6 +17,7 @@ import type { Lead } from "../core/lead";
 import { screenLead } from "../core/screen";
 import { postLeadPoint } from "../buyers/call";
 import { createBuyerClient } from "../buyers/client";
+import type { PingShardService } from "../buyers/fanout";
 import type { JournaledPost, RecordedPost, RunJournal } from "../exchange/journal";
 import { executeRun, leaseMsOf, settlementOf } from "../exchange/runLead";
 import type { LeadAnswer, Settlement } from "../exchange/settlement";
@@ -182,8 +183,12 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
     return { kind: "run" };
   }
 
-  /** Admits a new submission and, when it is this submit's to run, runs it here and logs the outcome. */
-  async submit(request: SubmitRequest): Promise<Admission> {
+  /**
+   * Admits a new submission and, when it is this submit's to run, runs it here
+   * and logs the outcome. `relay` is the submitting Worker's invocation, which
+   * takes the first group of pings past this object's six.
+   */
+  async submit(request: SubmitRequest, relay?: PingShardService): Promise<Admission> {
     const admission = await this.admit(request);
     if (admission.kind !== "run") return admission;
     const { lead } = request;
@@ -192,7 +197,7 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
       const snapshot = await services.config.tree(services.db, lead.treeId);
       if (!snapshot) throw new Error(`tree ${lead.treeId} vanished during the run`);
       const settlement = await executeRun(
-        { env: this.env, services, journal: this, waitUntil: (p) => this.ctx.waitUntil(p) },
+        { env: this.env, services, journal: this, waitUntil: (p) => this.ctx.waitUntil(p), ...(relay ? { relay } : {}) },
         { snapshot, publisher: request.publisher, lead, screening: request.screening, cycle: 1, priorTrace: [] },
       );
       await this.complete(request.key, settlement);

@@ -20,6 +20,18 @@ async function fireGateNow(gate: ReturnType<typeof gateOf>): Promise<void> {
   await runDurableObjectAlarm(gate);
 }
 
+/** Submits a lead its tree holds (pending), runs its next cycle from the gate's alarm, and answers the lead once that cycle settled. */
+async function holdThenRerun(treeId: string, apiKey: string) {
+  const lead = validLead();
+  const answer = expectStatus(await submitLead(treeId, apiKey, lead), 200);
+  expect(answer.status).toBe("pending");
+  await leadDetail(String(answer.leadId));
+  await fireGateNow(gateOf(treeId, String(lead.clickId)));
+  let detail = await leadDetail(String(answer.leadId));
+  for (let i = 0; i < 50 && detail.status === "pending"; i++) detail = await leadDetail(String(answer.leadId));
+  return detail;
+}
+
 describe("the unique-lead gate", () => {
   it("answers 50 concurrent submits of one lead with one run: one post, one sale, 50 equal answers", async () => {
     const [name, other] = [unique("dup"), unique("dup2")];
@@ -170,18 +182,29 @@ describe("held leads", () => {
     expect(await verifySignature(secret, postbacks[0]?.headers["x-leadtree-signature"] ?? "", postbacks[0]?.raw ?? "", Math.floor(Date.now() / 1000))).toBe(true);
   });
 
+  it("re-runs a held lead over more than six buyers from its alarm, with no submitting Worker to ping from", async () => {
+    const names = Array.from({ length: 9 }, (_, i) => unique(`rerun${i}-`));
+    // Each buyer passes on its first ping; the best bid sits past the first six and the next six.
+    const points = await Promise.all(names.map((name, i) => newLeadPoint(name, { bid: i === 7 ? 2500 : 300 + i, declineFirst: 1 })));
+    const publisher = await newPublisher();
+    const treeId = await newTree(
+      points.map((p) => ({ leadPointId: p.id })),
+      { cycles: { max: 2, delaySeconds: 60 } },
+    );
+    const detail = await holdThenRerun(treeId, publisher.apiKey);
+    expect(detail.status).toBe("accepted");
+    const pings = (cycle: number) => detail.trace.filter((t) => t.phase === "ping" && ((t as { cycle?: number }).cycle ?? 1) === cycle);
+    expect(pings(1).map((t) => t.outcome)).toEqual(Array(9).fill("declined"));
+    expect(pings(2).map((t) => t.outcome)).toEqual(Array(9).fill("accepted"));
+    expect(detail.sales.map((sale) => [sale.leadPointId, sale.priceCents])).toEqual([[points[7]?.id, 2500]]);
+  });
+
   it("ends unsold and unbilled after the last cycle, with every cycle in the trace", async () => {
     const name = unique("never");
     const point = await newLeadPoint(name, { decline: 1 });
     const publisher = await newPublisher();
     const treeId = await newTree([{ leadPointId: point.id }], { cycles: { max: 2, delaySeconds: 60 } });
-    const lead = validLead();
-    const answer = expectStatus(await submitLead(treeId, publisher.apiKey, lead), 200);
-    expect(answer.status).toBe("pending");
-    await leadDetail(String(answer.leadId));
-    await fireGateNow(gateOf(treeId, String(lead.clickId)));
-    let detail = await leadDetail(String(answer.leadId));
-    for (let i = 0; i < 50 && detail.status === "pending"; i++) detail = await leadDetail(String(answer.leadId));
+    const detail = await holdThenRerun(treeId, publisher.apiKey);
     expect(detail).toMatchObject({ status: "unsold", priceCents: 0, sales: [], ledger: [] });
     expect(detail.trace.map((t) => (t as { cycle?: number }).cycle ?? 1)).toEqual([1, 2]);
   });
