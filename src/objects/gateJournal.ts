@@ -45,14 +45,23 @@ const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ["post_intents", "sale", "TEXT"],
 ];
 
+/**
+ * Partial indexes, each holding only the rows its query looks for (running
+ * leases, held leads, finished keys and leads, owed writes): every lead's
+ * commits write fewer index pages, and each commit holds the output gate.
+ */
 const GATE_INDEXES = `
-  CREATE INDEX IF NOT EXISTS lead_keys_state_lease ON lead_keys (state, lease_until);
-  CREATE INDEX IF NOT EXISTS lead_keys_state_expiry ON lead_keys (state, expires_at);
-  CREATE INDEX IF NOT EXISTS lead_log_state_next ON lead_log (state, next_run_at);
-  CREATE INDEX IF NOT EXISTS lead_log_state_expiry ON lead_log (state, expires_at);
+  DROP INDEX IF EXISTS lead_keys_lead;
+  DROP INDEX IF EXISTS lead_keys_state_lease;
+  DROP INDEX IF EXISTS lead_keys_state_expiry;
+  DROP INDEX IF EXISTS lead_log_state_next;
+  DROP INDEX IF EXISTS lead_log_state_expiry;
+  CREATE INDEX IF NOT EXISTS lead_keys_running_lease ON lead_keys (lease_until) WHERE state = 'running';
+  CREATE INDEX IF NOT EXISTS lead_keys_done_expiry ON lead_keys (expires_at) WHERE state = 'done';
+  CREATE INDEX IF NOT EXISTS lead_log_held_next ON lead_log (next_run_at) WHERE state = 'held';
+  CREATE INDEX IF NOT EXISTS lead_log_done_expiry ON lead_log (expires_at) WHERE state = 'done';
   CREATE INDEX IF NOT EXISTS lead_log_d1_due ON lead_log (d1_due_at) WHERE d1_due_at IS NOT NULL;
   CREATE INDEX IF NOT EXISTS idempotency_expiry ON idempotency (expires_at);
-  DROP INDEX IF EXISTS lead_keys_lead;
 `;
 
 /**
