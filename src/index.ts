@@ -1,3 +1,4 @@
+import { numberSetting } from "./core/settings";
 import { createApp } from "./http/app";
 import { redactExpiredPii } from "./store/retention";
 import { servicesOf } from "./store/services";
@@ -9,7 +10,7 @@ export default {
   fetch: app.fetch,
   /** Daily: personal fields of leads past the retention period are removed. */
   async scheduled(controller, env) {
-    const days = Number(env.PII_RETENTION_DAYS) || 730;
+    const days = numberSetting(env.PII_RETENTION_DAYS, 730);
     const changed = await redactExpiredPii(servicesOf(env).db, new Date(controller.scheduledTime - days * DAY_MS).toISOString());
     console.log(`PII retention: redacted ${changed} lead(s) older than ${days} days`);
   },

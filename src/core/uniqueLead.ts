@@ -1,5 +1,6 @@
 /** A lead's unique key and the gate object that owns it (DESIGN.md, "Keep gate objects warm"). */
 import type { Lead } from "./lead";
+import { numberSetting } from "./settings";
 
 /**
  * The tree's pattern names the key: `["clickId","treeId"]` gives `1326105|1001`.
@@ -35,8 +36,7 @@ export const DEFAULT_GATE_SHARDS = 4;
 
 /** The GATE_SHARDS setting as a count. */
 export function gateShards(setting: string | undefined): number {
-  const shards = Number(setting);
-  return Number.isFinite(shards) && shards >= 1 ? shards : DEFAULT_GATE_SHARDS;
+  return numberSetting(setting, DEFAULT_GATE_SHARDS);
 }
 
 export function gateName(treeId: string, key: string, shards: number): string {

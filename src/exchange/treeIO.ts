@@ -7,6 +7,7 @@
 import type { Tree } from "../core/config";
 import type { Lead } from "../core/lead";
 import { pingFields } from "../core/pii";
+import { numberSetting } from "../core/settings";
 import type { TreeIO } from "../core/tree";
 import { createBuyerClient } from "../buyers/client";
 import { fanOutPings, type PingShardService } from "../buyers/fanout";
@@ -20,7 +21,7 @@ export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal, re
   const guards = postGuards(env, tree, lead.id);
   const base = { leadId: lead.id, treeId: tree.id, vertical: tree.vertical, score: lead.score };
   const publicFields = pingFields(lead.fields, tree.fields);
-  const pool = (count: number): PingShardService[] => pingShardNames(count, Number(env.PING_SHARD_POOL) || 16).map((name) => env.PING_SHARD.getByName(name));
+  const pool = (count: number): PingShardService[] => pingShardNames(count, numberSetting(env.PING_SHARD_POOL, 16)).map((name) => env.PING_SHARD.getByName(name));
   const shards = (count: number): PingShardService[] => (relay && count > 0 ? [relay, ...pool(count - 1)] : pool(count));
   return {
     now: Date.now,

@@ -15,6 +15,7 @@ import { DurableObject } from "cloudflare:workers";
 import type { PostAttempt, TraceEntry } from "../core/attempt";
 import type { Lead } from "../core/lead";
 import { screenLead } from "../core/screen";
+import { numberSetting } from "../core/settings";
 import { postLeadPoint } from "../buyers/call";
 import { createBuyerClient } from "../buyers/client";
 import type { PingShardService } from "../buyers/fanout";
@@ -135,8 +136,7 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
     super(ctx, env);
     this.sql = ctx.storage.sql;
     migrateGateSchema(this.sql);
-    const logFlushMs = Number(env.LOG_FLUSH_MS);
-    this.logFlushMs = env.LOG_FLUSH_MS !== undefined && Number.isFinite(logFlushMs) && logFlushMs >= 0 ? logFlushMs : DEFAULT_LOG_FLUSH_MS;
+    this.logFlushMs = numberSetting(env.LOG_FLUSH_MS, DEFAULT_LOG_FLUSH_MS, 0);
   }
 
   /** Admits a lead under its key: run it, or replay the key's first result. */
@@ -492,10 +492,7 @@ export class LeadGate extends DurableObject<Env> implements RunJournal {
 
   private async writeToD1(db: Db, batch: [string, OwedEntry][]): Promise<boolean> {
     try {
-      await writeLeadLogs(
-        db,
-        batch.map(([, owed]) => owed.entry),
-      );
+      await writeLeadLogs(db, batch.map(([, owed]) => owed.entry));
       // One statement for the batch. A lead finished again meanwhile (its next cycle) has a newer row, still owed.
       this.sql.exec(
         `UPDATE lead_log SET d1_due_at = NULL, d1_attempts = 0

@@ -71,9 +71,14 @@ const GATE_INDEXES = `
  */
 export function migrateGateSchema(sql: SqlStorage): void {
   sql.exec(GATE_TABLES);
+  const columnsOf = new Map<string, Set<string>>();
   for (const [table, column, definition] of ADDED_COLUMNS) {
-    const columns = sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray();
-    if (columns.some((existing) => existing.name === column)) continue;
+    let columns = columnsOf.get(table);
+    if (!columns) {
+      columns = new Set(sql.exec<{ name: string }>(`PRAGMA table_info(${table})`).toArray().map((existing) => existing.name));
+      columnsOf.set(table, columns);
+    }
+    if (columns.has(column)) continue;
     sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
     if (table === "lead_log" && column === "expires_at") {
       sql.exec("UPDATE lead_log SET expires_at = COALESCE((SELECT expires_at FROM lead_keys WHERE lead_keys.lead_id = lead_log.lead_id), 0)");

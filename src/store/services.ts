@@ -1,3 +1,4 @@
+import { numberSetting } from "../core/settings";
 import { configCacheFor, type ConfigCache } from "./configCache";
 import { dbOf, type Db } from "./db";
 
@@ -8,5 +9,5 @@ export interface Services {
 }
 
 export function servicesOf(env: Env): Services {
-  return { db: dbOf(env.DB), config: configCacheFor(Number(env.CONFIG_TTL_MS) || 5000) };
+  return { db: dbOf(env.DB), config: configCacheFor(numberSetting(env.CONFIG_TTL_MS, 5000)) };
 }
