@@ -1,6 +1,6 @@
 // The figures of a benchmark run: leadtree's overhead over the baseline,
-// throughput ratios, the slowest-buyer comparison, cost growth and the gate
-// variants (`analyse`), the one-line summary, and the formatting the report
+// throughput ratios, the slowest-buyer comparison, cost growth and the
+// leadtree variants (`analyse`), the one-line summary, and the formatting the report
 // and the chart share.
 
 const PERCENTILES = ["p50", "p95", "p99"];
@@ -82,20 +82,24 @@ export function analyse(results) {
     overheadMs: difference(run, baseline),
     throughputRatio: baseline ? run.leadsPerSecond / baseline.leadsPerSecond : NaN,
   });
-  const gate = connectionsList
-    .map((connections) => {
-      const shared = findRun(results, "leadtree", "10x0ms", connections);
-      const perKey = findRun(results, "leadtree", "10x0ms", connections, "per-key");
-      if (!shared || !perKey) return undefined;
-      return {
+  // Each variant of leadtree beside the default, both against the baseline measured in their own phase.
+  const variants = [];
+  for (const { phase, title } of results.settings.variants ?? []) {
+    for (const connections of connectionsList) {
+      const main = findRun(results, "leadtree", "10x0ms", connections);
+      const other = findRun(results, "leadtree", "10x0ms", connections, phase);
+      if (!main || !other) continue;
+      variants.push({
+        phase,
+        title,
         connections,
-        shared: variant(shared, findRun(results, "baseline", "10x0ms", connections)),
-        perKey: variant(perKey, findRun(results, "baseline", "10x0ms", connections, "per-key")),
-      };
-    })
-    .filter(Boolean);
+        main: variant(main, findRun(results, "baseline", "10x0ms", connections)),
+        variant: variant(other, findRun(results, "baseline", "10x0ms", connections, phase)),
+      });
+    }
+  }
 
-  return { comparisons, headline, slowest, growth, gate };
+  return { comparisons, headline, slowest, growth, variants };
 }
 
 export const fixed = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "NaN");
@@ -111,11 +115,11 @@ export function scenarioTitle(results, id) {
   return results.scenarios.find((scenario) => scenario.id === id)?.title ?? id;
 }
 
-export function runLabel(run, short = false) {
-  const perKey = run.phase === "per-key";
-  if (run.system === "leadtree" && perKey) return short ? "leadtree, GATE_SHARDS=1e9" : "leadtree, GATE_SHARDS=1000000000";
-  if (perKey) return short ? "baseline, beside it" : "baseline, beside the GATE_SHARDS=1000000000 run";
-  return run.system;
+export function runLabel(results, run, short = false) {
+  const variant = (results.settings.variants ?? []).find((v) => v.phase === run.phase);
+  if (!variant) return run.system;
+  if (run.system === "leadtree") return `leadtree, ${short ? variant.short : variant.title}`;
+  return short ? "baseline, beside it" : `baseline, beside leadtree with ${variant.title}`;
 }
 
 export function outcomesText(run) {

@@ -8,7 +8,7 @@ function escapeXml(text) {
   return String(text).replace(/[<>&"']/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[ch]);
 }
 
-const COLOURS = { baseline: "#80868b", leadtree: "#1a73e8", perKey: "#e8710a" };
+const COLOURS = { baseline: "#80868b", leadtree: "#1a73e8", variant: "#e8710a" };
 
 /** Horizontal bars on a log scale: p50 as the bar, a whisker to p99 with a tick at p95. */
 export function latencyChart(results) {
@@ -38,10 +38,10 @@ export function latencyChart(results) {
     body.push(`<text x="10" y="${y + 11}" class="group">${escapeXml(group.title)}</text>`);
     y += 16;
     for (const run of group.runs) {
-      const colour = run.phase === "per-key" && run.system === "leadtree" ? COLOURS.perKey : COLOURS[run.system];
+      const colour = (run.phase ?? "main") !== "main" && run.system === "leadtree" ? COLOURS.variant : COLOURS[run.system];
       const l = run.latency;
       const mid = y + barHeight / 2;
-      body.push(`<text x="24" y="${y + 11}" class="label">${escapeXml(runLabel(run, true))}</text>`);
+      body.push(`<text x="24" y="${y + 11}" class="label">${escapeXml(runLabel(results, run, true))}</text>`);
       body.push(`<rect x="${left}" y="${y}" width="${(x(l.p50) - left).toFixed(1)}" height="${barHeight}" fill="${colour}"/>`);
       body.push(`<line x1="${x(l.p50).toFixed(1)}" y1="${mid}" x2="${x(l.p99).toFixed(1)}" y2="${mid}" stroke="${colour}" stroke-width="1.5"/>`);
       body.push(`<line x1="${x(l.p95).toFixed(1)}" y1="${y + 3}" x2="${x(l.p95).toFixed(1)}" y2="${y + barHeight - 3}" stroke="${colour}" stroke-width="1.5"/>`);

@@ -124,6 +124,19 @@ export async function buildWorker(name, { config, cwd, logDir }) {
 }
 
 /**
+ * What `wrangler dev` runs beside every Worker it serves unless told not to:
+ * its local observability (X_LOCAL_OBSERVABILITY, on by default whatever
+ * `[observability]` says) streams every span of every invocation (each
+ * fetch, RPC, SQL and D1 call) to a collector Worker that writes them into
+ * a SQLite file, all on the same workerd thread as the Worker measured.
+ * Production collects traces outside the Worker's isolate, and the cost
+ * grows with the number of spans, so it would charge leadtree (an RPC, a
+ * relay call and a journal per lead) far more than the baseline for work
+ * neither does in production: both are measured without it.
+ */
+const MEASURED_ENV = { X_LOCAL_OBSERVABILITY: "false" };
+
+/**
  * Serves a bundle under `wrangler dev --no-bundle` on 127.0.0.1:`port` and
  * waits until it answers HTTP on one of `readyPaths`. The DevTools inspector
  * listens on `inspectorPort` (0: any free port).
@@ -134,7 +147,7 @@ export async function startWorker(name, { entry, config, cwd, port, persistTo, v
   argv.push("--show-interactive-dev-session=false", "--log-level", "warn");
   for (const [key, value] of Object.entries(vars)) argv.push("--var", `${key}:${value}`);
   const logPath = path.join(logDir, `${name}.log`);
-  const handle = startGroup(name, argv, { logPath, cwd, env: { WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true" } });
+  const handle = startGroup(name, argv, { logPath, cwd, env: { WRANGLER_CI_DISABLE_CONFIG_WATCHING: "true", ...MEASURED_ENV } });
   const base = `http://127.0.0.1:${port}`;
   const t0 = performance.now();
   const up = await waitForHttp(base, { paths: readyPaths, timeoutMs: 60_000, isAlive: () => handle.exit === undefined });

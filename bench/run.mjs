@@ -9,6 +9,7 @@
 //   npm run bench                every scenario; writes bench/results/report.md and latency.svg
 //   --ref=<git ref>              benchmark that commit's leadtree instead of the working tree
 //   --only=baseline              the harness alone, without leadtree
+//   --disk                       keep the Workers' local state on disk (default: tmpfs, see STATE_ROOT)
 
 import fs from "node:fs";
 import os from "node:os";
@@ -26,6 +27,7 @@ const RESULTS = path.join(ROOT, "bench", "results");
 
 const args = process.argv.slice(2);
 const QUICK = args.includes("--quick");
+const DISK = args.includes("--disk");
 const option = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const ONLY = option("only");
 const REF = option("ref");
@@ -39,8 +41,19 @@ const SCENARIOS = [
   { id: "40x0ms", title: "40 buyers at 0 ms", buyers: 40, profile: ZERO },
   { id: "100x0ms", title: "100 buyers at 0 ms", buyers: 100, profile: ZERO },
 ];
-const GATE_SHARDS_DEFAULT = "4";
 const GATE_SHARDS_PER_KEY = "1000000000";
+/**
+ * Where the Workers' local state (leadtree's Durable Objects and D1) lives.
+ * Local workerd keeps it in SQLite files and fsyncs on every commit, on the
+ * one thread that runs the Worker: on this VM's disk that is ~0.2 ms of
+ * blocked thread per commit, three per lead (the lead, the post intent, the
+ * outcome), a cost of the local emulation and the disk under it, not of the
+ * exchange (a production object's write is confirmed by replication, off its
+ * isolate's thread). So the state goes to tmpfs when the machine has one,
+ * and the full run measures leadtree with its state on disk as a variant.
+ */
+const TMPFS = "/dev/shm";
+const STATE_ROOT = !DISK && isWritableDir(TMPFS) ? TMPFS : os.tmpdir();
 // Per system and load, in ROUNDS rounds that alternate between the systems
 // (A B B A …): first `warmup` leads (at most WARMUP_SECONDS), then, per round,
 // `rampSeconds` of load that is not measured (concurrency 32 takes a while to
@@ -56,12 +69,35 @@ const WARMUP_SECONDS = QUICK ? 3 : 5;
 const SETTLE_MS = QUICK ? 2000 : 3000;
 const POSITION_TIMEOUT_SECONDS = 1;
 
+/** The leadtree runs after the main ones, each against a baseline measured beside it: what one setting costs. */
+const VARIANTS = [
+  { phase: "per-key", title: `one gate object per lead key (GATE_SHARDS=${GATE_SHARDS_PER_KEY})`, short: "GATE_SHARDS=1e9", vars: { GATE_SHARDS: GATE_SHARDS_PER_KEY } },
+  ...(STATE_ROOT === TMPFS ? [{ phase: "disk", title: `local state on disk (${os.tmpdir()})`, short: "state on disk", disk: true }] : []),
+];
+
+function isWritableDir(dir) {
+  try {
+    fs.accessSync(dir, fs.constants.W_OK);
+    return fs.statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/** The GATE_SHARDS leadtree's wrangler.toml sets: the default is what the benchmark measures. */
+function configuredGateShards(config) {
+  const match = /^GATE_SHARDS\s*=\s*"(\d+)"/m.exec(fs.readFileSync(config, "utf8"));
+  if (!match) throw new Error(`${config} sets no GATE_SHARDS var`);
+  return match[1];
+}
+
 const runTag = Date.now().toString(36);
 let leadCounter = 0;
 const nextLead = () => makeLead(runTag, leadCounter++);
 
 let simulator;
 let scratch;
+let diskScratch;
 
 function log(message) {
   console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
@@ -72,8 +108,9 @@ async function cleanup() {
   if (simulator) stops.push(simulator.close().catch(() => {}));
   simulator = undefined;
   await Promise.all(stops);
-  if (scratch) fs.rmSync(scratch, { recursive: true, force: true });
+  for (const dir of [scratch, diskScratch]) if (dir) fs.rmSync(dir, { recursive: true, force: true });
   scratch = undefined;
+  diskScratch = undefined;
 }
 
 for (const signal of ["SIGINT", "SIGTERM"]) {
@@ -134,9 +171,10 @@ async function startLeadtree(urls) {
     }),
   ]);
   const port = await freePort();
-  const serve = (name, gateShards) =>
-    startWorker(name, { entry, config, cwd: source, port, persistTo, vars: { GATE_SHARDS: gateShards }, readyPaths: ["/openapi.json"], logDir: scratch, log });
-  const system = { name: "leadtree", worker: await serve("leadtree", GATE_SHARDS_DEFAULT) };
+  const gateShards = configuredGateShards(config);
+  const serve = (name, vars, statePath) =>
+    startWorker(name, { entry, config, cwd: source, port, persistTo: statePath, vars: { GATE_SHARDS: gateShards, ...vars }, readyPaths: ["/openapi.json"], logDir: scratch, log });
+  const system = { name: "leadtree", gateShards, worker: await serve("leadtree", {}, persistTo) };
   const t0 = performance.now();
   const account = await provisionLeadtree(system.worker.base, urls);
   log(`leadtree: publisher and ${account.leadPointIds.length} buyer lead points created in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -154,9 +192,16 @@ async function startLeadtree(urls) {
     url: `${system.worker.base}/v1/trees/bench-${scenario.id}/leads`,
     headers: { "x-api-key": account.apiKey },
   });
-  system.restart = async (gateShards) => {
+  /** Serves the same state again as `variant` says: other vars, or a copy of the state on disk. */
+  system.restart = async (variant) => {
     await stopGroup(system.worker.handle);
-    system.worker = await serve(`leadtree-gate-shards-${gateShards}`, gateShards);
+    let statePath = persistTo;
+    if (variant.disk) {
+      diskScratch = fs.mkdtempSync(path.join(os.tmpdir(), "leadtree-bench-disk-"));
+      statePath = path.join(diskScratch, "leadtree-state");
+      fs.cpSync(persistTo, statePath, { recursive: true });
+    }
+    system.worker = await serve(`leadtree-${variant.phase}`, variant.vars ?? {}, statePath);
   };
   return system;
 }
@@ -166,10 +211,10 @@ async function startLeadtree(urls) {
 async function main() {
   const t0 = performance.now();
   fs.mkdirSync(RESULTS, { recursive: true });
-  scratch = fs.mkdtempSync(path.join(os.tmpdir(), "leadtree-bench-"));
+  scratch = fs.mkdtempSync(path.join(STATE_ROOT, "leadtree-bench-"));
   const scenarios = SCENARIOS.filter((scenario) => !QUICK || scenario.quick);
   const maxBuyers = Math.max(...scenarios.map((scenario) => scenario.buyers));
-  log(`${QUICK ? "quick" : "full"} run, node ${process.versions.node}, scratch ${scratch}`);
+  log(`${QUICK ? "quick" : "full"} run, node ${process.versions.node}, scratch and local state in ${scratch}${STATE_ROOT === TMPFS ? " (tmpfs)" : ""}`);
 
   simulator = await forkSimulator({ count: maxBuyers });
   const urls = simulator.urls();
@@ -202,17 +247,17 @@ async function main() {
     }
 
     const leadtree = systems.find((system) => system.name === "leadtree");
-    if (!QUICK && leadtree) {
+    for (const variant of !QUICK && leadtree ? VARIANTS : []) {
       const scenario = scenarios[0];
-      log(`restarting leadtree with GATE_SHARDS=${GATE_SHARDS_PER_KEY} (one gate object per lead key)`);
-      await leadtree.restart(GATE_SHARDS_PER_KEY);
+      log(`restarting leadtree: ${variant.title}`);
+      await leadtree.restart(variant);
       sampler.watch("leadtree", leadtree.worker.handle.pid);
       await simulator.configure({ profile: scenario.profile });
-      // The baseline again beside it, so that both leadtree variants have a baseline from their own time.
+      // The baseline again beside it, so that every leadtree variant has a baseline from its own time.
       const phase = systems.filter((system) => system === leadtree || system.name === "baseline");
       for (const load of LOADS) {
-        const entries = await measure(phase, scenario, load, (system) => `${system.name} ${scenario.id} per-key`);
-        for (const entry of entries) entry.phase = "per-key";
+        const entries = await measure(phase, scenario, load, (system) => `${system.name} ${scenario.id} ${variant.phase}`);
+        for (const entry of entries) entry.phase = variant.phase;
         runs.push(...entries);
       }
     }
@@ -225,7 +270,11 @@ async function main() {
     date: new Date().toISOString(),
     leadtree: REF ? { ref: REF, commit: execFileSync("git", ["-C", ROOT, "rev-parse", REF]).toString().trim() } : { ref: "working tree" },
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: os.totalmem() / 2 ** 30, node: process.versions.node },
-    settings: { loads: LOADS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, settleMs: SETTLE_MS, positionTimeoutSeconds: POSITION_TIMEOUT_SECONDS, gateShardsDefault: GATE_SHARDS_DEFAULT, gateShardsPerKey: GATE_SHARDS_PER_KEY },
+    settings: { loads: LOADS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, settleMs: SETTLE_MS, positionTimeoutSeconds: POSITION_TIMEOUT_SECONDS,
+      gateShardsDefault: systems.find((system) => system.name === "leadtree")?.gateShards ?? null,
+      state: STATE_ROOT === TMPFS ? "tmpfs" : "disk",
+      variants: VARIANTS.map(({ phase, title, short }) => ({ phase, title, short })),
+    },
     scenarios: scenarios.map(({ id, title, buyers, profile }) => ({ id, title, buyers, profile })),
     refusals,
     runs,
