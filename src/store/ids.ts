@@ -22,3 +22,22 @@ export async function sha256Hex(text: string): Promise<string> {
 
 /** What is stored of an API key. */
 export const hashKey = sha256Hex;
+
+/** How many presented keys an isolate remembers the hash of; past it, it starts over. */
+const PRESENTED_KEYS = 1_024;
+const presentedKeyHashes = new Map<string, Promise<string>>();
+
+/**
+ * The hash of a key a client presents: a publisher sends the same key with
+ * every lead, so each isolate hashes it once. Bounded, so a flood of made-up
+ * keys cannot grow it.
+ */
+export function presentedKeyHash(apiKey: string): Promise<string> {
+  let hash = presentedKeyHashes.get(apiKey);
+  if (!hash) {
+    if (presentedKeyHashes.size >= PRESENTED_KEYS) presentedKeyHashes.clear();
+    hash = hashKey(apiKey);
+    presentedKeyHashes.set(apiKey, hash);
+  }
+  return hash;
+}

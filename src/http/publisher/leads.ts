@@ -11,7 +11,7 @@ import { parseSubmission } from "../../core/intake";
 import type { FieldError, Lead } from "../../core/lead";
 import { scoreLead } from "../../core/score";
 import { screenLead } from "../../core/screen";
-import { hashKey, newId } from "../../store/ids";
+import { newId, presentedKeyHash } from "../../store/ids";
 import type { Publisher } from "../../store/config";
 import { isForm, isJson } from "../body";
 import type { AppEnv } from "../router";
@@ -92,7 +92,7 @@ export async function authenticate(c: Context<AppEnv>, services: Services, raw: 
   const formKey = raw["api_key"];
   const key = c.req.header("x-api-key") ?? (typeof formKey === "string" ? formKey : Array.isArray(formKey) ? formKey[0] : undefined);
   if (!key) throw new ApiError("unauthorized", "A publisher API key is required: X-Api-Key header or api_key form field.");
-  const publisher = await services.config.publisher(services.db, await hashKey(key));
+  const publisher = await services.config.publisher(services.db, await presentedKeyHash(key));
   if (!publisher || !publisher.enabled) throw new ApiError("unauthorized", "The publisher API key is not valid.");
   return publisher;
 }
