@@ -9,11 +9,10 @@
 //   npm run bench:profile -- --concurrency=1 --leads=300 --buyers=40 --top=30
 
 import fs from "node:fs";
-import os from "node:os";
 import path from "node:path";
 import { forkSimulator } from "./simulator.mjs";
 import { makeLead, provisionLeadtree, putLeadtreeTree } from "./load.mjs";
-import { ROOT, buildWorker, freePort, startWorker, stopAll, wrangler } from "./processes.mjs";
+import { ROOT, buildWorker, freePort, startWorker, stateRoot, stopAll, wrangler } from "./processes.mjs";
 import { cpuMs, workerdPids } from "./workerd.mjs";
 
 const args = process.argv.slice(2);
@@ -24,7 +23,8 @@ const BUYERS = option("buyers", 10);
 const TOP = option("top", 25);
 const WARMUP = Math.min(200, LEADS);
 
-const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "leadtree-profile-"));
+// The same place for the state as the benchmark, so the profile shows the same work.
+const scratch = fs.mkdtempSync(path.join(stateRoot(), "leadtree-profile-"));
 const log = (line) => console.error(`[profile] ${line}`);
 
 /** A DevTools protocol session; the inspector proxy admits a loopback Origin only. */

@@ -17,7 +17,7 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { forkSimulator } from "./simulator.mjs";
 import { makeLead, provisionLeadtree, putLeadtreeTree } from "./load.mjs";
-import { ROOT, buildWorker, freePort, startWorker, stopAll, stopGroup, wrangler } from "./processes.mjs";
+import { ROOT, TMPFS, buildWorker, freePort, startWorker, stateRoot, stopAll, stopGroup, wrangler } from "./processes.mjs";
 import { WorkerdSampler } from "./workerd.mjs";
 import { analyse, summaryLine } from "./analyse.mjs";
 import { createMeasure } from "./measure.mjs";
@@ -42,18 +42,8 @@ const SCENARIOS = [
   { id: "100x0ms", title: "100 buyers at 0 ms", buyers: 100, profile: ZERO },
 ];
 const GATE_SHARDS_PER_KEY = "1000000000";
-/**
- * Where the Workers' local state (leadtree's Durable Objects and D1) lives.
- * Local workerd keeps it in SQLite files and fsyncs on every commit, on the
- * one thread that runs the Worker: on this VM's disk that is ~0.2 ms of
- * blocked thread per commit, three per lead (the lead, the post intent, the
- * outcome), a cost of the local emulation and the disk under it, not of the
- * exchange (a production object's write is confirmed by replication, off its
- * isolate's thread). So the state goes to tmpfs when the machine has one,
- * and the full run measures leadtree with its state on disk as a variant.
- */
-const TMPFS = "/dev/shm";
-const STATE_ROOT = !DISK && isWritableDir(TMPFS) ? TMPFS : os.tmpdir();
+// The full run measures leadtree with its state on disk as a variant (see stateRoot).
+const STATE_ROOT = stateRoot({ disk: DISK });
 // Per system and load, in ROUNDS rounds that alternate between the systems
 // (A B B A …): first `warmup` leads (at most WARMUP_SECONDS), then, per round,
 // `rampSeconds` of load that is not measured (concurrency 32 takes a while to
@@ -72,17 +62,8 @@ const POSITION_TIMEOUT_SECONDS = 1;
 /** The leadtree runs after the main ones, each against a baseline measured beside it: what one setting costs. */
 const VARIANTS = [
   { phase: "per-key", title: `one gate object per lead key (GATE_SHARDS=${GATE_SHARDS_PER_KEY})`, short: "GATE_SHARDS=1e9", vars: { GATE_SHARDS: GATE_SHARDS_PER_KEY } },
-  ...(STATE_ROOT === TMPFS ? [{ phase: "disk", title: `local state on disk (${os.tmpdir()})`, short: "state on disk", disk: true }] : []),
+  ...(STATE_ROOT === TMPFS ? [{ phase: "disk", title: `local state on disk (${stateRoot({ disk: true })})`, short: "state on disk", disk: true }] : []),
 ];
-
-function isWritableDir(dir) {
-  try {
-    fs.accessSync(dir, fs.constants.W_OK);
-    return fs.statSync(dir).isDirectory();
-  } catch {
-    return false;
-  }
-}
 
 /** The GATE_SHARDS leadtree's wrangler.toml sets: the default is what the benchmark measures. */
 function configuredGateShards(config) {
@@ -197,7 +178,7 @@ async function startLeadtree(urls) {
     await stopGroup(system.worker.handle);
     let statePath = persistTo;
     if (variant.disk) {
-      diskScratch = fs.mkdtempSync(path.join(os.tmpdir(), "leadtree-bench-disk-"));
+      diskScratch = fs.mkdtempSync(path.join(stateRoot({ disk: true }), "leadtree-bench-disk-"));
       statePath = path.join(diskScratch, "leadtree-state");
       fs.cpSync(persistTo, statePath, { recursive: true });
     }
