@@ -4,8 +4,9 @@
  * the first six are pinged from this invocation, the rest in groups of six
  * through the shard services the caller gives: the submitting Worker's own
  * invocation when one waits (exchange/submit.ts), then PingShard Durable
- * Objects (objects/pingShard.ts says why not a service binding). Every deadline is absolute, measured from the tier's
- * start, so a shard that starts late does not give its buyers longer.
+ * Objects (objects/pingShard.ts says why not a service binding). Every
+ * deadline is absolute, measured from the tier's start, so a shard that
+ * starts late does not give its buyers longer.
  */
 import type { PingAttempt } from "../core/attempt";
 import type { LeadPoint } from "../core/config";

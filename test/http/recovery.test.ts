@@ -40,6 +40,18 @@ async function cutOffRun() {
   return { name, point, publisher, treeId, gate, lead, resubmit };
 }
 
+/** The log entry of a lead the cut-off run's buyer bought at 1500 ¢ (publisher 400 ¢). */
+function acceptedEntry(lead: Lead, point: { id: string; buyerId: string }): LeadLogEntry {
+  return {
+    lead,
+    status: "accepted",
+    ms: 12,
+    completedAt: new Date().toISOString(),
+    trace: [{ leadPointId: point.id, phase: "post", startedAt: new Date().toISOString(), ms: 5, outcome: "accepted", bidCents: 1500 }],
+    sales: [{ leadPointId: point.id, buyerId: point.buyerId, priceCents: 1500, payoutCents: 400, marginCents: 1100 }],
+  };
+}
+
 /**
  * The lease runs out (as it does when the Worker that held it is gone) and the
  * alarm fires. The alarm may fire on its own before runDurableObjectAlarm
@@ -95,14 +107,7 @@ describe("a run cut off", () => {
 
   it("before D1 has the batch: the alarm writes it, and a second write doubles nothing", async () => {
     const { point, gate, lead } = await cutOffRun();
-    const entry: LeadLogEntry = {
-      lead,
-      status: "accepted",
-      ms: 12,
-      completedAt: new Date().toISOString(),
-      trace: [{ leadPointId: point.id, phase: "post", startedAt: new Date().toISOString(), ms: 5, outcome: "accepted", bidCents: 1500 }],
-      sales: [{ leadPointId: point.id, buyerId: point.buyerId, priceCents: 1500, payoutCents: 400, marginCents: 1100 }],
-    };
+    const entry = acceptedEntry(lead, point);
     const queue = () =>
       runInDurableObject(gate, (_instance, state) => {
         const { lead: _lead, trace, ...outcome } = entry;
@@ -124,14 +129,7 @@ describe("a run cut off", () => {
 describe("a gate whose tables predate the current log", () => {
   it("gains the missing columns and keeps every D1 write its old outbox owed", async () => {
     const { point, gate, lead } = await cutOffRun();
-    const entry: LeadLogEntry = {
-      lead,
-      status: "accepted",
-      ms: 9,
-      completedAt: new Date().toISOString(),
-      trace: [{ leadPointId: point.id, phase: "post", startedAt: new Date().toISOString(), ms: 4, outcome: "accepted", bidCents: 1500 }],
-      sales: [{ leadPointId: point.id, buyerId: point.buyerId, priceCents: 1500, payoutCents: 400, marginCents: 1100 }],
-    };
+    const entry = acceptedEntry(lead, point);
     const tables = await runInDurableObject(gate, (_instance, state) => {
       const { sql } = state.storage;
       // The first gate's shape: a bare lead log and intents, and a full copy of each finished entry in an outbox.
