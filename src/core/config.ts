@@ -200,6 +200,21 @@ export const FieldSpecSchema = z.strictObject({
 });
 export type FieldSpec = z.infer<typeof FieldSpecSchema>;
 
+/** A run's budget when the tree sets none, and the most it may set: a Worker request has 30 s. */
+export const MAX_RUNTIME_SECONDS = 25;
+
+/** How long one run of the tree may take. */
+export function runtimeMsOf(tree: Pick<TreeInput, "maxRuntimeSeconds">): number {
+  return (tree.maxRuntimeSeconds ?? MAX_RUNTIME_SECONDS) * 1000;
+}
+
+const LEASE_SLACK_MS = 5_000;
+
+/** How long a run holds its key (and its cap reservations) before the gate may recover it. */
+export function leaseMsOf(tree: Pick<TreeInput, "maxRuntimeSeconds">): number {
+  return runtimeMsOf(tree) + LEASE_SLACK_MS;
+}
+
 export const TreeInputSchema = z
   .strictObject({
     name: z.string().min(1).max(200),
@@ -212,7 +227,9 @@ export const TreeInputSchema = z
       })
       .default({ durationSeconds: 3600, pattern: ["clickId", "treeId"] }),
     maxAcceptsPerLead: z.number().int().min(1).max(20).default(1),
-    maxRuntimeSeconds: z.number().positive().max(25).optional(),
+    maxRuntimeSeconds: z.number().positive().max(MAX_RUNTIME_SECONDS).optional(),
+    /** Gate objects of this tree; absent, the Worker's GATE_SHARDS when the version is saved. */
+    gateShards: z.number().int().min(1).max(1_000_000_000).optional(),
     scoreFloor: z.number().int().min(0).max(100).default(50),
     cycles: z
       .strictObject({ max: z.number().int().min(1).max(10).default(1), delaySeconds: z.number().int().min(1).default(60) })

@@ -5,7 +5,7 @@ import type { Lead, LeadFields } from "./lead";
 import { scheduleOpen } from "./schedule";
 
 /** The fields filters see: the lead's own plus what the exchange knows of it. */
-export function filterFieldsOf(lead: Lead): LeadFields {
+export function filterFieldsOf(lead: Omit<Lead, "id">): LeadFields {
   const fields: LeadFields = { ...lead.fields, score: lead.score, vertical: lead.vertical, treeId: lead.treeId };
   for (const key of ["clickId", "subId", "subId2", "subId3"] as const) {
     const value = lead[key];

@@ -6,7 +6,7 @@ import type { FieldError, Lead } from "./lead";
 
 export type Screening = { kind: "pass" } | { kind: "decline"; reason: string } | { kind: "error"; errors: FieldError[] };
 
-export function screenLead(tree: Pick<Tree, "filters" | "scoreFloor">, lead: Lead): Screening {
+export function screenLead(tree: Pick<Tree, "filters" | "scoreFloor">, lead: Omit<Lead, "id">): Screening {
   const fields = filterFieldsOf(lead);
   const failing = tree.filters.filter((filter) => !filterPasses(filter, fields));
   const errors = failing.filter((filter) => filter.action === "error");

@@ -4,7 +4,7 @@
  * It does no I/O itself: pings, posts and the clock come in through TreeIO,
  * so the same code runs in production and in unit tests.
  */
-import type { LeadPoint, Position, Tier, TierMode, Tree } from "./config";
+import { runtimeMsOf, type LeadPoint, type Position, type Tier, type TierMode, type Tree } from "./config";
 import { traceOfPing, traceOfPost, type PingAttempt, type PostAttempt, type TraceEntry } from "./attempt";
 import { bidPrice } from "./pricing";
 import type { Lead } from "./lead";
@@ -52,6 +52,14 @@ export interface Sale {
   buyerLeadId?: string;
 }
 
+/** The sales of a unique-lead key before this run (API.md: accepts add up across a key's runs). */
+export interface PriorSales {
+  accepts: number;
+  buyerIds: string[];
+}
+
+export const NO_PRIOR_SALES: PriorSales = { accepts: 0, buyerIds: [] };
+
 export interface TreeOutcome {
   sales: Sale[];
   trace: TraceEntry[];
@@ -73,15 +81,19 @@ export class TreeRun {
   readonly sales: Sale[] = [];
   readonly trace: TraceEntry[] = [];
   readonly disabledPositions: TreeOutcome["disabledPositions"] = [];
-  private accepts = 0;
-  private readonly buyersSold = new Set<string>();
+  private accepts: number;
+  private readonly buyersSold: Set<string>;
 
   constructor(
     readonly tree: Tree,
     readonly lead: Lead,
     readonly io: TreeIO,
     readonly deadlineAt: number,
-  ) {}
+    prior: PriorSales = NO_PRIOR_SALES,
+  ) {
+    this.accepts = prior.accepts;
+    this.buyersSold = new Set(prior.buyerIds);
+  }
 
   get quotaMet(): boolean {
     return this.accepts >= this.tree.maxAcceptsPerLead;
@@ -191,13 +203,13 @@ export interface RunTreeOptions {
   io: TreeIO;
   strategies: Record<TierMode, TierStrategy>;
   cycle?: number;
+  /** What earlier leads of the same unique-lead key sold: their accepts count, their buyers are not offered it again. */
+  prior?: PriorSales;
 }
-
-const DEFAULT_RUNTIME_SECONDS = 25;
 
 export async function runTree(options: RunTreeOptions): Promise<TreeOutcome> {
   const { tree, lead, points, io, strategies } = options;
-  const run = new TreeRun(tree, lead, io, io.now() + (tree.maxRuntimeSeconds ?? DEFAULT_RUNTIME_SECONDS) * 1000);
+  const run = new TreeRun(tree, lead, io, io.now() + runtimeMsOf(tree), options.prior);
   run.cycle = options.cycle ?? 1;
   for (const tier of tree.tiers) {
     if (run.quotaMet || !run.timeLeft) break;

@@ -11,22 +11,14 @@ import type { Lead } from "../core/lead";
 import type { Screening } from "../core/screen";
 import { settle, type SettledSale } from "../core/settle";
 import { tierStrategies } from "../core/tiers";
-import { runTree } from "../core/tree";
+import { runTree, type PriorSales } from "../core/tree";
 import { disableTreePositions, type Publisher } from "../store/config";
 import type { TreeSnapshot } from "../store/configCache";
-import type { LeadLogEntry, LeadStatus } from "../store/leadLog";
+import type { LeadLogEntry, LeadStatus, SaleEntry } from "../store/leadLog";
 import type { Services } from "../store/services";
 import type { RunJournal } from "./journal";
-import { sendPostback } from "./postback";
 import type { LeadAnswer, Settlement } from "./settlement";
 import { treeIO } from "./treeIO";
-
-const LEASE_SLACK_MS = 5_000;
-const DEFAULT_RUNTIME_SECONDS = 25;
-
-export function leaseMsOf(tree: Tree): number {
-  return (tree.maxRuntimeSeconds ?? DEFAULT_RUNTIME_SECONDS) * 1000 + LEASE_SLACK_MS;
-}
 
 export interface RunInput {
   snapshot: TreeSnapshot;
@@ -37,6 +29,8 @@ export interface RunInput {
   cycle: number;
   /** The trace of earlier cycles, which this cycle's entries follow. */
   priorTrace: TraceEntry[];
+  /** What earlier leads of the same key sold (API.md: accepts add up, a buyer never gets it twice). */
+  prior: PriorSales;
 }
 
 export interface RunEffects {
@@ -51,24 +45,22 @@ export interface RunEffects {
 /** Runs the tree once and settles the outcome; does not write it anywhere. */
 export async function executeRun(effects: RunEffects, input: RunInput): Promise<Settlement> {
   const { env, services, journal, waitUntil } = effects;
-  const { snapshot, lead, screening, cycle } = input;
+  const { snapshot, lead, screening, cycle, prior } = input;
   const { tree } = snapshot;
   const started = Date.now();
   if (screening.kind === "decline") {
     return settlementOf(input, { status: "rejected", reason: screening.reason, trace: [], sales: [] }, started);
   }
-  const ran = await runTree({ tree, lead, points: snapshot.points, io: treeIO(env, tree, lead, journal, effects.relay), strategies: tierStrategies, cycle });
+  const ran = await runTree({ tree, lead, points: snapshot.points, io: treeIO(env, tree, lead, journal, effects.relay), strategies: tierStrategies, cycle, prior });
   if (ran.disabledPositions.length) {
     const ids = ran.disabledPositions.map((p) => p.leadPointId);
     waitUntil(disableTreePositions(services.db, tree.id, ids).then(() => services.config.invalidate()));
   }
-  const settlement = settlementOf(
+  return settlementOf(
     input,
     { status: ran.sales.length ? "accepted" : "unsold", ...(ran.reason ? { reason: ran.reason } : {}), trace: ran.trace, sales: ran.sales },
     started,
   );
-  if (settlement.answer.status === "accepted") waitUntil(sendPostback(services, input.publisher, lead, settlement.answer));
-  return settlement;
 }
 
 export interface RunResult {
@@ -90,13 +82,7 @@ export function settlementOf(input: Pick<RunInput, "snapshot" | "publisher" | "l
   const sold = settled.sales.length > 0;
   const hold = !sold && result.status === "unsold" && input.cycle < tree.cycles.max;
   const status: LeadStatus = hold ? "pending" : result.status;
-  const redirectUrl = sold ? (settled.sales.find((sale) => sale.redirectUrl)?.redirectUrl ?? tree.response.acceptUrl) : hold ? undefined : tree.response.declineUrl;
-  const answer: LeadAnswer = {
-    leadId: input.lead.id,
-    status: sold ? "accepted" : hold ? "pending" : "declined",
-    ...(sold ? { payoutCents: settled.payoutCents } : {}),
-    ...(redirectUrl ? { redirectUrl } : {}),
-  };
+  const { answer, redirectUrl } = answerOf(tree, input.lead.id, settled.sales.map(saleEntry), hold);
   const log: LeadLogEntry = {
     lead: input.lead,
     status,
@@ -110,7 +96,24 @@ export function settlementOf(input: Pick<RunInput, "snapshot" | "publisher" | "l
   return { answer, accepts: settled.accepts, log, ...(hold ? { holdUntil: Date.now() + tree.cycles.delaySeconds * 1000 } : {}) };
 }
 
-function saleEntry(sale: SettledSale): LeadLogEntry["sales"][number] {
+/**
+ * What the publisher is told of a lead with these sales: accepted with the
+ * payout and the first buyer redirect (else the tree's accept URL), pending
+ * while it is held, declined (to the decline URL) otherwise.
+ */
+export function answerOf(tree: Pick<Tree, "response">, leadId: string, sales: SaleEntry[], hold: boolean): { answer: LeadAnswer; redirectUrl?: string } {
+  const sold = sales.length > 0;
+  const redirectUrl = sold ? (sales.find((sale) => sale.redirectUrl)?.redirectUrl ?? tree.response.acceptUrl) : hold ? undefined : tree.response.declineUrl;
+  const answer: LeadAnswer = {
+    leadId,
+    status: sold ? "accepted" : hold ? "pending" : "declined",
+    ...(sold ? { payoutCents: sales.reduce((sum, sale) => sum + sale.payoutCents, 0) } : {}),
+    ...(redirectUrl ? { redirectUrl } : {}),
+  };
+  return { answer, ...(redirectUrl ? { redirectUrl } : {}) };
+}
+
+export function saleEntry(sale: SettledSale): SaleEntry {
   return {
     leadPointId: sale.leadPointId,
     buyerId: sale.buyerId,

@@ -1,14 +1,31 @@
 import { RpcTarget } from "cloudflare:workers";
 import type { PingAttempt } from "../core/attempt";
-import { gateName, gateShards, uniqueLeadKey } from "../core/uniqueLead";
+import { leaseMsOf } from "../core/config";
+import { leadIdAt } from "../core/gateAddress";
+import type { Lead } from "../core/lead";
+import { ownLeadKey, uniqueLeadKey } from "../core/uniqueLead";
 import { createBuyerClient } from "../buyers/client";
 import { pingJobs, type PingJob, type PingShardService } from "../buyers/fanout";
 import type { PingMessage } from "../buyers/wire";
 import type { Admission } from "../objects/gate";
-import { leaseMsOf, type RunInput } from "./runLead";
+import { newLeadToken } from "../store/ids";
+import { gateAt, gateOfKey } from "./gates";
+import { submitLimitReason } from "./limits";
+import type { RunInput } from "./runLead";
 import type { LeadAnswer } from "./settlement";
 
-export type SubmitResult = { kind: "answered"; answer: LeadAnswer } | Exclude<Admission, { kind: "run" } | { kind: "replay" }>;
+export type SubmitResult =
+  | { kind: "answered"; answer: LeadAnswer }
+  | { kind: "busy"; retryAfterSeconds: number }
+  /** `stored`: the gate has the lead in its log and finishes it; otherwise the call was lost and nobody knows. */
+  | { kind: "failed"; leadId: string; stored: boolean };
+
+/** A validated lead before it has an id: the id names the gate that admits it. */
+export type LeadDraft = Omit<Lead, "id">;
+
+export interface Submission extends Omit<RunInput, "cycle" | "priorTrace" | "prior" | "lead"> {
+  draft: LeadDraft;
+}
 
 /**
  * The submitting Worker's own invocation as a place for one group of pings.
@@ -25,31 +42,41 @@ class PingRelay extends RpcTarget implements PingShardService {
 }
 
 /**
- * The Worker's path for a new submission: one call to the gate of the
- * lead's unique key, which admits the lead (durable there before any buyer
- * hears of it), runs it, and logs the outcome before it answers. Running in
- * the gate makes every journal write a local one, coalesced with the others.
+ * The Worker's path for a new submission: the lead gets its key, its gate
+ * and its id (which names the gate), the tree's submit limit counts it, and
+ * one call to the gate admits it (durable there before any buyer hears of
+ * it), runs it, and logs the outcome before it answers.
  */
-export async function submitLead(env: Env, input: Omit<RunInput, "cycle" | "priorTrace">): Promise<SubmitResult> {
-  const { tree } = input.snapshot;
-  const key = uniqueLeadKey(tree.uniqueLead.pattern, input.lead);
-  const gate = env.LEAD_GATE.getByName(gateName(tree.id, key, gateShards(env.GATE_SHARDS)));
+export async function submitLead(env: Env, submission: Submission): Promise<SubmitResult> {
+  const { draft, snapshot, publisher } = submission;
+  const { tree } = snapshot;
+  const token = newLeadToken();
+  const key = uniqueLeadKey(tree.uniqueLead.pattern, draft) ?? ownLeadKey(token);
+  const address = await gateOfKey(env, tree, key);
+  const lead: Lead = { ...draft, id: leadIdAt(token, address) };
+  const overLimit = await submitLimitReason(env, tree, lead.id);
   let result: Admission;
   try {
-    result = await gate.submit({
-      key,
-      lead: input.lead,
-      publisherId: input.publisher.id,
-      windowSeconds: tree.uniqueLead.durationSeconds,
-      maxAccepts: tree.maxAcceptsPerLead,
-      leaseMs: leaseMsOf(tree),
-      publisher: input.publisher,
-      screening: input.screening,
-    }, new PingRelay());
+    result = await gateAt(env, address).submit(
+      {
+        key,
+        lead,
+        publisherId: publisher.id,
+        windowSeconds: tree.uniqueLead.durationSeconds,
+        maxAccepts: tree.maxAcceptsPerLead,
+        leaseMs: leaseMsOf(tree),
+        publisher,
+        screening: overLimit ? { kind: "decline", reason: overLimit } : submission.screening,
+      },
+      new PingRelay(),
+    );
   } catch (error) {
-    // The gate was lost mid-call (evicted, restarted): whatever it had logged, its alarm finishes.
-    console.error("gate call failed", input.lead.id, error instanceof Error ? error.message : "unknown");
-    return { kind: "failed" };
+    // The gate was lost mid-call (evicted, restarted): if it had logged the lead, its alarm finishes it.
+    console.error("gate call failed", lead.id, error instanceof Error ? error.message : "unknown");
+    return { kind: "failed", leadId: lead.id, stored: false };
   }
-  return result.kind === "replay" ? { kind: "answered", answer: result.answer } : result.kind === "run" ? { kind: "failed" } : result;
+  if (result.kind === "replay") return { kind: "answered", answer: result.answer };
+  if (result.kind === "failed") return { kind: "failed", leadId: result.leadId, stored: true };
+  if (result.kind === "busy") return result;
+  return { kind: "failed", leadId: lead.id, stored: true };
 }

@@ -14,7 +14,7 @@ import { fanOutPings, type PingShardService } from "../buyers/fanout";
 import { pingShardNames } from "../objects/pingShard";
 import { rotationName } from "../objects/rotation";
 import type { RunJournal } from "./journal";
-import { postGuards } from "./postGuards";
+import { postGuards } from "./limits";
 
 export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal, relay?: PingShardService): TreeIO {
   const client = createBuyerClient();

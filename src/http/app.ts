@@ -5,7 +5,7 @@ import { newRouter } from "./router";
 import { ApiError, errorResponse, onError } from "./errors";
 import { registerBuyers } from "./admin/buyers";
 import { registerLeadPoints } from "./admin/leadPoints";
-import { registerLeadTrace } from "./admin/leads";
+import { registerLeads } from "./admin/leads";
 import { registerPublishers } from "./admin/publishers";
 import { registerTrees } from "./admin/trees";
 import { registerDocs } from "./docs";
@@ -24,7 +24,7 @@ export function createApp() {
   registerBuyers(admin);
   registerLeadPoints(admin);
   registerTrees(admin);
-  registerLeadTrace(admin);
+  registerLeads(admin);
   app.route("/v1/admin", admin);
 
   const publisher = newRouter();

@@ -1,5 +1,8 @@
 /** Credentials per audience (API.md, Auth): operator bearer token, publisher key. */
-import type { MiddlewareHandler } from "hono";
+import type { Context, MiddlewareHandler } from "hono";
+import type { Publisher } from "../store/config";
+import { presentedKeyHash } from "../store/ids";
+import type { Services } from "../store/services";
 import { ApiError } from "./errors";
 import type { AppEnv } from "./router";
 
@@ -24,3 +27,13 @@ export const requireAdmin: MiddlewareHandler<AppEnv> = async (c, next) => {
   }
   await next();
 };
+
+/** The publisher of an `X-Api-Key` header, or of an `api_key` field of a form post (`fields`). */
+export async function authenticatePublisher(c: Context<AppEnv>, services: Services, fields: Record<string, unknown>): Promise<Publisher> {
+  const formKey = fields["api_key"];
+  const key = c.req.header("x-api-key") ?? (typeof formKey === "string" ? formKey : Array.isArray(formKey) ? formKey[0] : undefined);
+  if (!key) throw new ApiError("unauthorized", "A publisher API key is required: X-Api-Key header or api_key form field.");
+  const publisher = await services.config.publisher(services.db, await presentedKeyHash(key));
+  if (!publisher || !publisher.enabled) throw new ApiError("unauthorized", "The publisher API key is not valid.");
+  return publisher;
+}

@@ -6,6 +6,12 @@
  * they are open, so concurrent posts can never take more than the limit.
  * Periods are local to the limit's time zone: a daily cap resets at midnight
  * where the buyer is, not in UTC.
+ *
+ * A reservation lapses after its lease (the run's): a run cut off between
+ * reserve and settle stops holding the unit then, so the cap fills again. A
+ * late commit of a lapsed reservation still counts, in the periods it was
+ * taken in, and a commit counts once per token however often it is repeated
+ * (a recovery settles again what the run may already have settled).
  */
 import { DurableObject } from "cloudflare:workers";
 import { capPeriods } from "../core/schedule";
@@ -30,8 +36,16 @@ interface ReservationRow extends Record<string, SqlStorageValue> {
   day: string;
 }
 
+/** A reservation taken without a lease (a submit, committed at once) lapses after this. */
+const DEFAULT_LEASE_MS = 60_000;
+/** Lapsed reservations and committed tokens are kept this long for late or repeated commits. */
+const KEEP_MS = 7 * 86_400_000;
+/** How often an object sweeps what it no longer needs to keep. */
+const SWEEP_EVERY_MS = 3_600_000;
+
 export class Counter extends DurableObject<Env> {
   private readonly sql: SqlStorage;
+  private sweptAt = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -39,14 +53,22 @@ export class Counter extends DurableObject<Env> {
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS counts (period TEXT PRIMARY KEY, n INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS reservations (token TEXT PRIMARY KEY, hour TEXT NOT NULL, day TEXT NOT NULL, at INTEGER NOT NULL);
+      CREATE TABLE IF NOT EXISTS committed (token TEXT PRIMARY KEY, at INTEGER NOT NULL);
+      CREATE INDEX IF NOT EXISTS committed_at ON committed (at);
     `);
+    const columns = new Set(this.sql.exec<{ name: string }>("PRAGMA table_info(reservations)").toArray().map((column) => column.name));
+    if (!columns.has("lapses_at")) this.sql.exec("ALTER TABLE reservations ADD COLUMN lapses_at INTEGER NOT NULL DEFAULT 0");
+    this.sql.exec("CREATE INDEX IF NOT EXISTS reservations_lapse ON reservations (lapses_at)");
   }
 
-  /** Holds one unit for `token` if every limit has room; idempotent per token. */
-  async reserve(token: string, limits: CounterLimits, nowMs = Date.now()): Promise<Reservation> {
-    if (this.sql.exec("SELECT 1 FROM reservations WHERE token = ?", token).toArray().length) return { ok: true };
+  /** Holds one unit for `token` for `leaseMs` if every limit has room; idempotent per token. */
+  async reserve(token: string, limits: CounterLimits, nowMs = Date.now(), leaseMs = DEFAULT_LEASE_MS): Promise<Reservation> {
+    this.sweep(nowMs);
+    if (this.sql.exec("SELECT 1 FROM reservations WHERE token = ? AND lapses_at > ? UNION ALL SELECT 1 FROM committed WHERE token = ?", token, nowMs, token).toArray().length) {
+      return { ok: true };
+    }
     const { hour, day } = capPeriods(limits.timezone, new Date(nowMs));
-    const used = this.usage(hour, day);
+    const used = this.usage(hour, day, nowMs);
     const full =
       limits.hourly !== undefined && used.hourly >= limits.hourly
         ? `hourly cap of ${limits.hourly} reached`
@@ -56,18 +78,23 @@ export class Counter extends DurableObject<Env> {
             ? `total cap of ${limits.total} reached`
             : undefined;
     if (full) return { ok: false, reason: full };
-    this.sql.exec("INSERT INTO reservations (token, hour, day, at) VALUES (?, ?, ?, ?)", token, hour, day, nowMs);
+    this.sql.exec("INSERT OR REPLACE INTO reservations (token, hour, day, at, lapses_at) VALUES (?, ?, ?, ?, ?)", token, hour, day, nowMs, nowMs + leaseMs);
     return { ok: true };
   }
 
-  /** Turns the reservation into a counted unit in the periods it was taken in. */
-  async commit(token: string): Promise<void> {
-    const row = this.sql.exec<ReservationRow>("SELECT hour, day FROM reservations WHERE token = ?", token).toArray()[0];
-    if (!row) return;
+  /**
+   * Turns the reservation into a counted unit in the periods it was taken in,
+   * once per token: a repeat is a no-op, and a token whose reservation was
+   * swept away counts in the current periods (the sale happened).
+   */
+  async commit(token: string, nowMs = Date.now(), timezone = "UTC"): Promise<void> {
+    if (this.sql.exec("SELECT 1 FROM committed WHERE token = ?", token).toArray().length) return;
+    const row = this.sql.exec<ReservationRow>("SELECT hour, day FROM reservations WHERE token = ?", token).toArray()[0] ?? capPeriods(timezone, new Date(nowMs));
     for (const period of [`hour:${row.hour}`, `day:${row.day}`, "total"]) {
       this.sql.exec("INSERT INTO counts (period, n) VALUES (?, 1) ON CONFLICT (period) DO UPDATE SET n = n + 1", period);
     }
     this.sql.exec("DELETE FROM reservations WHERE token = ?", token);
+    this.sql.exec("INSERT INTO committed (token, at) VALUES (?, ?)", token, nowMs);
   }
 
   async release(token: string): Promise<void> {
@@ -77,23 +104,24 @@ export class Counter extends DurableObject<Env> {
   /** Reserves and commits at once: a unit that is used the moment it is taken (a submit). */
   async take(token: string, limits: CounterLimits, nowMs = Date.now()): Promise<Reservation> {
     const reservation = await this.reserve(token, limits, nowMs);
-    if (reservation.ok) await this.commit(token);
+    if (reservation.ok) await this.commit(token, nowMs, limits.timezone);
     return reservation;
   }
 
   /** Units used in the periods around `nowMs`, open reservations included. */
   async used(timezone: string, nowMs = Date.now()): Promise<CounterUsage> {
     const { hour, day } = capPeriods(timezone, new Date(nowMs));
-    return this.usage(hour, day);
+    return this.usage(hour, day, nowMs);
   }
 
-  private usage(hour: string, day: string): CounterUsage {
+  private usage(hour: string, day: string, nowMs: number): CounterUsage {
     const count = (period: string) => this.sql.exec<{ n: number }>("SELECT n FROM counts WHERE period = ?", period).toArray()[0]?.n ?? 0;
     const open = this.sql
       .exec<{ hourly: number; daily: number; total: number }>(
-        "SELECT SUM(hour = ?) AS hourly, SUM(day = ?) AS daily, COUNT(*) AS total FROM reservations",
+        "SELECT SUM(hour = ?) AS hourly, SUM(day = ?) AS daily, COUNT(*) AS total FROM reservations WHERE lapses_at > ?",
         hour,
         day,
+        nowMs,
       )
       .one();
     return {
@@ -101,6 +129,13 @@ export class Counter extends DurableObject<Env> {
       daily: count(`day:${day}`) + (open.daily ?? 0),
       total: count("total") + open.total,
     };
+  }
+
+  private sweep(nowMs: number): void {
+    if (nowMs - this.sweptAt < SWEEP_EVERY_MS) return;
+    this.sweptAt = nowMs;
+    this.sql.exec("DELETE FROM reservations WHERE lapses_at <= ?", nowMs - KEEP_MS);
+    this.sql.exec("DELETE FROM committed WHERE at <= ?", nowMs - KEEP_MS);
   }
 }
 

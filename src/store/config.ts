@@ -8,7 +8,7 @@ import type { BatchItem } from "drizzle-orm/batch";
 import type { BuyerInput, LeadPointInput, Payout, PublisherInput, TreeInput } from "../core/config";
 import { type Db, nowIso } from "./db";
 import { hashKey, newApiKey, newId } from "./ids";
-import { buyers, configGeneration, leadPoints, pingTrees, pingTreeVersions, publishers } from "./schema";
+import { buyers, configGeneration, leadPoints, pingTrees, pingTreeVersions, publishers, type GateShardEpoch } from "./schema";
 
 export interface Publisher {
   id: string;
@@ -30,7 +30,15 @@ export interface Buyer {
 }
 
 export type LeadPointRecord = LeadPointInput & { id: string; createdAt: string; updatedAt: string };
-export type TreeRecord = TreeInput & { id: string; version: number; createdAt: string; updatedAt: string };
+export type TreeRecord = TreeInput & {
+  id: string;
+  version: number;
+  /** The gate count of this version, and earlier counts whose keys may still be in their window. */
+  gateShards: number;
+  gateShardHistory: GateShardEpoch[];
+  createdAt: string;
+  updatedAt: string;
+};
 
 const bumpGeneration = (db: Db) =>
   db
@@ -85,6 +93,8 @@ function toTree(row: TreeRow): TreeRecord {
     id: row.id,
     version: row.version,
     enabled: row.enabled,
+    gateShards: row.gateShards,
+    gateShardHistory: row.gateShardHistory,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
   };
@@ -139,10 +149,21 @@ export async function createLeadPoint(db: Db, input: LeadPointInput): Promise<Le
 }
 
 /** Creates the tree or replaces its document with a new version; old versions are kept. */
-export async function putTree(db: Db, id: string, input: TreeInput): Promise<{ tree: TreeRecord; created: boolean }> {
-  const existing = await db.select({ version: pingTrees.version, createdAt: pingTrees.createdAt }).from(pingTrees).where(eq(pingTrees.id, id)).get();
+/**
+ * Saves a new version of a tree. Its gate count is recorded with it; when the
+ * count changes, the old one is kept until the longest unique-lead window
+ * opened under it has ended, so a duplicate inside its window still meets
+ * the gate that admitted the first lead.
+ */
+export async function putTree(db: Db, id: string, input: TreeInput, defaultGateShards: number): Promise<{ tree: TreeRecord; created: boolean }> {
+  const existing = await db
+    .select({ version: pingTrees.version, createdAt: pingTrees.createdAt, document: pingTrees.document, gateShards: pingTrees.gateShards, history: pingTrees.gateShardHistory })
+    .from(pingTrees)
+    .where(eq(pingTrees.id, id))
+    .get();
   const now = nowIso();
   const version = (existing?.version ?? 0) + 1;
+  const gateShards = input.gateShards ?? defaultGateShards;
   const row: TreeRow = {
     id,
     name: input.name,
@@ -150,21 +171,30 @@ export async function putTree(db: Db, id: string, input: TreeInput): Promise<{ t
     version,
     document: input,
     enabled: input.enabled,
+    gateShards,
+    gateShardHistory: existing ? gateShardHistoryAfter(existing, gateShards, Date.parse(now)) : [],
     createdAt: existing?.createdAt ?? now,
     updatedAt: now,
   };
+  const { id: _id, createdAt: _createdAt, ...changed } = row;
   await db.batch([
-    db
-      .insert(pingTrees)
-      .values(row)
-      .onConflictDoUpdate({
-        target: pingTrees.id,
-        set: { name: row.name, vertical: row.vertical, version, document: input, enabled: row.enabled, updatedAt: now },
-      }),
-    db.insert(pingTreeVersions).values({ treeId: id, version, document: input, createdAt: now }),
+    db.insert(pingTrees).values(row).onConflictDoUpdate({ target: pingTrees.id, set: changed }),
+    db.insert(pingTreeVersions).values({ treeId: id, version, document: input, gateShards, createdAt: now }),
     bumpGeneration(db),
   ]);
   return { tree: toTree(row), created: !existing };
+}
+
+/** The earlier gate counts still in use once `gateShards` replaces the current one at `nowMs`. */
+export function gateShardHistoryAfter(
+  previous: { gateShards: number; history: GateShardEpoch[]; document: TreeInput },
+  gateShards: number,
+  nowMs: number,
+): GateShardEpoch[] {
+  const open = previous.history.filter((epoch) => epoch.until > nowMs && epoch.shards !== gateShards);
+  if (previous.gateShards === gateShards) return open;
+  const until = nowMs + previous.document.uniqueLead.durationSeconds * 1000;
+  return [...open.filter((epoch) => epoch.shards !== previous.gateShards), { shards: previous.gateShards, until }];
 }
 
 export const getPublisher = async (db: Db, id: string) =>
@@ -248,12 +278,12 @@ export async function disableTreePositions(db: Db, treeId: string, leadPointIds:
   const tree = await getTree(db, treeId);
   if (!tree) return;
   const off = new Set(leadPointIds);
-  const { id: _id, version: _version, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = tree;
+  const { id: _id, version: _version, createdAt: _createdAt, updatedAt: _updatedAt, gateShards, gateShardHistory: _history, ...document } = tree;
   const tiers = document.tiers.map((tier) => ({
     ...tier,
     positions: tier.positions.map((position) => (off.has(position.leadPointId) ? { ...position, enabled: false } : position)),
   }));
-  await putTree(db, treeId, { ...document, tiers });
+  await putTree(db, treeId, { ...document, tiers }, gateShards);
 }
 
 /** The stored hash of a publisher's key: the secret its postbacks are signed with. */

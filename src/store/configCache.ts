@@ -5,16 +5,13 @@
  * the generation at most once per TTL (one tiny read), and a write made by
  * this isolate drops the cache at once.
  */
-import { buyersByIds, leadPointsByIds, getTree, publisherByKeyHash, readGeneration, type LeadPointRecord, type Publisher, type TreeRecord } from "./config";
+import type { TreePoint } from "../core/tree";
+import { buyersByIds, leadPointsByIds, getTree, publisherByKeyHash, readGeneration, type Publisher, type TreeRecord } from "./config";
 import type { Db } from "./db";
-
-export interface RuntimeLeadPoint extends LeadPointRecord {
-  buyerEnabled: boolean;
-}
 
 export interface TreeSnapshot {
   tree: TreeRecord;
-  points: ReadonlyMap<string, RuntimeLeadPoint>;
+  points: ReadonlyMap<string, TreePoint>;
 }
 
 export class ConfigCache {

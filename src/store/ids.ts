@@ -11,6 +11,11 @@ export function newId(prefix: IdPrefix): string {
   return `${prefix}_${randomToken(10)}`;
 }
 
+/** The random part of a lead id; the id adds its gate's address (core/gateAddress.ts). */
+export function newLeadToken(): string {
+  return randomToken(10);
+}
+
 export function newApiKey(owner: "pub" | "buy"): string {
   return `lt_${owner}_${randomToken(24)}`;
 }

@@ -70,7 +70,8 @@ export async function writeLeadLogs(db: Db, entries: LeadLogEntry[]): Promise<vo
     insertRows(
       db,
       leads,
-      rows.map((r) => r.lead),
+      // JSON columns go in as their text, as drizzle would store them.
+      rows.map(({ lead }) => ({ ...lead, signals: JSON.stringify(lead.signals), fields: JSON.stringify(lead.fields), consent: JSON.stringify(lead.consent) })),
       // A retry of an older log entry must not undo a newer outcome.
       `ON CONFLICT ("id") DO UPDATE SET "status" = excluded."status", "reason" = excluded."reason",
          "redirect_url" = excluded."redirect_url", "price_cents" = excluded."price_cents",
@@ -93,7 +94,8 @@ function insertRows(db: Db, table: SQLiteTable, rows: Record<string, unknown>[],
   return db.$client.prepare(`INSERT INTO "${getTableName(table)}" (${names}) SELECT ${values} FROM json_each(?) WHERE true ${onConflict}`).bind(JSON.stringify(rows));
 }
 
-function logRows(entry: LeadLogEntry) {
+/** The rows D1 holds of a lead's entry: what the writer inserts, and what a read of a lead not yet written shows. */
+export function logRows(entry: LeadLogEntry) {
   const { lead } = entry;
   const leadRow: typeof leads.$inferInsert = {
     id: lead.id,
@@ -146,9 +148,8 @@ function logRows(entry: LeadLogEntry) {
     redirectUrl: sale.redirectUrl ?? null,
     soldAt: entry.completedAt,
   }));
-  // JSON columns go in as their text, as drizzle would store them.
   return {
-    lead: { ...leadRow, signals: JSON.stringify(lead.signals), fields: JSON.stringify(lead.fields), consent: JSON.stringify(lead.consent) },
+    lead: leadRow,
     attempts,
     sales: saleRows,
     ledger: ledgerRows(entry),

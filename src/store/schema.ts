@@ -15,6 +15,12 @@ export const leadStatuses = ["accepted", "declined", "pending", "unsold", "rejec
 export const traceOutcomes = ["accepted", "declined", "timeout", "error", "skipped"] as const;
 export const ledgerKinds = ["buyer_charge", "publisher_payout", "margin"] as const;
 
+/** A gate count a tree used before, and until when a key admitted under it may still be in its window (epoch ms). */
+export interface GateShardEpoch {
+  shards: number;
+  until: number;
+}
+
 const createdAt = () => text("created_at").notNull().default(sql`(strftime('%Y-%m-%dT%H:%M:%fZ','now'))`);
 
 export const publishers = sqliteTable("publishers", {
@@ -60,6 +66,10 @@ export const pingTrees = sqliteTable("ping_trees", {
   /** The whole document of the current version. */
   document: text("document", { mode: "json" }).$type<TreeInput>().notNull(),
   enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
+  /** How many gate objects this version's keys spread over (the document's gateShards, else GATE_SHARDS then). */
+  gateShards: integer("gate_shards").notNull().default(1),
+  /** Earlier gate counts whose unique-lead windows are still open: keys admitted then are found under them. */
+  gateShardHistory: text("gate_shard_history", { mode: "json" }).$type<GateShardEpoch[]>().notNull().default([]),
   createdAt: createdAt(),
   updatedAt: text("updated_at").notNull(),
 });
@@ -71,6 +81,7 @@ export const pingTreeVersions = sqliteTable(
     treeId: text("tree_id").notNull(),
     version: integer("version").notNull(),
     document: text("document", { mode: "json" }).$type<TreeInput>().notNull(),
+    gateShards: integer("gate_shards").notNull().default(1),
     createdAt: createdAt(),
   },
   (t) => [uniqueIndex("ping_tree_versions_pk").on(t.treeId, t.version)],

@@ -2,16 +2,11 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { verifySignature } from "../../src/buyers/sign";
-import { gateName } from "../../src/core/uniqueLead";
 import { hashKey } from "../../src/store/ids";
-import { admin, buyerLog, buyerUrl, call, expectStatus, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
-
-function gateOf(treeId: string, clickId: string) {
-  return env.LEAD_GATE.getByName(gateName(treeId, `${clickId}|${treeId}`, Number(env.GATE_SHARDS)));
-}
+import { admin, buyerLog, buyerUrl, call, expectStatus, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, treeGate, unique, validLead } from "../support/exchange";
 
 /** Makes every due time of the gate (leases, holds) lie in the past, then fires its alarm. */
-async function fireGateNow(gate: ReturnType<typeof gateOf>): Promise<void> {
+async function fireGateNow(gate: ReturnType<typeof treeGate>): Promise<void> {
   await runInDurableObject(gate, async (_instance, state) => {
     state.storage.sql.exec("UPDATE lead_log SET next_run_at = 0 WHERE state = 'held'");
     state.storage.sql.exec("UPDATE lead_keys SET lease_until = 0 WHERE state = 'running'");
@@ -26,7 +21,7 @@ async function holdThenRerun(treeId: string, apiKey: string) {
   const answer = expectStatus(await submitLead(treeId, apiKey, lead), 200);
   expect(answer.status).toBe("pending");
   await leadDetail(String(answer.leadId));
-  await fireGateNow(gateOf(treeId, String(lead.clickId)));
+  await fireGateNow(treeGate(treeId));
   let detail = await leadDetail(String(answer.leadId));
   for (let i = 0; i < 50 && detail.status === "pending"; i++) detail = await leadDetail(String(answer.leadId));
   return detail;
@@ -164,7 +159,7 @@ describe("held leads", () => {
     expect(expectStatus(await status(), 200)).toEqual({ leadId: answer.leadId, status: "pending" });
     expect(expectStatus(await submitLead(treeId, publisher.apiKey, lead), 200)).toEqual(answer);
 
-    await fireGateNow(gateOf(treeId, String(lead.clickId)));
+    await fireGateNow(treeGate(treeId));
     let detail = await leadDetail(String(answer.leadId));
     for (let i = 0; i < 50 && detail.status !== "accepted"; i++) detail = await leadDetail(String(answer.leadId));
     expect(detail.status).toBe("accepted");
@@ -229,7 +224,7 @@ describe("the unique-lead window", () => {
     const lead = validLead();
     const first = expectStatus(await submitLead(treeId, publisher.apiKey, lead), 200);
     await leadDetail(String(first.leadId));
-    const gate = gateOf(treeId, String(lead.clickId));
+    const gate = treeGate(treeId);
     await runInDurableObject(gate, async (_instance, state) => {
       state.storage.sql.exec("UPDATE lead_keys SET expires_at = 0");
       await state.storage.setAlarm(Date.now());

@@ -1,9 +1,7 @@
-import { env } from "cloudflare:workers";
 import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { verifySignature } from "../../src/buyers/sign";
-import { gateName } from "../../src/core/uniqueLead";
-import { admin, buyerLog, buyerUrl, call, expectStatus, leadDetail, newBuyer, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
+import { admin, buyerLog, buyerUrl, call, expectStatus, leadDetail, newBuyer, newLeadPoint, newPublisher, newTree, submitLead, treeGate, unique, validLead } from "../support/exchange";
 
 async function openTree(extra: Record<string, unknown> = {}, behaviour: Record<string, string | number> = { bid: 1000 }, pointExtra: Record<string, unknown> = {}) {
   const name = unique("in");
@@ -140,9 +138,7 @@ describe("publisher intake", () => {
     const lead = validLead();
     const pending = submitLead(treeId, publisher.apiKey, lead);
     while ((await buyerLog(name)).length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    // The default unique-lead pattern: clickId|treeId.
-    const key = `${String(lead.clickId)}|${treeId}`;
-    const gate = env.LEAD_GATE.getByName(gateName(treeId, key, Number(env.GATE_SHARDS)));
+    const gate = treeGate(treeId);
     const logged = await runInDurableObject(gate, (_instance, state) =>
       state.storage.sql.exec<{ lead: string; state: string }>("SELECT lead, state FROM lead_log").toArray(),
     );

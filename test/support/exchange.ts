@@ -2,8 +2,9 @@
  * Test helpers that drive the real Worker (exports.default.fetch) with real
  * D1, real Durable Objects and the loopback buyers of buyers.global.ts.
  */
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import { expect, inject } from "vitest";
+import { gateAddressOfLead, gateName } from "../../src/core/gateAddress";
 
 export const ADMIN_TOKEN = "test-admin-token";
 const BASE = "http://leadtree.test";
@@ -118,14 +119,19 @@ export function submitLead(treeId: string, apiKey: string, lead: Record<string, 
   });
 }
 
-/** The lead as the operator sees it, once the gate's log has reached D1. */
+/** The lead as the operator sees it: readable from the moment its publisher has the answer. */
 export async function leadDetail(leadId: string): Promise<LeadDetail> {
-  for (let attempt = 0; attempt < 100; attempt++) {
+  return expectStatus(await admin<LeadDetail>("GET", `/leads/${leadId}`), 200);
+}
+
+/** The lead once a run the test does not wait on (the gate's alarm) has finished it: its status is no longer pending. */
+export async function finishedLead(leadId: string): Promise<LeadDetail> {
+  for (let attempt = 0; attempt < 200; attempt++) {
     const response = await admin<LeadDetail>("GET", `/leads/${leadId}`);
-    if (response.status === 200) return response.body;
+    if (response.status === 200 && response.body.status !== "pending") return response.body;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
-  throw new Error(`lead ${leadId} never reached D1`);
+  throw new Error(`lead ${leadId} never finished`);
 }
 
 export interface LeadDetail {
@@ -138,4 +144,16 @@ export interface LeadDetail {
   trace: { leadPointId: string; phase: string; outcome: string; bidCents?: number; httpStatus?: number; reason?: string; ms: number }[];
   sales: { leadPointId: string; buyerId: string; priceCents: number; payoutCents: number; marginCents: number }[];
   ledger: { kind: string; partyId: string; amountCents: number; saleId: string }[];
+}
+
+/** The gate a lead id names. */
+export function gateOfLead(leadId: string) {
+  const address = gateAddressOfLead(leadId);
+  if (!address) throw new Error(`lead id ${leadId} names no gate`);
+  return env.LEAD_GATE.getByName(gateName(address));
+}
+
+/** A tree's gate while the tree has one (GATE_SHARDS is 1 in tests unless a tree says otherwise). */
+export function treeGate(treeId: string) {
+  return env.LEAD_GATE.getByName(gateName({ treeId, index: 0 }));
 }

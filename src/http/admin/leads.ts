@@ -1,6 +1,14 @@
+/**
+ * The operator's leads: a page of them, one with its full trace (readable
+ * from the moment its publisher has the answer), and the resolution of a
+ * lead in review.
+ */
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { leadWithTrace } from "../../store/leadRead";
+import { gateAddressOfLead } from "../../core/gateAddress";
+import { gateAt } from "../../exchange/gates";
+import { readLead } from "../../exchange/readLead";
+import { decodeCursor, listLeads } from "../../store/leadList";
 import { leadStatuses } from "../../store/schema";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
@@ -31,20 +39,103 @@ const LeadDetailSchema = z.looseObject({
   ledger: z.array(z.looseObject({ kind: z.string(), partyId: z.string(), amountCents: z.number().int() })),
 });
 
-export function registerLeadTrace(app: OpenAPIHono<AppEnv>): void {
+const LeadSummarySchema = z.looseObject({
+  id: z.string(),
+  treeId: z.string(),
+  publisherId: z.string(),
+  status: z.enum(leadStatuses),
+  score: z.number().int(),
+  priceCents: z.number().int(),
+  payoutCents: z.number().int(),
+  receivedAt: z.string(),
+});
+
+const isoTime = z.iso.datetime({ offset: true }).describe("ISO-8601 time");
+
+const LeadQuerySchema = z.object({
+  status: z.enum(leadStatuses).optional(),
+  treeId: z.string().max(64).optional(),
+  publisherId: z.string().max(100).optional(),
+  from: isoTime.optional(),
+  to: isoTime.optional(),
+  cursor: z.string().max(500).optional(),
+  limit: z.coerce.number().int().min(1).max(500).default(100),
+});
+
+const LeadIdParam = z.object({ leadId: z.string().min(1).max(100) });
+
+const ResolutionSchema = z.discriminatedUnion("outcome", [
+  z.strictObject({ outcome: z.literal("sold"), leadPointId: z.string().min(1).max(100), priceCents: z.number().int().min(0).max(100_000_000) }),
+  z.strictObject({ outcome: z.literal("unsold") }),
+]);
+
+export function registerLeads(app: OpenAPIHono<AppEnv>): void {
+  app.openapi(
+    createRoute({
+      method: "get",
+      path: "/leads",
+      tags: ["Leads"],
+      summary: "A page of leads, newest first, by status, tree, publisher and time received",
+      description: "Reads what D1 has: a lead appears here within a second of its answer (GET /leads/{leadId} reads it at once).",
+      request: { query: LeadQuerySchema },
+      responses: {
+        200: { description: "A page; `nextCursor` fetches the next", content: { "application/json": { schema: z.object({ items: z.array(LeadSummarySchema), nextCursor: z.string().optional() }) } } },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid("query");
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      if (query.cursor !== undefined && !after) throw new ApiError("validation_failed", "The cursor is not one this API gave.", [{ path: "cursor", message: "unknown cursor" }]);
+      return c.json(await listLeads(servicesOf(c.env).db, query, after), 200);
+    },
+  );
+
   app.openapi(
     createRoute({
       method: "get",
       path: "/leads/{leadId}",
       tags: ["Leads"],
       summary: "A lead with its full trace: every ping and post, its score and signals, its sales and ledger entries",
-      request: { params: z.object({ leadId: z.string().min(1).max(100) }) },
+      request: { params: LeadIdParam },
       responses: { 200: { description: "The lead", content: { "application/json": { schema: LeadDetailSchema } } }, ...errorResponses },
     }),
     async (c) => {
       const { leadId } = c.req.valid("param");
-      const lead = await leadWithTrace(servicesOf(c.env).db, leadId);
-      if (!lead) throw new ApiError("not_found", `Lead ${leadId} does not exist (or is still being written).`);
+      const lead = await readLead(c.env, servicesOf(c.env), leadId);
+      if (!lead) throw new ApiError("not_found", `Lead ${leadId} does not exist.`);
+      return c.json(lead, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: "post",
+      path: "/leads/{leadId}/resolve",
+      tags: ["Leads"],
+      summary: "Settle a lead in review (a post whose answer was lost): sold to the lead point at a price, or unsold",
+      description: "Exactly once: the sale (or none) and its ledger lines are written, caps count it, the publisher gets its postback. A lead in any other status is 409.",
+      request: { params: LeadIdParam, body: { required: true, content: { "application/json": { schema: ResolutionSchema } } } },
+      responses: {
+        200: { description: "The lead as resolved", content: { "application/json": { schema: LeadDetailSchema } } },
+        409: { description: "The lead is not in review", content: errorResponses[404].content },
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { leadId } = c.req.valid("param");
+      const resolution = c.req.valid("json");
+      const address = gateAddressOfLead(leadId);
+      const services = servicesOf(c.env);
+      const before = await readLead(c.env, services, leadId);
+      if (!before) throw new ApiError("not_found", `Lead ${leadId} does not exist.`);
+      if (!address || before.status !== "review") throw new ApiError("conflict", `Lead ${leadId} is ${before.status}, not in review: only a lead in review can be resolved.`);
+      const resolved = await gateAt(c.env, address).resolve(leadId, resolution);
+      if (resolved.kind === "notFound") throw new ApiError("not_found", `Lead ${leadId} does not exist.`);
+      if (resolved.kind === "conflict") throw new ApiError("conflict", `${resolved.reason[0]?.toUpperCase()}${resolved.reason.slice(1)}.`);
+      if (resolved.kind === "invalid") throw new ApiError("validation_failed", "The resolution does not fit the lead.", [{ path: resolved.path, message: resolved.message }]);
+      const lead = await readLead(c.env, services, leadId);
+      if (!lead) throw new ApiError("not_found", `Lead ${leadId} does not exist.`);
       return c.json(lead, 200);
     },
   );

@@ -1,6 +1,7 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
 import { TreeInputSchema } from "../../core/config";
 import { disableTree, getTree, leadPointsByIds, listTrees, putTree } from "../../store/config";
+import { gateShards } from "../../core/gateAddress";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { ApiError, type ErrorField } from "../errors";
@@ -44,7 +45,7 @@ export function registerTrees(app: OpenAPIHono<AppEnv>): void {
       const known = new Set((await leadPointsByIds(services.db, positions.map((p) => p.id))).map((p) => p.id));
       const missing: ErrorField[] = positions.filter((p) => !known.has(p.id)).map((p) => ({ path: p.path, message: `lead point ${p.id} does not exist` }));
       if (missing.length) throw new ApiError("validation_failed", "The tree names lead points that do not exist.", missing);
-      const { tree, created } = await putTree(services.db, treeId, input);
+      const { tree, created } = await putTree(services.db, treeId, input, gateShards(c.env.GATE_SHARDS));
       services.config.invalidate();
       return created ? c.json(tree, 201) : c.json(tree, 200);
     },

@@ -4,14 +4,18 @@
  * body is 409. Keys are scoped to the publisher and kept for a day in a gate
  * object of the tree, so a retry from any edge location meets the same record.
  */
-import { gateName, gateShards } from "../../core/uniqueLead";
+import { leaseMsOf } from "../../core/config";
+import { gateAt, gateOfKey } from "../../exchange/gates";
+import type { TreeRecord } from "../../store/config";
 import { sha256Hex } from "../../store/ids";
 import { ApiError } from "../errors";
 
 const MAX_KEY_LENGTH = 255;
+/** Beyond the run's lease: the time to answer the publisher and end the record. */
+const IDEMPOTENCY_LEASE_SLACK_MS = 5_000;
 
 export interface IdempotentRequest {
-  treeId: string;
+  tree: TreeRecord;
   publisherId: string;
   key: string;
   body: Record<string, unknown>;
@@ -22,8 +26,10 @@ export async function idempotent(env: Env, request: IdempotentRequest, run: () =
     throw new ApiError("bad_request", `Idempotency-Key must be 1 to ${MAX_KEY_LENGTH} characters.`);
   }
   const scope = `idempotency|${request.publisherId}|${request.key}`;
-  const gate = env.LEAD_GATE.getByName(gateName(request.treeId, scope, gateShards(env.GATE_SHARDS)));
-  const check = await gate.idempotencyBegin(scope, await sha256Hex(`${request.treeId}\n${JSON.stringify(request.body)}`));
+  const { tree } = request;
+  const gate = gateAt(env, await gateOfKey(env, tree, scope));
+  // The record is held as long as the lead's run may take; past that, a retry runs again.
+  const check = await gate.idempotencyBegin(scope, await sha256Hex(`${tree.id}\n${JSON.stringify(request.body)}`), leaseMsOf(tree) + IDEMPOTENCY_LEASE_SLACK_MS);
   if (check.kind === "conflict") throw new ApiError("conflict", `${check.reason[0]?.toUpperCase()}${check.reason.slice(1)}.`);
   if (check.kind === "replay") {
     return new Response(check.body, { status: check.status, headers: { "content-type": "application/json", "idempotent-replay": "true" } });

@@ -8,18 +8,18 @@ import type { Context } from "hono";
 import { z } from "zod";
 import type { Tree } from "../../core/config";
 import { parseSubmission } from "../../core/intake";
-import type { FieldError, Lead } from "../../core/lead";
+import type { FieldError } from "../../core/lead";
 import { scoreLead } from "../../core/score";
 import { screenLead } from "../../core/screen";
-import { newId, presentedKeyHash } from "../../store/ids";
 import type { Publisher } from "../../store/config";
+import type { TreeSnapshot } from "../../store/configCache";
 import { isForm, isJson } from "../body";
 import type { AppEnv } from "../router";
-import { servicesOf, type Services } from "../../store/services";
+import { servicesOf } from "../../store/services";
+import { authenticatePublisher } from "../auth";
 import { ApiError, ErrorBodySchema } from "../errors";
 import { TreeIdParam } from "../admin/schemas";
-import { submitLead } from "../../exchange/submit";
-import { treeLimitName } from "../../objects/counter";
+import { submitLead, type LeadDraft } from "../../exchange/submit";
 import { idempotent } from "./idempotency";
 
 export const LeadAnswerSchema = z.object({
@@ -88,15 +88,6 @@ function intakeRecord(c: Context<AppEnv>, body: Record<string, unknown>, intake:
   return intake.tieGetOrPost === "post" ? { ...query, ...flat } : { ...flat, ...query };
 }
 
-export async function authenticate(c: Context<AppEnv>, services: Services, raw: Record<string, unknown>): Promise<Publisher> {
-  const formKey = raw["api_key"];
-  const key = c.req.header("x-api-key") ?? (typeof formKey === "string" ? formKey : Array.isArray(formKey) ? formKey[0] : undefined);
-  if (!key) throw new ApiError("unauthorized", "A publisher API key is required: X-Api-Key header or api_key form field.");
-  const publisher = await services.config.publisher(services.db, await presentedKeyHash(key));
-  if (!publisher || !publisher.enabled) throw new ApiError("unauthorized", "The publisher API key is not valid.");
-  return publisher;
-}
-
 function leadError(c: Context<AppEnv>, errors: FieldError[], message: string) {
   return c.json({ status: "error" as const, error: { code: "validation_failed" as const, message, fields: errors } }, 400);
 }
@@ -137,17 +128,18 @@ export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
     const treeId = c.req.param("treeId");
     const services = servicesOf(c.env);
     const raw = await readBody(c);
-    const publisher = await authenticate(c, services, raw);
+    const publisher = await authenticatePublisher(c, services, raw);
+    const snapshot = await services.config.tree(services.db, treeId);
+    if (!snapshot) throw new ApiError("not_found", `Ping tree ${treeId} does not exist.`);
     const idempotencyKey = c.req.header("idempotency-key");
-    if (idempotencyKey === undefined) return intake(c, services, treeId, raw, publisher);
-    return idempotent(c.env, { treeId, publisherId: publisher.id, key: idempotencyKey, body: raw }, () => intake(c, services, treeId, raw, publisher));
+    if (idempotencyKey === undefined) return intake(c, snapshot, raw, publisher);
+    return idempotent(c.env, { tree: snapshot.tree, publisherId: publisher.id, key: idempotencyKey, body: raw }, () => intake(c, snapshot, raw, publisher));
   });
 }
 
-async function intake(c: Context<AppEnv>, services: Services, treeId: string, raw: Record<string, unknown>, publisher: Publisher): Promise<Response> {
-  const snapshot = await services.config.tree(services.db, treeId);
-  if (!snapshot) throw new ApiError("not_found", `Ping tree ${treeId} does not exist.`);
+async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<string, unknown>, publisher: Publisher): Promise<Response> {
   const { tree } = snapshot;
+  const treeId = tree.id;
   if (!tree.enabled) throw new ApiError("unprocessable", `Ping tree ${treeId} is disabled and takes no leads.`);
   if (tree.intake.requireHttps && new URL(c.req.url).protocol !== "https:") {
     throw new ApiError("bad_request", `Ping tree ${treeId} takes leads over HTTPS only.`);
@@ -157,8 +149,7 @@ async function intake(c: Context<AppEnv>, services: Services, treeId: string, ra
   const parsed = parseSubmission(intakeRecord(c, raw, tree.intake), tree, now);
   if (!parsed.ok) return leadError(c, parsed.errors, "The lead is not valid.");
   const { score, signals } = scoreLead(parsed, now);
-  const lead: Lead = {
-    id: newId("ld"),
+  const draft: LeadDraft = {
     treeId: tree.id,
     treeVersion: tree.version,
     vertical: tree.vertical,
@@ -170,22 +161,16 @@ async function intake(c: Context<AppEnv>, services: Services, treeId: string, ra
     signals,
     receivedAt: now.toISOString(),
   };
-  const screening = screenLead(tree, lead);
+  const screening = screenLead(tree, draft);
   if (screening.kind === "error") return leadError(c, screening.errors, screening.errors[0]?.message ?? "The lead is not valid.");
-  const overLimit = await submitLimitReason(c.env, tree, lead.id);
 
-  const run = await submitLead(c.env, { snapshot, publisher, lead, screening: overLimit ? { kind: "decline", reason: overLimit } : screening });
+  const run = await submitLead(c.env, { snapshot, publisher, draft, screening });
   if (run.kind === "answered") return c.json(run.answer, 200);
   if (run.kind === "busy") {
     throw new ApiError("conflict", `This lead is being run right now; retry in ${run.retryAfterSeconds} s for its result.`);
   }
-  throw new ApiError("unavailable", "The lead could not be run; it is stored and will be finished. Retry for its result.");
-}
-
-/** The tree's daily submit limit, counted once per lead that reaches the tree. */
-async function submitLimitReason(env: Env, tree: Tree, leadId: string): Promise<string | undefined> {
-  const limit = tree.dailyLimits?.submits;
-  if (limit === undefined || !tree.dailyLimits) return undefined;
-  const taken = await env.COUNTER.getByName(treeLimitName(tree.id, "submits")).take(leadId, { timezone: tree.dailyLimits.timezone, daily: limit });
-  return taken.ok ? undefined : `the tree's daily submit limit of ${limit} is reached`;
+  if (run.stored) {
+    throw new ApiError("unavailable", `Lead ${run.leadId} could not be run now; it is stored and will be finished: read its status at /v1/leads/${run.leadId}, or resubmit it for its result.`);
+  }
+  throw new ApiError("unavailable", "The lead could not be run now, and whether it was stored is not known: resubmit it (with the same click id or Idempotency-Key, nothing is sold twice).");
 }

@@ -1,11 +1,13 @@
 /** `GET /v1/leads/:leadId`: a publisher reads its own lead's current status (held leads turn from pending). */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
-import { publisherLeadStatus } from "../../store/leadRead";
+import { readLead } from "../../exchange/readLead";
+import { publisherView } from "../../store/leadRead";
 import { servicesOf } from "../../store/services";
+import { authenticatePublisher } from "../auth";
 import { ApiError, ErrorBodySchema } from "../errors";
 import type { AppEnv } from "../router";
-import { authenticate, LeadAnswerSchema } from "./leads";
+import { LeadAnswerSchema } from "./leads";
 
 export function registerLeadStatus(app: OpenAPIHono<AppEnv>): void {
   app.openAPIRegistry.registerPath({
@@ -23,10 +25,10 @@ export function registerLeadStatus(app: OpenAPIHono<AppEnv>): void {
   });
   app.get("/leads/:leadId", async (c) => {
     const services = servicesOf(c.env);
-    const publisher = await authenticate(c, services, {});
+    const publisher = await authenticatePublisher(c, services, {});
     const leadId = c.req.param("leadId");
-    const status = await publisherLeadStatus(services.db, publisher.id, leadId);
-    if (!status) throw new ApiError("not_found", `Lead ${leadId} does not exist.`);
-    return c.json(status, 200);
+    const lead = await readLead(c.env, services, leadId);
+    if (!lead || lead.publisherId !== publisher.id) throw new ApiError("not_found", `Lead ${leadId} does not exist.`);
+    return c.json(publisherView(lead), 200);
   });
 }

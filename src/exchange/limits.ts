@@ -1,10 +1,14 @@
 /**
- * Caps and the tree's daily accept limit, checked where the design puts
- * them: an isolate-memory hint before pinging (a point found full is not
- * pinged again for a while), an exact reservation in the counter object
- * before posting, committed on accept and released on anything else.
+ * The limits a lead meets, each counted in a Counter object so it never
+ * overshoots: the tree's daily submit limit when the lead arrives, then per
+ * post the lead point's caps and the tree's daily accept limit, checked where
+ * the design puts them: an isolate-memory hint before pinging (a point found
+ * full is not pinged again for a while), an exact reservation in the counter
+ * object before posting, committed on accept and released on anything else.
+ * A reservation lapses with the run's lease, so a run cut off between
+ * reserve and settle never holds a unit for good.
  */
-import type { Tree } from "../core/config";
+import { leaseMsOf, type Tree } from "../core/config";
 import type { TreePoint } from "../core/tree";
 import { capCounterName, treeLimitName, type CounterLimits, type Reservation } from "../objects/counter";
 
@@ -33,7 +37,16 @@ export interface PostGuards {
   settle(point: TreePoint, accepted: boolean): Promise<void>;
 }
 
+/** The tree's daily submit limit, counted once per lead that reaches the tree: why it refuses this one, if it does. */
+export async function submitLimitReason(env: Env, tree: Tree, leadId: string): Promise<string | undefined> {
+  const limit = tree.dailyLimits?.submits;
+  if (limit === undefined || !tree.dailyLimits) return undefined;
+  const taken = await env.COUNTER.getByName(treeLimitName(tree.id, "submits")).take(leadId, { timezone: tree.dailyLimits.timezone, daily: limit });
+  return taken.ok ? undefined : `the tree's daily submit limit of ${limit} is reached`;
+}
+
 export function postGuards(env: Env, tree: Tree, leadId: string, now: () => number = Date.now): PostGuards {
+  const leaseMs = leaseMsOf(tree);
   const token = (point: TreePoint) => `${leadId}:${point.id}`;
   const counter = (name: string) => env.COUNTER.getByName(name);
   return {
@@ -47,7 +60,7 @@ export function postGuards(env: Env, tree: Tree, leadId: string, now: () => numb
     async reserve(point) {
       const guards = guardsOf(tree, point);
       if (guards.length === 0) return { ok: true };
-      const results = await Promise.all(guards.map((guard) => counter(guard.name).reserve(token(point), guard.limits)));
+      const results = await Promise.all(guards.map((guard) => counter(guard.name).reserve(token(point), guard.limits, now(), leaseMs)));
       const refused = results.findIndex((result) => !result.ok);
       if (refused < 0) return { ok: true };
       await Promise.all(guards.map((guard, i) => (results[i]?.ok ? counter(guard.name).release(token(point)) : undefined)));
@@ -57,7 +70,7 @@ export function postGuards(env: Env, tree: Tree, leadId: string, now: () => numb
       return result;
     },
     async settle(point, accepted) {
-      await Promise.all(guardsOf(tree, point).map((guard) => (accepted ? counter(guard.name).commit(token(point)) : counter(guard.name).release(token(point)))));
+      await Promise.all(guardsOf(tree, point).map((guard) => (accepted ? counter(guard.name).commit(token(point), now(), guard.limits.timezone) : counter(guard.name).release(token(point)))));
     },
   };
 }

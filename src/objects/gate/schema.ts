@@ -1,11 +1,8 @@
 /**
- * The gate's tables and the decision a recovery makes from them. Kept apart
- * from the object so the decision is plain data in, plain data out.
+ * The gate's tables, and how an object whose tables have an older shape is
+ * brought to this one without losing a lead or an owed D1 write.
  */
-import type { TraceEntry } from "../core/attempt";
-import type { Sale } from "../core/tree";
-import type { RecordedPost } from "../exchange/journal";
-import type { LeadLogEntry } from "../store/leadLog";
+import type { LeadLogEntry } from "../../store/leadLog";
 
 /**
  * A logged lead carries its latest settled outcome and whether D1 still owes
@@ -16,7 +13,7 @@ const GATE_TABLES = `
   CREATE TABLE IF NOT EXISTS lead_keys (
     key TEXT PRIMARY KEY, lead_id TEXT NOT NULL, state TEXT NOT NULL,
     lease_until INTEGER NOT NULL, answer TEXT, accepts INTEGER NOT NULL DEFAULT 0,
-    expires_at INTEGER NOT NULL);
+    buyer_ids TEXT NOT NULL DEFAULT '[]', expires_at INTEGER NOT NULL);
   CREATE TABLE IF NOT EXISTS lead_log (
     lead_id TEXT PRIMARY KEY, key TEXT NOT NULL, publisher_id TEXT NOT NULL DEFAULT '', lead TEXT NOT NULL,
     state TEXT NOT NULL, cycle INTEGER NOT NULL DEFAULT 1, trace TEXT NOT NULL DEFAULT '[]',
@@ -27,7 +24,7 @@ const GATE_TABLES = `
     at INTEGER NOT NULL, outcome TEXT, sale TEXT, PRIMARY KEY (lead_id, lead_point_id));
   CREATE TABLE IF NOT EXISTS idempotency (
     scope_key TEXT PRIMARY KEY, body_hash TEXT NOT NULL, status INTEGER, response TEXT,
-    expires_at INTEGER NOT NULL);
+    lease_until INTEGER NOT NULL DEFAULT 0, expires_at INTEGER NOT NULL);
 `;
 
 /** Columns added since the first gate: an object whose tables predate one gets it with its default. */
@@ -43,6 +40,8 @@ const ADDED_COLUMNS: [table: string, column: string, definition: string][] = [
   ["lead_log", "d1_attempts", "INTEGER NOT NULL DEFAULT 0"],
   ["post_intents", "outcome", "TEXT"],
   ["post_intents", "sale", "TEXT"],
+  ["lead_keys", "buyer_ids", "TEXT NOT NULL DEFAULT '[]'"],
+  ["idempotency", "lease_until", "INTEGER NOT NULL DEFAULT 0"],
 ];
 
 /**
@@ -72,6 +71,7 @@ const GATE_INDEXES = `
 export function migrateGateSchema(sql: SqlStorage): void {
   sql.exec(GATE_TABLES);
   const columnsOf = new Map<string, Set<string>>();
+  let reviewAsState = true;
   for (const [table, column, definition] of ADDED_COLUMNS) {
     let columns = columnsOf.get(table);
     if (!columns) {
@@ -80,6 +80,7 @@ export function migrateGateSchema(sql: SqlStorage): void {
     }
     if (columns.has(column)) continue;
     sql.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${definition}`);
+    if (table === "lead_keys" && column === "buyer_ids") reviewAsState = false;
     if (table === "lead_log" && column === "expires_at") {
       sql.exec("UPDATE lead_log SET expires_at = COALESCE((SELECT expires_at FROM lead_keys WHERE lead_keys.lead_id = lead_log.lead_id), 0)");
     }
@@ -92,46 +93,10 @@ export function migrateGateSchema(sql: SqlStorage): void {
     }
     sql.exec("DROP TABLE outbox");
   }
+  if (!reviewAsState) {
+    // Review used to be a finished lead whose outcome said so; it is a state of its own now.
+    sql.exec("UPDATE lead_log SET state = 'review' WHERE state = 'done' AND outcome ->> '$.status' = 'review'");
+    sql.exec("UPDATE lead_keys SET state = 'review' WHERE state = 'done' AND lead_id IN (SELECT lead_id FROM lead_log WHERE state = 'review')");
+  }
   sql.exec(GATE_INDEXES);
-}
-
-/** What a logged lead's row holds of its D1 entry besides the lead and its trace. */
-export type LoggedOutcome = Omit<LeadLogEntry, "lead" | "trace">;
-
-export interface IntentRow extends Record<string, SqlStorageValue> {
-  lead_point_id: string;
-  price_cents: number;
-  at: number;
-  outcome: string | null;
-  sale: string | null;
-}
-
-export type Recovery =
-  /** No post ever left: running the lead again cannot sell it twice. */
-  | { kind: "rerun" }
-  /** Every post that left has a recorded answer: settle from them, post nothing more. */
-  | { kind: "settle"; sales: Sale[]; trace: TraceEntry[] }
-  /** A post left and its answer is unknown: it may be sold; a person decides, nothing is posted again. */
-  | { kind: "review"; sales: Sale[]; trace: TraceEntry[] };
-
-const RECOVERED = "recovered from the gate's journal after the run stopped";
-
-export function recoveryOf(intents: IntentRow[]): Recovery {
-  if (intents.length === 0) return { kind: "rerun" };
-  const sales: Sale[] = [];
-  const trace: TraceEntry[] = intents.map((intent) => {
-    const startedAt = new Date(intent.at).toISOString();
-    const base = { leadPointId: intent.lead_point_id, phase: "post" as const, startedAt, ms: 0, bidCents: intent.price_cents };
-    if (intent.outcome === null) {
-      return { ...base, outcome: "error" as const, reason: "the run stopped after this post left and the buyer's answer is unknown: marked for review, never posted again" };
-    }
-    const recorded = { kind: intent.outcome, ...(intent.sale ? { sale: JSON.parse(intent.sale) as Sale } : {}) } as RecordedPost;
-    if (recorded.kind === "accepted" && recorded.sale) sales.push(recorded.sale);
-    const outcome = recorded.kind === "accepted" ? "accepted" : recorded.kind === "rejected" ? "declined" : recorded.kind === "timeout" ? "timeout" : "error";
-    return { ...base, outcome, reason: RECOVERED };
-  });
-  const unknown = intents.some((intent) => intent.outcome === null);
-  if (unknown) return { kind: "review", sales, trace };
-  if (sales.length === 0) return { kind: "rerun" };
-  return { kind: "settle", sales, trace };
 }

@@ -1,0 +1,384 @@
+/**
+ * The runs of a gate's leads: admitting a submission under its key, running
+ * it, recovering a run that stopped, re-running a held lead, and resolving a
+ * lead in review. Every change of state goes through the log's transitions;
+ * this module decides which one, and answers the waiters of a key.
+ *
+ * Runs are serialized per key, not per object: a second submit of a key
+ * whose run is in flight waits for that run and gets its answer, while other
+ * keys proceed in parallel.
+ */
+import type { PostAttempt, TraceEntry } from "../../core/attempt";
+import { leaseMsOf } from "../../core/config";
+import type { Lead } from "../../core/lead";
+import { screenLead, type Screening } from "../../core/screen";
+import { settle } from "../../core/settle";
+import { NO_PRIOR_SALES, type PriorSales, type Sale } from "../../core/tree";
+import { postLeadPoint } from "../../buyers/call";
+import { createBuyerClient } from "../../buyers/client";
+import type { PingShardService } from "../../buyers/fanout";
+import type { JournaledPost, RunJournal } from "../../exchange/journal";
+import { postGuards } from "../../exchange/limits";
+import { sendPostback } from "../../exchange/postback";
+import { answerOf, executeRun, saleEntry, settlementOf, type RunInput } from "../../exchange/runLead";
+import type { LeadAnswer, Settlement } from "../../exchange/settlement";
+import { getPublisher, type Publisher } from "../../store/config";
+import type { LeadLogEntry } from "../../store/leadLog";
+import { servicesOf } from "../../store/services";
+import { entryOf, type GateLog, type LeadRecord } from "./log";
+import { OWED_BACKSTOP_MS, type D1Outbox } from "./outbox";
+import { recoveryOf, unansweredPosts } from "./recovery";
+import type { Wakeups } from "./wakeups";
+
+export interface AdmitRequest {
+  key: string;
+  lead: Lead;
+  publisherId: string;
+  /** How long a result is replayed for this key (tree uniqueLead.durationSeconds). */
+  windowSeconds: number;
+  /** The tree's maxAcceptsPerLead: a key with that many accepts is never run again inside its window. */
+  maxAccepts: number;
+  /** How long the run may hold the key before the gate recovers it. */
+  leaseMs: number;
+}
+
+/** A new submission: admission, plus what the run needs that the Worker already knows. */
+export interface SubmitRequest extends AdmitRequest {
+  publisher: Publisher;
+  screening: Exclude<Screening, { kind: "error" }>;
+}
+
+export type Admission =
+  | { kind: "run"; prior: PriorSales }
+  | { kind: "replay"; answer: LeadAnswer }
+  /** The key's run is held by a live lease this object cannot wait on (it restarted mid-run). */
+  | { kind: "busy"; retryAfterSeconds: number }
+  /** The run could not be finished now; the lead is in the log and the alarm finishes it. */
+  | { kind: "failed"; leadId: string };
+
+export type Resolution = { outcome: "sold"; leadPointId: string; priceCents: number } | { outcome: "unsold" };
+
+export type Resolved =
+  | { kind: "resolved"; answer: LeadAnswer }
+  | { kind: "notFound" }
+  | { kind: "conflict"; reason: string }
+  | { kind: "invalid"; path: string; message: string };
+
+/** A run alive in this object, and the submits of its key that wait for it. */
+interface LiveRun {
+  leadId: string;
+  promise: Promise<Admission>;
+  resolve(admission: Admission): void;
+}
+
+function liveRun(leadId: string): LiveRun {
+  let resolve!: (admission: Admission) => void;
+  const promise = new Promise<Admission>((r) => (resolve = r));
+  return { leadId, promise, resolve };
+}
+
+/** A lease given to a run that is alive past its own: the alarm looks again after it. */
+const LIVE_RUN_EXTENSION_MS = leaseMsOf({});
+
+export interface GateRunsOptions {
+  env: Env;
+  ctx: DurableObjectState;
+  log: GateLog;
+  outbox: D1Outbox;
+  wakeups: Wakeups;
+}
+
+export class GateRuns implements RunJournal {
+  private readonly live = new Map<string, LiveRun>();
+  private readonly recovering = new Map<string, Promise<Admission>>();
+
+  constructor(private readonly options: GateRunsOptions) {}
+
+  private get log(): GateLog {
+    return this.options.log;
+  }
+
+  /** True while this object is running the lead (a submit's run, a re-run or a recovery). */
+  isLive(leadId: string): boolean {
+    return this.recovering.has(leadId) || [...this.live.values()].some((run) => run.leadId === leadId);
+  }
+
+  /** Admits a lead under its key: run it, or replay the key's answer, or wait for the key's run in flight. */
+  async admit(request: AdmitRequest): Promise<Admission> {
+    const running = this.live.get(request.key);
+    if (running) return running.promise;
+    const now = Date.now();
+    const row = this.log.key(request.key);
+    let prior = NO_PRIOR_SALES;
+    if (row && row.expiresAt > now) {
+      if ((row.state === "held" || row.state === "review") && row.answer) return { kind: "replay", answer: row.answer };
+      if (row.state === "done" && row.answer) {
+        if (row.prior.accepts >= request.maxAccepts) return { kind: "replay", answer: row.answer };
+        prior = row.prior;
+      }
+      if (row.state === "running") {
+        if (row.leaseUntil > now) return { kind: "busy", retryAfterSeconds: Math.ceil((row.leaseUntil - now) / 1000) };
+        // The run that held the key is gone: finish it before anything runs again.
+        return this.recover(row.leadId);
+      }
+    }
+    this.log.admit({
+      key: request.key,
+      lead: request.lead,
+      publisherId: request.publisherId,
+      now,
+      leaseUntil: now + request.leaseMs,
+      expiresAt: now + request.windowSeconds * 1000,
+      prior,
+    });
+    this.live.set(request.key, liveRun(request.lead.id));
+    // If the run never comes back, the alarm at the lease's end recovers it.
+    this.options.ctx.waitUntil(this.options.wakeups.noLaterThan(now + request.leaseMs));
+    return { kind: "run", prior };
+  }
+
+  /**
+   * Admits a new submission and, when it is this submit's to run, runs it here
+   * and logs the outcome. `relay` is the submitting Worker's invocation, which
+   * takes the first group of pings past this object's six.
+   */
+  async submit(request: SubmitRequest, relay?: PingShardService): Promise<Admission> {
+    const admission = await this.admit(request);
+    if (admission.kind !== "run") return admission;
+    const { lead, key } = request;
+    try {
+      const services = servicesOf(this.options.env);
+      const snapshot = await services.config.tree(services.db, lead.treeId);
+      if (!snapshot) throw new Error(`tree ${lead.treeId} vanished during the run`);
+      const input: RunInput = { snapshot, publisher: request.publisher, lead, screening: request.screening, cycle: 1, priorTrace: [], prior: admission.prior };
+      const settlement = await executeRun({ ...this.effects(), ...(relay ? { relay } : {}) }, input);
+      return this.finish(key, settlement, input);
+    } catch (error) {
+      // The lead stays in the log: recover the run from its journal at once, without a second sale.
+      console.error("lead run failed; the gate recovers it", lead.id, error instanceof Error ? error.message : "unknown");
+      this.log.releaseLease(key, lead.id);
+      return this.recover(lead.id);
+    } finally {
+      this.answerWaiters(key, lead.id, { kind: "failed", leadId: lead.id });
+    }
+  }
+
+  /**
+   * Posts a lead to a buyer through the journal: the intent is durable before
+   * the request leaves, so a run cut off mid-post is never posted again
+   * blindly, and the buyer's answer is recorded when it returns. No explicit
+   * `storage.sync()`: a Durable Object's outgoing fetch waits on its output
+   * gate, which stays locked until every earlier SQL write has committed.
+   */
+  async post(request: JournaledPost): Promise<PostAttempt> {
+    const { leadId, point, sale } = request;
+    this.log.recordIntent(leadId, point.id, sale.priceCents, Date.now());
+    const attempt = await postLeadPoint(createBuyerClient(), point, request.message, request.deadlineAt);
+    const accepted =
+      attempt.kind === "accepted"
+        ? {
+            ...sale,
+            ...(attempt.redirectUrl ? { redirectUrl: attempt.redirectUrl } : {}),
+            ...(attempt.buyerLeadId ? { buyerLeadId: attempt.buyerLeadId } : {}),
+          }
+        : undefined;
+    this.log.recordPostAnswer(leadId, point.id, { kind: attempt.kind, ...(accepted ? { sale: accepted } : {}) });
+    return attempt;
+  }
+
+  /**
+   * The alarm's work on one lead, each in an invocation of its own: a held
+   * lead's next cycle, or the recovery of a run whose lease ran out. A run
+   * still alive in this object keeps its key, under a longer lease.
+   */
+  async runDue(leadId: string): Promise<void> {
+    const record = this.log.lead(leadId);
+    if (!record) return;
+    const now = Date.now();
+    if (record.state === "held" && record.nextRunAt !== undefined && record.nextRunAt <= now) {
+      await this.runCycle(record, record.cycle + 1);
+      return;
+    }
+    const key = this.log.key(record.key);
+    if (!key || key.leadId !== leadId || key.state !== "running" || key.leaseUntil > now) return;
+    if (this.isLive(leadId)) this.log.extendLease(key.key, leadId, now + LIVE_RUN_EXTENSION_MS);
+    else await this.recover(leadId);
+  }
+
+  /**
+   * Finishes a run that stopped, from what its journal says: no post left (or
+   * none sold) → run it again; every post answered → settle from the answers;
+   * a post with no answer → review, never posted again. Concurrent calls for
+   * one lead share one recovery.
+   */
+  recover(leadId: string): Promise<Admission> {
+    let recovery = this.recovering.get(leadId);
+    if (!recovery) {
+      recovery = this.recoverLead(leadId).finally(() => this.recovering.delete(leadId));
+      this.recovering.set(leadId, recovery);
+    }
+    return recovery;
+  }
+
+  private async recoverLead(leadId: string): Promise<Admission> {
+    const record = this.log.lead(leadId);
+    if (!record) return { kind: "failed", leadId };
+    if (record.state !== "running" && record.state !== "posting") return this.answerOfKey(record);
+    const intents = this.log.intents(leadId);
+    const recovery = recoveryOf(intents);
+    if (recovery.kind === "rerun") return this.runCycle(record, record.cycle);
+    const input = await this.runInput(record);
+    if (!input) return this.finishWithout(record, "the tree or publisher no longer exists");
+    // The caps see what the journal saw: an answered post settles its reservation, an unknown one keeps it (until its lease).
+    const guards = postGuards(this.options.env, input.snapshot.tree, leadId);
+    await Promise.all(
+      intents.flatMap((intent) => {
+        const point = input.snapshot.points.get(intent.leadPointId);
+        return point && intent.answer ? [guards.settle(point, intent.answer.kind === "accepted")] : [];
+      }),
+    );
+    const settlement = settlementOf(
+      { ...input, cycle: input.snapshot.tree.cycles.max, priorTrace: record.trace },
+      { status: recovery.kind === "review" ? "review" : "accepted", trace: recovery.trace, sales: recovery.sales },
+      Date.now(),
+    );
+    // Possibly sold: the key stays in review, and the publisher is told the lead is pending.
+    if (recovery.kind === "review") settlement.answer = { leadId, status: "pending" };
+    return this.finish(record.key, settlement, input);
+  }
+
+  /** Runs one cycle of a logged lead inside this object, journaling to itself. */
+  private async runCycle(record: LeadRecord, cycle: number): Promise<Admission> {
+    const input = await this.runInput(record);
+    if (!input) return this.finishWithout(record, "the tree or publisher no longer exists");
+    const key = this.log.key(record.key);
+    const prior = key && key.leadId === record.leadId ? key.prior : NO_PRIOR_SALES;
+    this.log.startCycle(record, cycle, Date.now() + leaseMsOf(input.snapshot.tree));
+    if (!this.live.has(record.key)) this.live.set(record.key, liveRun(record.leadId));
+    try {
+      const runInput = { ...input, cycle, priorTrace: record.trace, prior };
+      return this.finish(record.key, await executeRun(this.effects(), runInput), runInput);
+    } finally {
+      this.answerWaiters(record.key, record.leadId, { kind: "failed", leadId: record.leadId });
+    }
+  }
+
+  /**
+   * Settles a lead in review as the operator says, exactly once: the sale
+   * (or none) goes to the log and from there to D1 with its ledger lines,
+   * the caps count it, and the publisher gets its postback.
+   */
+  async resolve(leadId: string, resolution: Resolution): Promise<Resolved> {
+    const before = this.log.lead(leadId);
+    if (!before) return { kind: "notFound" };
+    if (before.state !== "review") return { kind: "conflict", reason: `lead ${leadId} is not in review (it is ${before.state})` };
+    const input = await this.runInput(before);
+    if (!input) return { kind: "conflict", reason: "the lead's tree or publisher no longer exists" };
+    // From here on, no await until the log has the resolution: a second call meets state done.
+    const record = this.log.lead(leadId);
+    if (!record || record.state !== "review") return { kind: "conflict", reason: `lead ${leadId} was resolved meanwhile` };
+    const unanswered = unansweredPosts(record.trace);
+    const { tree, points } = input.snapshot;
+    let sale: Sale | undefined;
+    if (resolution.outcome === "sold") {
+      const point = points.get(resolution.leadPointId);
+      if (!point || !unanswered.some((entry) => entry.leadPointId === resolution.leadPointId)) {
+        const awaiting = unanswered.map((entry) => entry.leadPointId).join(", ") || "none";
+        return { kind: "invalid", path: "leadPointId", message: `lead point ${resolution.leadPointId} has no post of this lead awaiting review (awaiting: ${awaiting})` };
+      }
+      const position = tree.tiers.flatMap((tier) => tier.positions).find((p) => p.leadPointId === point.id);
+      sale = { leadPointId: point.id, buyerId: point.buyerId, priceCents: resolution.priceCents, countsTowardsQuota: position?.countTowardsQuota ?? true };
+    }
+    const settled = settle(sale ? [sale] : [], input.publisher.payout);
+    const sales = [...(record.outcome?.sales ?? []), ...settled.sales.map(saleEntry)];
+    const { answer, redirectUrl } = answerOf(tree, leadId, sales, false);
+    const at = new Date().toISOString();
+    const trace: TraceEntry[] = unanswered.map((entry) => {
+      const sold = sale?.leadPointId === entry.leadPointId;
+      return {
+        leadPointId: entry.leadPointId,
+        phase: "post",
+        startedAt: at,
+        ms: 0,
+        outcome: sold ? "accepted" : "declined",
+        ...(sold && sale ? { bidCents: sale.priceCents } : entry.bidCents !== undefined ? { bidCents: entry.bidCents } : {}),
+        reason: sold ? "resolved by the operator: the buyer took the lead" : "resolved by the operator: the buyer did not take the lead",
+      };
+    });
+    const log: LeadLogEntry = {
+      lead: record.lead,
+      status: sales.length ? "accepted" : "unsold",
+      ...(sales.length ? {} : { reason: "resolved by the operator: not sold" }),
+      ...(redirectUrl ? { redirectUrl } : {}),
+      ms: record.outcome?.ms ?? 0,
+      completedAt: at,
+      trace: [...record.trace, ...trace],
+      sales,
+    };
+    await this.finish(record.key, { answer, accepts: settled.accepts, log }, input);
+    const guards = postGuards(this.options.env, tree, leadId);
+    await Promise.all(
+      unanswered.flatMap((entry) => {
+        const point = points.get(entry.leadPointId);
+        return point ? [guards.settle(point, sale?.leadPointId === entry.leadPointId)] : [];
+      }),
+    );
+    return { kind: "resolved", answer };
+  }
+
+  /** The lead's entry as the log has it now, D1 written or not. */
+  read(leadId: string): LeadLogEntry | undefined {
+    const record = this.log.lead(leadId);
+    return record ? entryOf(record) : undefined;
+  }
+
+  /**
+   * Records a cycle's outcome, queues its D1 write, wakes the alarm for
+   * whatever it left to do, has a sale's effects (the postback), and answers
+   * the key's waiters. Every way a cycle ends comes through here.
+   */
+  private finish(key: string, settlement: Settlement, input: Pick<RunInput, "lead"> & { publisher?: Publisher }): Admission {
+    const now = Date.now();
+    const { answer } = settlement;
+    const seq = this.log.finish({ key, settlement, d1DueAt: now + OWED_BACKSTOP_MS });
+    this.options.outbox.queue(answer.leadId, settlement.log, seq);
+    this.options.ctx.waitUntil(this.options.wakeups.noLaterThan(Math.min(now + OWED_BACKSTOP_MS, settlement.holdUntil ?? Infinity)));
+    if (answer.status === "accepted" && input.publisher) this.options.ctx.waitUntil(sendPostback(servicesOf(this.options.env), input.publisher, input.lead, answer));
+    const admission: Admission = { kind: "replay", answer };
+    this.answerWaiters(key, answer.leadId, admission);
+    return admission;
+  }
+
+  private finishWithout(record: LeadRecord, reason: string): Admission {
+    const answer: LeadAnswer = { leadId: record.leadId, status: "declined" };
+    const log: LeadLogEntry = { lead: record.lead, status: "error", reason, ms: 0, completedAt: new Date().toISOString(), trace: record.trace, sales: [] };
+    return this.finish(record.key, { answer, accepts: 0, log }, { lead: record.lead });
+  }
+
+  private answerOfKey(record: LeadRecord): Admission {
+    const key = this.log.key(record.key);
+    return key?.leadId === record.leadId && key.answer ? { kind: "replay", answer: key.answer } : { kind: "failed", leadId: record.leadId };
+  }
+
+  /** Answers the waiters of `key` when they wait for this lead's run, never a newer run's. */
+  private answerWaiters(key: string, leadId: string, admission: Admission): void {
+    const run = this.live.get(key);
+    if (!run || run.leadId !== leadId) return;
+    this.live.delete(key);
+    run.resolve(admission);
+  }
+
+  private effects() {
+    const { env, ctx } = this.options;
+    return { env, services: servicesOf(env), journal: this, waitUntil: (promise: Promise<unknown>) => ctx.waitUntil(promise) };
+  }
+
+  private async runInput(record: LeadRecord): Promise<Omit<RunInput, "cycle" | "priorTrace" | "prior"> | undefined> {
+    const { lead } = record;
+    const services = servicesOf(this.options.env);
+    const [snapshot, publisher] = await Promise.all([services.config.tree(services.db, lead.treeId), getPublisher(services.db, record.publisherId)]);
+    if (!snapshot || !publisher) return undefined;
+    const screening = screenLead(snapshot.tree, lead);
+    return { snapshot, publisher, lead, screening: screening.kind === "error" ? { kind: "decline", reason: "the tree's filters now refuse it" } : screening };
+  }
+}
