@@ -37,6 +37,7 @@ export function analyse(results) {
     c1_p50_overhead_ms: comparison("10x0ms", 1)?.overheadMs.p50 ?? NaN,
     c1_p99_overhead_ms: comparison("10x0ms", 1)?.overheadMs.p99 ?? NaN,
     c32_throughput_vs_baseline: comparison("10x0ms", 32)?.throughputRatio ?? NaN,
+    gate_commits_per_sold_lead: results.commits?.perSoldLead?.gate ?? NaN,
   };
 
   const slowest = [];
@@ -105,10 +106,39 @@ export function analyse(results) {
 export const fixed = (value, digits = 2) => (Number.isFinite(value) ? value.toFixed(digits) : "NaN");
 export const signed = (value, digits = 2) => (Number.isFinite(value) ? `${value >= 0 ? "+" : ""}${value.toFixed(digits)}` : "n/a");
 
-/** The last line of every run. */
+/** The last line of every run; people grep for its keys, so they stay as they are. */
 export function summaryLine(results) {
   const h = results.analysis.headline;
-  return `c1_p50_overhead_ms=${fixed(h.c1_p50_overhead_ms)} c1_p99_overhead_ms=${fixed(h.c1_p99_overhead_ms)} c32_throughput_vs_baseline=${fixed(h.c32_throughput_vs_baseline, 3)}`;
+  return (
+    `c1_p50_overhead_ms=${fixed(h.c1_p50_overhead_ms)} c1_p99_overhead_ms=${fixed(h.c1_p99_overhead_ms)} ` +
+    `c32_throughput_vs_baseline=${fixed(h.c32_throughput_vs_baseline, 3)} gate_commits_per_sold_lead=${fixed(h.gate_commits_per_sold_lead)}`
+  );
+}
+
+/** The commits per sold lead of bench/commits.mjs, or why they were not measured. */
+export function commitsText(commits) {
+  if (!commits.measured) return `gate_commits_per_sold_lead not measured: ${commits.reason}`;
+  const p = commits.perSoldLead;
+  return (
+    `gate_commits_per_sold_lead=${fixed(p.gate)} other_object_commits_per_sold_lead=${fixed(p.otherObjects)} d1_commits_per_sold_lead=${fixed(p.d1)} ` +
+    `other_commits_per_sold_lead=${fixed(p.other)} (fsync/fdatasync calls of leadtree's workerd over ${commits.sold} sold of ${commits.leads} leads at concurrency 1; ` +
+    `per store: ${countsText(commits.stores)})`
+  );
+}
+
+/** `key=n, key=n` of a map of counts (each key after `prefix`), or "none". */
+export function countsText(counts, prefix = "") {
+  return (
+    Object.entries(counts)
+      .map(([key, count]) => `${prefix}${key}=${count}`)
+      .join(", ") || "none"
+  );
+}
+
+/** What became of a run's leads: sold, answered but not sold (by the answer's status), non-2xx answers (by HTTP status), client-side timeouts and errors. */
+export function answersText(run) {
+  const a = run.answers;
+  return `sold ${run.sold} of ${run.leads}; not sold: ${countsText(a.unsold)}; non-2xx: ${countsText(a.http, "HTTP ")}; client timeouts ${a.clientTimeouts}, errors ${a.clientErrors}`;
 }
 
 export function scenarioTitle(results, id) {
@@ -120,10 +150,4 @@ export function runLabel(results, run, short = false) {
   if (!variant) return run.system;
   if (run.system === "leadtree") return `leadtree, ${short ? variant.short : variant.title}`;
   return short ? "baseline, beside it" : `baseline, beside leadtree with ${variant.title}`;
-}
-
-export function outcomesText(run) {
-  return Object.entries(run.outcomes)
-    .map(([key, count]) => `${key} ${count}`)
-    .join(", ");
 }

@@ -47,7 +47,7 @@ export function latencyChart(results) {
       body.push(`<line x1="${x(l.p95).toFixed(1)}" y1="${y + 3}" x2="${x(l.p95).toFixed(1)}" y2="${y + barHeight - 3}" stroke="${colour}" stroke-width="1.5"/>`);
       body.push(`<line x1="${x(l.p99).toFixed(1)}" y1="${y}" x2="${x(l.p99).toFixed(1)}" y2="${y + barHeight}" stroke="${colour}" stroke-width="2"/>`);
       body.push(
-        `<text x="${right + 12}" y="${y + 11}" class="value">${fixed(l.p50, 1)} / ${fixed(l.p99, 1)} ms · ${fixed(run.leadsPerSecond, 0)} leads/s</text>`,
+        `<text x="${right + 12}" y="${y + 11}" class="value">${fixed(l.p50, 1)} / ${fixed(l.p99, 1)} ms · ${fixed(run.leadsPerSecond, 0)} sold/s</text>`,
       );
       y += barHeight + barGap;
     }

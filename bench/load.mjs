@@ -154,6 +154,9 @@ export function summarise(values) {
   };
 }
 
+/** What both systems answer for a sold lead (`{"status":"accepted"}`): anything else was not a sale. */
+export const SOLD = "accepted";
+
 /**
  * Submits distinct leads at `connections` concurrency for at most
  * `maxSeconds`. With `rampSeconds`, answers that arrive before then are the
@@ -163,9 +166,11 @@ export function summarise(values) {
  * with the first request and `measured` also bounds the requests sent, so a
  * run at concurrency 1 ends on its last answer.
  *
- * Returns every answered request of the window with its latency (ms), status
- * and, for 2xx answers, the lead id and outcome from the body; `elapsedS` is
- * the window's length.
+ * Returns every answered request of the window with its latency (ms), status,
+ * whether it was a sale and, for 2xx answers, the lead id and outcome from the
+ * body; `failures`, the first answers that were not sales (status and body);
+ * autocannon's client-side `errors` (timeouts included) and `timeouts` over
+ * the whole run; and `elapsedS`, the window's length.
  */
 export function runLoad({ url, headers = {}, connections, measured, maxSeconds, rampSeconds = 0, makeBody, timeoutSeconds = 10 }) {
   assertLoopback(url);
@@ -229,9 +234,9 @@ export function runLoad({ url, headers = {}, connections, measured, maxSeconds, 
         } catch {
           sample.outcome = "unparsed";
         }
-      } else if (failures.length < 5) {
-        failures.push({ status: statusCode, body: String(body).slice(0, 500) });
       }
+      sample.sold = sample.outcome === SOLD;
+      if (!sample.sold && failures.length < 5) failures.push({ status: statusCode, body: String(body).slice(0, 500) });
       samples.push(sample);
       if (rampSeconds > 0 && samples.length >= measured) stop();
     });

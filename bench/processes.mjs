@@ -73,10 +73,10 @@ export function tail(file, lines = 30) {
   }
 }
 
-/** Runs `node argv…` in its own process group; answers a handle for `stopGroup`. */
-export function startGroup(name, argv, { logPath, cwd = ROOT, env = {} }) {
+/** Runs `command argv…` (the project's Node unless told) in its own process group; answers a handle for `stopGroup`. */
+export function startGroup(name, argv, { logPath, cwd = ROOT, env = {}, command = NODE }) {
   const out = fs.openSync(logPath, "a");
-  const child = spawn(NODE, argv, {
+  const child = spawn(command, argv, {
     cwd,
     detached: true,
     stdio: ["ignore", out, out],

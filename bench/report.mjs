@@ -3,7 +3,7 @@
 
 import fs from "node:fs";
 import path from "node:path";
-import { fixed, outcomesText, runLabel, scenarioTitle, signed, summaryLine } from "./analyse.mjs";
+import { commitsText, countsText, fixed, runLabel, scenarioTitle, signed, summaryLine } from "./analyse.mjs";
 import { latencyChart } from "./chart.mjs";
 
 function markdown(results) {
@@ -42,21 +42,44 @@ function markdown(results) {
   lines.push("");
   lines.push(
     `At concurrency 1 leadtree adds ${fixed(h.c1_p50_overhead_ms)} ms at the median and ${fixed(h.c1_p99_overhead_ms)} ms at p99 ` +
-      `to what the bare fan-out takes; at concurrency 32 it sells ${fixed(h.c32_throughput_vs_baseline, 3)} × the baseline's leads per second.`,
+      `to what the bare fan-out takes; at concurrency 32 it sells ${fixed(h.c32_throughput_vs_baseline, 3)} × the baseline's leads per second.` +
+      (Number.isFinite(h.gate_commits_per_sold_lead)
+        ? ` Its gate object's storage commits ${fixed(h.gate_commits_per_sold_lead)} times per sold lead (3 on the lead's path by design: the lead, the post intent, the outcome; the rest after its D1 flushes).`
+        : ""),
   );
   lines.push("");
 
+  if (results.commits) {
+    lines.push("## Durable commits per sold lead");
+    lines.push("");
+    lines.push(
+      `strace counted the fsync and fdatasync calls of leadtree's workerd, per SQLite file, in a phase of ${results.settings.commitPhase.leads} leads at concurrency 1 ` +
+        "after the measured rounds (10 buyers at 0 ms), until leadtree was idle again (its D1 flush included): a call on a write-ahead log (`-wal`) is a commit, " +
+        "one on a database file a checkpoint. bench/README.md says how to read it.",
+    );
+    lines.push("");
+    lines.push(`- ${commitsText(results.commits)}`);
+    for (const [file, calls] of Object.entries(results.commits.files ?? {})) lines.push(`- \`${file}\`: ${calls}`);
+    lines.push("");
+  }
+
   lines.push("## Every run");
   lines.push("");
-  lines.push("Latencies are end to end at the load generator, in ms, over the answered leads of the measured phase (after a warm-up).");
+  lines.push(
+    "Latencies are end to end at the load generator, in ms, over the sold leads of the measured phase (after a warm-up); " +
+      "sold/s counts sold leads only. The last three columns are the leads that were not sold: answered 2xx without a sale (by status), " +
+      "answered with another HTTP status, or not answered (autocannon's client-side timeouts and errors).",
+  );
   lines.push("");
-  lines.push("| scenario | conc. | system | leads | p50 | p95 | p99 | leads/s | workerd CPU ms/lead | workerd peak RSS (MiB) | of it anonymous | outcomes |");
-  lines.push("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |");
+  lines.push("| scenario | conc. | system | sold / leads | p50 | p95 | p99 | sold/s | workerd CPU ms/lead | workerd peak RSS (MiB) | of it anonymous | not sold | non-2xx | timeouts / errors |");
+  lines.push("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | ---: |");
   for (const run of results.runs) {
     const l = run.latency;
+    const a = run.answers;
     lines.push(
-      `| ${scenarioTitle(results, run.scenario)} | ${run.connections} | ${runLabel(results, run)} | ${run.ok} | ${fixed(l.p50)} | ${fixed(l.p95)} | ${fixed(l.p99)} | ` +
-        `${fixed(run.leadsPerSecond, 1)} | ${fixed(run.cpu.msPerLead, 1)} | ${fixed(run.memory.peakMiB, 0)} | ${fixed(run.memory.peakAnonMiB, 0)} | ${outcomesText(run)} |`,
+      `| ${scenarioTitle(results, run.scenario)} | ${run.connections} | ${runLabel(results, run)} | ${run.sold} / ${run.leads} | ${fixed(l.p50)} | ${fixed(l.p95)} | ${fixed(l.p99)} | ` +
+        `${fixed(run.leadsPerSecond, 1)} | ${fixed(run.cpu.msPerLead, 1)} | ${fixed(run.memory.peakMiB, 0)} | ${fixed(run.memory.peakAnonMiB, 0)} | ` +
+        `${countsText(a.unsold)} | ${countsText(a.http, "HTTP ")} | ${a.clientTimeouts} / ${a.clientErrors} |`,
     );
   }
   lines.push("");
@@ -119,7 +142,7 @@ function markdown(results) {
         `The default is GATE_SHARDS=${results.settings.gateShardsDefault} (wrangler.toml) with the local state on ${results.settings.state}.`,
     );
     lines.push("");
-    lines.push("| conc. | leadtree | p50 | p95 | p99 | leads/s | p50 overhead | p99 overhead | throughput vs baseline | workerd peak RSS (MiB) |");
+    lines.push("| conc. | leadtree | p50 | p95 | p99 | sold/s | p50 overhead | p99 overhead | throughput vs baseline | workerd peak RSS (MiB) |");
     lines.push("| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
     for (const row of a.variants) {
       for (const [name, entry] of [

@@ -16,10 +16,11 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { forkSimulator } from "./simulator.mjs";
-import { makeLead, provisionLeadtree, putLeadtreeTree } from "./load.mjs";
+import { makeLead, provisionLeadtree, putLeadtreeTree, runLoad } from "./load.mjs";
 import { ROOT, TMPFS, buildWorker, freePort, startWorker, stateRoot, stopAll, stopGroup, wrangler } from "./processes.mjs";
 import { WorkerdSampler } from "./workerd.mjs";
-import { analyse, summaryLine } from "./analyse.mjs";
+import { analyse, answersText, commitsText, countsText, summaryLine } from "./analyse.mjs";
+import { countCommits } from "./commits.mjs";
 import { createMeasure } from "./measure.mjs";
 import { writeReport } from "./report.mjs";
 
@@ -55,9 +56,11 @@ const LOADS = [
   { connections: 32, warmup: 96, rampSeconds: QUICK ? 1 : 1.5, measured: 2000, windowSeconds: 10 },
 ];
 const WARMUP_SECONDS = QUICK ? 3 : 5;
-// The longest wait, after a round, for the system to finish the leads it had in hand.
-const SETTLE_MS = QUICK ? 2000 : 3000;
+// The longest wait, after a round, for the system to finish its work (see WorkerdSampler.settle).
+const SETTLE_MAX_MS = 10_000;
 const POSITION_TIMEOUT_SECONDS = 1;
+// The phase that counts leadtree's commits per sold lead under strace (bench/commits.mjs).
+const COMMIT_PHASE = { warmup: 20, leads: 100, maxSeconds: 60 };
 
 /** The leadtree runs after the main ones, each against a baseline measured beside it: what one setting costs. */
 const VARIANTS = [
@@ -65,10 +68,10 @@ const VARIANTS = [
   ...(STATE_ROOT === TMPFS ? [{ phase: "disk", title: `local state on disk (${stateRoot({ disk: true })})`, short: "state on disk", disk: true }] : []),
 ];
 
-/** The GATE_SHARDS leadtree's wrangler.toml sets: the default is what the benchmark measures. */
-function configuredGateShards(config) {
-  const match = /^GATE_SHARDS\s*=\s*"(\d+)"/m.exec(fs.readFileSync(config, "utf8"));
-  if (!match) throw new Error(`${config} sets no GATE_SHARDS var`);
+/** A numeric var of leadtree's wrangler.toml: its defaults are what the benchmark measures. */
+function configuredVar(config, name) {
+  const match = new RegExp(`^${name}\\s*=\\s*"(\\d+)"`, "m").exec(fs.readFileSync(config, "utf8"));
+  if (!match) throw new Error(`${config} sets no ${name} var`);
   return match[1];
 }
 
@@ -138,8 +141,7 @@ async function startBaseline(urls) {
   };
 }
 
-async function startLeadtree(urls) {
-  const source = leadtreeSource();
+async function startLeadtree(urls, source) {
   const config = path.join(source, "wrangler.toml");
   const persistTo = path.join(scratch, "leadtree-state");
   const [entry] = await Promise.all([
@@ -152,10 +154,10 @@ async function startLeadtree(urls) {
     }),
   ]);
   const port = await freePort();
-  const gateShards = configuredGateShards(config);
+  const gateShards = configuredVar(config, "GATE_SHARDS");
   const serve = (name, vars, statePath) =>
     startWorker(name, { entry, config, cwd: source, port, persistTo: statePath, vars: { GATE_SHARDS: gateShards, ...vars }, readyPaths: ["/openapi.json"], logDir: scratch, log });
-  const system = { name: "leadtree", gateShards, worker: await serve("leadtree", {}, persistTo) };
+  const system = { name: "leadtree", gateShards, statePath: persistTo, worker: await serve("leadtree", {}, persistTo) };
   const t0 = performance.now();
   const account = await provisionLeadtree(system.worker.base, urls);
   log(`leadtree: publisher and ${account.leadPointIds.length} buyer lead points created in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
@@ -176,15 +178,42 @@ async function startLeadtree(urls) {
   /** Serves the same state again as `variant` says: other vars, or a copy of the state on disk. */
   system.restart = async (variant) => {
     await stopGroup(system.worker.handle);
-    let statePath = persistTo;
+    system.statePath = persistTo;
     if (variant.disk) {
       diskScratch = fs.mkdtempSync(path.join(stateRoot({ disk: true }), "leadtree-bench-disk-"));
-      statePath = path.join(diskScratch, "leadtree-state");
-      fs.cpSync(persistTo, statePath, { recursive: true });
+      system.statePath = path.join(diskScratch, "leadtree-state");
+      fs.cpSync(persistTo, system.statePath, { recursive: true });
     }
-    system.worker = await serve(`leadtree-${variant.phase}`, variant.vars ?? {}, statePath);
+    system.worker = await serve(`leadtree-${variant.phase}`, variant.vars ?? {}, system.statePath);
   };
   return system;
+}
+
+/**
+ * The durable commits a sold lead of leadtree costs (bench/commits.mjs), in a
+ * phase of its own after the measured rounds, as strace slows workerd: at
+ * concurrency 1, after a warm-up that loads the tree's configuration, until
+ * leadtree is idle again so that its D1 flush is counted.
+ */
+async function commitPhase(leadtree, scenario, { sampler, untilIdle }) {
+  await simulator.configure({ profile: scenario.profile });
+  const prepared = await leadtree.prepare(scenario);
+  if (!prepared.ok) return { measured: false, reason: `leadtree refused the ${scenario.id} tree: ${prepared.error}` };
+  const label = `leadtree ${scenario.id} commit count`;
+  const load = (measured) => runLoad({ ...leadtree.target(scenario), connections: 1, measured, maxSeconds: COMMIT_PHASE.maxSeconds, makeBody: nextLead });
+  await load(COMMIT_PHASE.warmup);
+  await untilIdle(leadtree, `${label} warm-up`);
+  sampler.scan();
+  return countCommits({
+    pids: sampler.pids.leadtree,
+    stateDir: leadtree.statePath,
+    logDir: scratch,
+    drive: async () => {
+      const result = await load(COMMIT_PHASE.leads);
+      await untilIdle(leadtree, label);
+      return { leads: result.samples.length + result.errors, sold: result.samples.filter((sample) => sample.sold).length };
+    },
+  });
 }
 
 // ---------------------------------------------------------------- main
@@ -201,15 +230,19 @@ async function main() {
   const urls = simulator.urls();
   log(`buyer simulator: ${urls.length} buyers on 127.0.0.1 (pid ${simulator.pid})`);
 
+  const source = SYSTEMS.includes("leadtree") ? leadtreeSource() : ROOT;
+  // Both systems wait as long after a round, so that neither is charged the other's background work.
+  const settle = { minMs: Number(configuredVar(path.join(source, "wrangler.toml"), "LOG_FLUSH_MS")), maxMs: SETTLE_MAX_MS };
   const systems = await Promise.all([
     ...(SYSTEMS.includes("baseline") ? [startBaseline(urls)] : []),
-    ...(SYSTEMS.includes("leadtree") ? [startLeadtree(urls)] : []),
+    ...(SYSTEMS.includes("leadtree") ? [startLeadtree(urls, source)] : []),
   ]);
   const sampler = new WorkerdSampler(Object.fromEntries(systems.map((system) => [system.name, system.worker.handle.pid])));
   sampler.start();
-  const measure = createMeasure({ simulator, sampler, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, settleMs: SETTLE_MS, nextLead, log });
+  const { measure, untilIdle } = createMeasure({ simulator, sampler, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, settle, nextLead, log });
   const runs = [];
   const refusals = [];
+  let commits;
   try {
     for (const scenario of scenarios) {
       await simulator.configure({ profile: scenario.profile });
@@ -228,6 +261,10 @@ async function main() {
     }
 
     const leadtree = systems.find((system) => system.name === "leadtree");
+    if (leadtree) {
+      commits = await commitPhase(leadtree, scenarios[0], { sampler, untilIdle });
+      if (commits.measured) log(`commit count, fsync/fdatasync calls per file of ${commits.sold} sold leads: ${countsText(commits.files)}`);
+    }
     for (const variant of !QUICK && leadtree ? VARIANTS : []) {
       const scenario = scenarios[0];
       log(`restarting leadtree: ${variant.title}`);
@@ -251,7 +288,7 @@ async function main() {
     date: new Date().toISOString(),
     leadtree: REF ? { ref: REF, commit: execFileSync("git", ["-C", ROOT, "rev-parse", REF]).toString().trim() } : { ref: "working tree" },
     machine: { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: os.totalmem() / 2 ** 30, node: process.versions.node },
-    settings: { loads: LOADS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, settleMs: SETTLE_MS, positionTimeoutSeconds: POSITION_TIMEOUT_SECONDS,
+    settings: { loads: LOADS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, settle, commitPhase: COMMIT_PHASE, positionTimeoutSeconds: POSITION_TIMEOUT_SECONDS,
       gateShardsDefault: systems.find((system) => system.name === "leadtree")?.gateShards ?? null,
       state: STATE_ROOT === TMPFS ? "tmpfs" : "disk",
       variants: VARIANTS.map(({ phase, title, short }) => ({ phase, title, short })),
@@ -259,6 +296,7 @@ async function main() {
     scenarios: scenarios.map(({ id, title, buyers, profile }) => ({ id, title, buyers, profile })),
     refusals,
     runs,
+    commits,
     wallSeconds: (performance.now() - t0) / 1000,
   };
   results.analysis = analyse(results);
@@ -281,14 +319,15 @@ try {
   await cleanup();
 }
 if (results) {
-  for (const run of results.runs.filter((run) => run.ok < run.requests * 0.99 || run.ok === 0)) {
+  for (const run of results.runs.filter((run) => run.sold < run.leads * 0.99 || run.sold === 0)) {
     failed = true;
-    console.error(`[bench] ${run.label} c${run.connections}: only ${run.ok} of ${run.requests} answered 200: ${JSON.stringify(run.failures)}`);
+    console.error(`[bench] ${run.label} c${run.connections}: less than 99 % of the leads sold (${answersText(run)}); first answers that were not sales: ${JSON.stringify(run.failures)}`);
   }
   for (const refusal of results.refusals) {
     console.error(`[bench] ${refusal.system} refused the ${refusal.scenario} tree: ${refusal.error}`);
   }
   log(`done in ${results.wallSeconds.toFixed(0)} s`);
+  if (results.commits) console.log(commitsText(results.commits));
   console.log(summaryLine(results));
 }
 if (failed) process.exitCode = 1;

@@ -67,6 +67,33 @@ export function cpuMs(pids) {
 }
 
 /**
+ * CPU time of the live threads of `pids` in ns, from the scheduler's own
+ * accounting (/proc/<pid>/task/<tid>/schedstat): the 10 ms ticks of `cpuMs`
+ * are too coarse to tell a process that is idle from one using 2 % of a core
+ * over 200 ms. A thread's time leaves the sum when it exits, so this is for
+ * short differences, not for totals.
+ */
+export function threadCpuNs(pids) {
+  let sum = 0;
+  for (const pid of pids) {
+    let tids;
+    try {
+      tids = fs.readdirSync(`/proc/${pid}/task`);
+    } catch {
+      continue;
+    }
+    for (const tid of tids) {
+      try {
+        sum += Number(fs.readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      } catch {
+        // the thread has exited
+      }
+    }
+  }
+  return sum;
+}
+
+/**
  * Samples the workerd memory of every system every `intervalMs`. A window
  * (`begin` … `end`) reports, for the focused system, the peak inside it and
  * the CPU time its workerd processes used; `overall` keeps each system's peak
@@ -132,18 +159,23 @@ export class WorkerdSampler {
   }
 
   /**
-   * Waits until the focused system's workerd processes are idle (under
-   * `threshold` of one core over `sliceMs`), at most `maxMs`: the work of
-   * leads whose requests were cut off, and work done after the answer
-   * (`waitUntil`), is then finished and counted in this system's window.
+   * Waits `minMs`, then until the focused system's workerd processes are idle
+   * (under `threshold` of one core over `sliceMs`), at most `maxMs` in all:
+   * the work of leads whose requests were cut off, and work done after the
+   * answer (`waitUntil`, leadtree's D1 flush every LOG_FLUSH_MS), is then
+   * finished and counted in this system's window. False when the bound was hit.
    */
-  async settle({ sliceMs = 150, threshold = 0.1, maxMs = 3000 } = {}) {
+  async settle({ minMs = 0, sliceMs = 200, threshold = 0.02, maxMs = 10_000 } = {}) {
+    const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
     const until = Date.now() + maxMs;
-    let before = this.cpuMs();
+    await sleep(Math.min(minMs, maxMs));
+    const pids = () => this.pids[this.focused] ?? [];
+    let before = threadCpuNs(pids());
     while (Date.now() < until) {
-      await new Promise((resolve) => setTimeout(resolve, sliceMs));
-      const now = this.cpuMs();
-      if (now - before <= sliceMs * threshold) return true;
+      await sleep(sliceMs);
+      const now = threadCpuNs(pids());
+      // A negative difference is a thread that ended: the process is still busy.
+      if (now >= before && now - before <= sliceMs * 1e6 * threshold) return true;
       before = now;
     }
     return false;
