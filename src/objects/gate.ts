@@ -24,7 +24,7 @@ import { Wakeups } from "./gate/wakeups";
 export type { Admission, AdmitRequest, Resolution, Resolved, SubmitRequest } from "./gate/runs";
 export type { IdempotencyCheck } from "./gate/idempotency";
 
-/** The alarm never comes back sooner than this for owed writes. */
+/** The alarm never comes back sooner than this: work that failed is retried then, not in a tight loop. */
 const ALARM_MIN_SPACING_MS = 1_000;
 
 export class LeadGate extends DurableObject<Env> {
@@ -45,6 +45,7 @@ export class LeadGate extends DurableObject<Env> {
       db: () => servicesOf(env).db,
       flushMs: numberSetting(env.LOG_FLUSH_MS, DEFAULT_LOG_FLUSH_MS, 0),
       waitUntil: (promise) => ctx.waitUntil(promise),
+      wake: (at) => this.wakeups.noLaterThan(at),
     });
     this.runs = new GateRuns({ env, ctx, log: this.log, outbox: this.outbox, wakeups: this.wakeups });
   }
@@ -123,7 +124,8 @@ export class LeadGate extends DurableObject<Env> {
       this.log.purgeExpired(later);
       this.idempotency.purgeExpired(later);
     } finally {
-      await this.wakeups.plan([this.log.nextDueAt(Date.now() + ALARM_MIN_SPACING_MS), this.idempotency.nextExpiry()]);
+      const soonest = Date.now() + ALARM_MIN_SPACING_MS;
+      await this.wakeups.plan([this.log.nextDueAt(soonest), this.idempotency.nextExpiry()], soonest);
     }
   }
 }

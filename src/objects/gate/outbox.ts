@@ -36,6 +36,8 @@ export interface OutboxOptions {
   db: () => Db;
   flushMs: number;
   waitUntil(promise: Promise<unknown>): void;
+  /** Wakes the gate's alarm no later than `at`, for a write that failed and is due again then. */
+  wake(at: number): Promise<void>;
   now?: () => number;
 }
 
@@ -106,7 +108,9 @@ export class D1Outbox {
       const [only] = batch;
       if (batch.length > 1 || !only) return false;
       console.error("lead log write to D1 failed; the alarm retries", only.leadId, error instanceof Error ? error.message : "unknown");
-      this.options.log.markWriteFailed(only.leadId, only.seq, this.now() + backoffMs(only.attempts));
+      const retryAt = this.now() + backoffMs(only.attempts);
+      this.options.log.markWriteFailed(only.leadId, only.seq, retryAt);
+      await this.options.wake(retryAt);
       return false;
     }
   }

@@ -22,9 +22,9 @@ export class Wakeups {
     }
   }
 
-  /** Sets the alarm for the earliest of `times`, when there is one. */
-  async plan(times: (number | undefined)[]): Promise<void> {
+  /** Sets the alarm for the earliest of `times`, when there is one, but not before `soonest`. */
+  async plan(times: (number | undefined)[], soonest: number): Promise<void> {
     const due = times.filter((at): at is number => at !== undefined);
-    if (due.length) await this.noLaterThan(Math.min(...due));
+    if (due.length) await this.noLaterThan(Math.max(soonest, Math.min(...due)));
   }
 }
