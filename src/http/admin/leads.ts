@@ -1,11 +1,10 @@
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { z } from "zod";
+import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { leadWithTrace } from "../../store/leadRead";
 import { leadStatuses } from "../../store/schema";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
-import { errorResponses } from "./resource";
+import { errorResponse, jsonResponse, operatorRoute } from "../operations";
 
 const TraceEntrySchema = z.object({
   leadPointId: z.string(),
@@ -29,17 +28,18 @@ const LeadDetailSchema = z.looseObject({
   trace: z.array(TraceEntrySchema),
   sales: z.array(z.looseObject({ id: z.string(), buyerId: z.string(), priceCents: z.number().int(), payoutCents: z.number().int(), marginCents: z.number().int() })),
   ledger: z.array(z.looseObject({ kind: z.string(), partyId: z.string(), amountCents: z.number().int() })),
-});
+}).openapi("LeadDetail");
 
 export function registerLeadTrace(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
-    createRoute({
+    operatorRoute({
       method: "get",
       path: "/leads/{leadId}",
-      tags: ["Leads"],
-      summary: "A lead with its full trace: every ping and post, its score and signals, its sales and ledger entries",
+      operationId: "getLead",
+      summary: "Read a lead with its full trace",
+      description: "Every ping and post attempt, the lead's score and signals, its sales and ledger entries.",
       request: { params: z.object({ leadId: z.string().min(1).max(100) }) },
-      responses: { 200: { description: "The lead", content: { "application/json": { schema: LeadDetailSchema } } }, ...errorResponses },
+      responses: { 200: jsonResponse("The lead", LeadDetailSchema), 404: errorResponse("No such lead") },
     }),
     async (c) => {
       const { leadId } = c.req.valid("param");
