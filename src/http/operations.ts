@@ -7,7 +7,7 @@
  *
  *   app.openapi(operatorRoute({ method: "get", path: "/leads/{leadId}", operationId: "getLead", summary: "Read a lead",
  *     request: { params: z.object({ leadId: z.string() }) },
- *     responses: { 200: jsonResponse("The lead", LeadDetailSchema), 404: errorResponse("No such lead") } }), handler);
+ *     responses: { 200: jsonAnswer("The lead", LeadDetailSchema), 404: errorAnswer("No such lead") } }), handler);
  */
 import { createRoute, type RouteConfig } from "@hono/zod-openapi";
 import type { z } from "zod";
@@ -20,13 +20,13 @@ export function jsonBody<S extends z.ZodType>(schema: S) {
 }
 
 /** A JSON answer. */
-export function jsonResponse<S extends z.ZodType>(description: string, schema: S) {
+export function jsonAnswer<S extends z.ZodType>(description: string, schema: S) {
   return { description, content: { "application/json": { schema } } };
 }
 
 /** An error answer in the contract's one shape, documented by reference to the `Error` component. */
-export function errorResponse(description: string) {
-  return jsonResponse(description, ErrorBodySchema);
+export function errorAnswer(description: string) {
+  return jsonAnswer(description, ErrorBodySchema);
 }
 
 type PathParamNames<P extends string> = P extends `${string}{${infer Name}}${infer Rest}` ? Name | PathParamNames<Rest> : never;
@@ -52,7 +52,7 @@ function declare<P extends string, R extends OperationConfig<P>>(audience: Audie
     tags: [audience.tag.name],
     // An empty list says "no credential" explicitly, where an absent one would leave clients guessing.
     security: authenticated ? [{ [audience.schemeName]: [] }] : [],
-    responses: { ...config.responses, ...(authenticated ? { 401: errorResponse(audience.unauthorized) } : {}) },
+    responses: { ...config.responses, ...(authenticated ? { 401: errorAnswer(audience.unauthorized) } : {}) },
   });
 }
 

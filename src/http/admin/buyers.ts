@@ -2,7 +2,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createBuyer, disableBuyer, getBuyer, listBuyers } from "../../store/config";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
-import { errorResponse, jsonBody, jsonResponse, operatorRoute } from "../operations";
+import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations";
 import { registerReadAndDisable } from "./resource";
 import { BuyerInput, BuyerSchema, CreatedBuyerSchema } from "./schemas";
 
@@ -15,8 +15,8 @@ export function registerBuyers(app: OpenAPIHono<AppEnv>): void {
       summary: "Create a buyer and its API key",
       request: { body: jsonBody(BuyerInput) },
       responses: {
-        201: jsonResponse("Created; the API key is shown only here", CreatedBuyerSchema),
-        400: errorResponse("The document is not valid"),
+        201: jsonAnswer("Created; the API key is shown only here", CreatedBuyerSchema),
+        400: errorAnswer("The document is not valid"),
       },
     }),
     async (c) => {

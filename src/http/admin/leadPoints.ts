@@ -4,7 +4,7 @@ import { createLeadPoint, disableLeadPoint, getBuyer, getLeadPoint, listLeadPoin
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
-import { errorResponse, jsonBody, jsonResponse, operatorRoute } from "../operations";
+import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations";
 import { registerReadAndDisable } from "./resource";
 import { LeadPointInput, LeadPointSchema } from "./schemas";
 
@@ -29,8 +29,8 @@ export function registerLeadPoints(app: OpenAPIHono<AppEnv>): void {
       summary: "Create a lead point: where and how a buyer is pinged and posted",
       request: { body: jsonBody(LeadPointInput) },
       responses: {
-        201: jsonResponse("Created", LeadPointSchema),
-        400: errorResponse("The document is not valid, or names a buyer that does not exist"),
+        201: jsonAnswer("Created", LeadPointSchema),
+        400: errorAnswer("The document is not valid, or names a buyer that does not exist"),
       },
     }),
     async (c) => {

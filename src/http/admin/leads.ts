@@ -4,7 +4,7 @@ import { leadStatuses } from "../../store/schema";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
-import { errorResponse, jsonResponse, operatorRoute } from "../operations";
+import { errorAnswer, jsonAnswer, operatorRoute } from "../operations";
 
 const TraceEntrySchema = z.object({
   leadPointId: z.string(),
@@ -39,7 +39,7 @@ export function registerLeadTrace(app: OpenAPIHono<AppEnv>): void {
       summary: "Read a lead with its full trace",
       description: "Every ping and post attempt, the lead's score and signals, its sales and ledger entries.",
       request: { params: z.object({ leadId: z.string().min(1).max(100) }) },
-      responses: { 200: jsonResponse("The lead", LeadDetailSchema), 404: errorResponse("No such lead") },
+      responses: { 200: jsonAnswer("The lead", LeadDetailSchema), 404: errorAnswer("No such lead") },
     }),
     async (c) => {
       const { leadId } = c.req.valid("param");

@@ -8,7 +8,7 @@ import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
 import type { Db } from "../../store/db";
-import { errorResponse, jsonResponse, operatorRoute } from "../operations";
+import { errorAnswer, jsonAnswer, operatorRoute } from "../operations";
 import { listOf } from "./schemas";
 
 export interface ResourceSpec<T> {
@@ -39,7 +39,7 @@ export function registerReadAndDisable<T>(app: OpenAPIHono<AppEnv>, spec: Resour
   // generic record type cannot also type-check it.
   const route = (config: RouteConfig): RouteConfig => config;
   const recordRoute = (method: "get" | "delete", operation: { operationId: string; summary: string; description?: string }, answer: string) =>
-    route(operatorRoute({ method, path: one, ...operation, request: { params }, responses: { 200: jsonResponse(answer, spec.schema), 404: errorResponse(`No such ${spec.noun}`) } }));
+    route(operatorRoute({ method, path: one, ...operation, request: { params }, responses: { 200: jsonAnswer(answer, spec.schema), 404: errorAnswer(`No such ${spec.noun}`) } }));
   app.openapi(
     route(
       operatorRoute({
@@ -47,7 +47,7 @@ export function registerReadAndDisable<T>(app: OpenAPIHono<AppEnv>, spec: Resour
         path: spec.path,
         operationId: `list${Noun}s`,
         summary: `List ${spec.noun}s`,
-        responses: { 200: jsonResponse(`Every ${spec.noun}, disabled ones included`, listOf(spec.schema)) },
+        responses: { 200: jsonAnswer(`Every ${spec.noun}, disabled ones included`, listOf(spec.schema)) },
       }),
     ),
     async (c) => c.json({ items: (await spec.list(servicesOf(c.env).db)).map(present) }, 200),

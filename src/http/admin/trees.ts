@@ -3,7 +3,7 @@ import { disableTree, getTree, leadPointsByIds, listTrees, putTree } from "../..
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { ApiError, type ErrorField } from "../errors";
-import { errorResponse, jsonBody, jsonResponse, operatorRoute } from "../operations";
+import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations";
 import { registerReadAndDisable } from "./resource";
 import { TreeIdParam, TreeInput, TreeSchema } from "./schemas";
 
@@ -25,10 +25,10 @@ export function registerTrees(app: OpenAPIHono<AppEnv>): void {
       description: "Creates the tree or replaces it as a new version. The whole document is validated; every lead point it names must exist.",
       request: { params: TreeIdParam, body: jsonBody(TreeInput) },
       responses: {
-        200: jsonResponse("Replaced (new version)", TreeSchema),
-        201: jsonResponse("Created", TreeSchema),
-        400: errorResponse("The document is not valid, or names lead points that do not exist"),
-        422: errorResponse("The tree asks for an answer mode that is not available yet"),
+        200: jsonAnswer("Replaced (new version)", TreeSchema),
+        201: jsonAnswer("Created", TreeSchema),
+        400: errorAnswer("The document is not valid, or names lead points that do not exist"),
+        422: errorAnswer("The tree asks for an answer mode that is not available yet"),
       },
     }),
     async (c) => {

@@ -19,7 +19,7 @@ import { ApiError } from "../errors";
 import { TreeIdParam } from "../admin/schemas";
 import { submitLead } from "../../exchange/submit";
 import { treeLimitName } from "../../objects/counter";
-import { errorResponse, publisherRoute } from "../operations";
+import { errorAnswer, publisherRoute } from "../operations";
 import { idempotent } from "./idempotency";
 import { FormSubmissionSchema, IdempotencyHeader, intakeExamples, IntakeBadRequestSchema, LeadAnswerSchema, SubmissionSchema } from "./schemas";
 
@@ -115,12 +115,12 @@ export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
           description: "The lead is not valid (a LeadRejection naming the fields), or the body cannot be read (an Error)",
           content: { "application/json": { schema: IntakeBadRequestSchema, examples: { rejected: intakeExamples.rejected } } },
         },
-        404: errorResponse("No such tree"),
-        409: errorResponse("The same lead is being run right now, or the Idempotency-Key was used with another body"),
-        413: errorResponse("The body is larger than 64 KiB"),
-        415: errorResponse("Neither JSON nor form-encoded"),
-        422: errorResponse("The tree is disabled"),
-        503: errorResponse("The lead is stored but could not be run now; retry for its result"),
+        404: errorAnswer("No such tree"),
+        409: errorAnswer("The same lead is being run right now, or the Idempotency-Key was used with another body"),
+        413: errorAnswer("The body is larger than 64 KiB"),
+        415: errorAnswer("Neither JSON nor form-encoded"),
+        422: errorAnswer("The tree is disabled"),
+        503: errorAnswer("The lead is stored but could not be run now; retry for its result"),
       },
     }),
   );

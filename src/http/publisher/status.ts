@@ -4,7 +4,7 @@ import { z } from "zod";
 import { publisherLeadStatus } from "../../store/leadRead";
 import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
-import { errorResponse, jsonResponse, publisherRoute } from "../operations";
+import { errorAnswer, jsonAnswer, publisherRoute } from "../operations";
 import type { AppEnv } from "../router";
 import { authenticate } from "./leads";
 import { LeadAnswerSchema } from "./schemas";
@@ -19,8 +19,8 @@ export function registerLeadStatus(app: OpenAPIHono<AppEnv>): void {
       description: "For a lead answered `pending`: it turns `accepted` or `declined` when a later run settles it.",
       request: { params: z.object({ leadId: z.string() }) },
       responses: {
-        200: jsonResponse("The lead's status", LeadAnswerSchema),
-        404: errorResponse("No such lead of yours"),
+        200: jsonAnswer("The lead's status", LeadAnswerSchema),
+        404: errorAnswer("No such lead of yours"),
       },
     }),
   );
