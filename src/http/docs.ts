@@ -29,7 +29,7 @@ function escape(text: string): string {
 }
 
 /** How a client sends a scheme's credential, as a line it could paste. */
-export function howToSend(scheme: SecurityScheme): string {
+function howToSend(scheme: SecurityScheme): string {
   if (scheme.type === "http" && scheme.scheme?.toLowerCase() === "bearer") return "Authorization: Bearer <token>";
   if (scheme.type === "apiKey") return scheme.in === "header" ? `${scheme.name}: <key>` : `${scheme.name}=<key> in the ${scheme.in}`;
   return scheme.type;
