@@ -15,7 +15,7 @@ export default defineConfig(async () => {
       }),
     ],
     test: {
-      globalSetup: ["./test/support/buyers.global.ts"],
+      globalSetup: ["./test/support/buyers.global.ts", "./test/support/openapi.global.ts"],
       setupFiles: ["./test/support/migrate.ts"],
       include: ["src/**/*.test.ts", "test/**/*.test.ts"],
       testTimeout: 20_000,

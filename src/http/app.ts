@@ -9,6 +9,7 @@ import { registerLeads } from "./admin/leads";
 import { registerPublishers } from "./admin/publishers";
 import { registerTrees } from "./admin/trees";
 import { registerDocs } from "./docs";
+import { registerOpenApi } from "./openapi";
 import { registerLeadIntake } from "./publisher/leads";
 import { registerLeadStatus } from "./publisher/status";
 
@@ -32,6 +33,7 @@ export function createApp() {
   registerLeadStatus(publisher);
   app.route("/v1", publisher);
 
+  registerOpenApi(app);
   registerDocs(app);
   return app;
 }

@@ -5,7 +5,8 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
-import { z } from "zod";
+// zod as @hono/zod-openapi extends it, so the error shape can be named as a component here, where it is defined.
+import { z } from "@hono/zod-openapi";
 
 export const errorCodes = [
   "bad_request",
@@ -55,14 +56,17 @@ export interface ErrorField {
   message: string;
 }
 
-export const ErrorBodySchema = z.object({
-  error: z.object({
-    code: z.enum(errorCodes),
-    message: z.string(),
-    fields: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
-    requestId: z.string().optional(),
-  }),
-});
+/** Every error answer of the API; the OpenAPI document has it once, as the `Error` component, and refers to it. */
+export const ErrorBodySchema = z
+  .object({
+    error: z.object({
+      code: z.enum(errorCodes),
+      message: z.string(),
+      fields: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe("Present when particular fields are to blame."),
+      requestId: z.string().optional(),
+    }),
+  })
+  .openapi("Error");
 export type ErrorBody = z.infer<typeof ErrorBodySchema>;
 
 export class ApiError extends Error {

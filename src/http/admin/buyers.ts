@@ -1,19 +1,23 @@
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { BuyerInputSchema } from "../../core/config";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createBuyer, disableBuyer, getBuyer, listBuyers } from "../../store/config";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
-import { errorResponses, registerReadAndDisable } from "./resource";
-import { BuyerSchema, CreatedBuyerSchema } from "./schemas";
+import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations";
+import { registerReadAndDisable } from "./resource";
+import { BuyerInput, BuyerSchema, CreatedBuyerSchema } from "./schemas";
 
 export function registerBuyers(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
-    createRoute({
+    operatorRoute({
       method: "post",
       path: "/buyers",
-      tags: ["Buyers"],
-      request: { body: { required: true, content: { "application/json": { schema: BuyerInputSchema } } } },
-      responses: { 201: { description: "Created; the API key is shown only here", content: { "application/json": { schema: CreatedBuyerSchema } } }, ...errorResponses },
+      operationId: "createBuyer",
+      summary: "Create a buyer and its API key",
+      request: { body: jsonBody(BuyerInput) },
+      responses: {
+        201: jsonAnswer("Created; the API key is shown only here", CreatedBuyerSchema),
+        400: errorAnswer("The document is not valid"),
+      },
     }),
     async (c) => {
       const services = servicesOf(c.env);
@@ -22,5 +26,5 @@ export function registerBuyers(app: OpenAPIHono<AppEnv>): void {
       return c.json({ ...buyer, apiKey }, 201);
     },
   );
-  registerReadAndDisable(app, { path: "/buyers", param: "id", tag: "Buyers", schema: BuyerSchema, get: getBuyer, list: listBuyers, disable: disableBuyer });
+  registerReadAndDisable(app, { path: "/buyers", param: "id", noun: "buyer", schema: BuyerSchema, get: getBuyer, list: listBuyers, disable: disableBuyer });
 }

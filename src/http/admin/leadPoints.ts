@@ -1,11 +1,12 @@
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { LeadPointInputSchema, type Endpoint } from "../../core/config";
+import type { OpenAPIHono } from "@hono/zod-openapi";
+import type { Endpoint } from "../../core/config";
 import { createLeadPoint, disableLeadPoint, getBuyer, getLeadPoint, listLeadPoints, type LeadPointRecord } from "../../store/config";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
-import { errorResponses, registerReadAndDisable } from "./resource";
-import { LeadPointSchema } from "./schemas";
+import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations";
+import { registerReadAndDisable } from "./resource";
+import { LeadPointInput, LeadPointSchema } from "./schemas";
 
 const REDACTED = "<redacted>";
 
@@ -21,12 +22,16 @@ export function presentLeadPoint(point: LeadPointRecord): LeadPointRecord {
 
 export function registerLeadPoints(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
-    createRoute({
+    operatorRoute({
       method: "post",
       path: "/lead-points",
-      tags: ["Lead points"],
-      request: { body: { required: true, content: { "application/json": { schema: LeadPointInputSchema } } } },
-      responses: { 201: { description: "Created", content: { "application/json": { schema: LeadPointSchema } } }, ...errorResponses },
+      operationId: "createLeadPoint",
+      summary: "Create a lead point: where and how a buyer is pinged and posted",
+      request: { body: jsonBody(LeadPointInput) },
+      responses: {
+        201: jsonAnswer("Created", LeadPointSchema),
+        400: errorAnswer("The document is not valid, or names a buyer that does not exist"),
+      },
     }),
     async (c) => {
       const input = c.req.valid("json");
@@ -42,7 +47,7 @@ export function registerLeadPoints(app: OpenAPIHono<AppEnv>): void {
   registerReadAndDisable(app, {
     path: "/lead-points",
     param: "id",
-    tag: "Lead points",
+    noun: "lead point",
     schema: LeadPointSchema,
     get: getLeadPoint,
     list: listLeadPoints,

@@ -3,8 +3,7 @@
  * from the moment its publisher has the answer), and the resolution of a
  * lead in review.
  */
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { z } from "zod";
+import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { gateAddressOfLead } from "../../core/gateAddress";
 import { gateAt } from "../../exchange/gates";
 import { readLead } from "../../exchange/readLead";
@@ -13,7 +12,7 @@ import { leadStatuses } from "../../store/schema";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
-import { errorResponses } from "./resource";
+import { errorAnswer, jsonAnswer, jsonBody, operatorRoute } from "../operations";
 
 const TraceEntrySchema = z.object({
   leadPointId: z.string(),
@@ -37,7 +36,7 @@ const LeadDetailSchema = z.looseObject({
   trace: z.array(TraceEntrySchema),
   sales: z.array(z.looseObject({ id: z.string(), buyerId: z.string(), priceCents: z.number().int(), payoutCents: z.number().int(), marginCents: z.number().int() })),
   ledger: z.array(z.looseObject({ kind: z.string(), partyId: z.string(), amountCents: z.number().int() })),
-});
+}).openapi("LeadDetail");
 
 const LeadSummarySchema = z.looseObject({
   id: z.string(),
@@ -48,7 +47,7 @@ const LeadSummarySchema = z.looseObject({
   priceCents: z.number().int(),
   payoutCents: z.number().int(),
   receivedAt: z.string(),
-});
+}).openapi("LeadSummary");
 
 const isoTime = z.iso.datetime({ offset: true }).describe("ISO-8601 time");
 
@@ -64,23 +63,25 @@ const LeadQuerySchema = z.object({
 
 const LeadIdParam = z.object({ leadId: z.string().min(1).max(100) });
 
-const ResolutionSchema = z.discriminatedUnion("outcome", [
-  z.strictObject({ outcome: z.literal("sold"), leadPointId: z.string().min(1).max(100), priceCents: z.number().int().min(0).max(100_000_000) }),
-  z.strictObject({ outcome: z.literal("unsold") }),
-]);
+const ResolutionSchema = z
+  .discriminatedUnion("outcome", [
+    z.strictObject({ outcome: z.literal("sold"), leadPointId: z.string().min(1).max(100), priceCents: z.number().int().min(0).max(100_000_000) }),
+    z.strictObject({ outcome: z.literal("unsold") }),
+  ])
+  .openapi("LeadResolution");
 
 export function registerLeads(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
-    createRoute({
+    operatorRoute({
       method: "get",
       path: "/leads",
-      tags: ["Leads"],
-      summary: "A page of leads, newest first, by status, tree, publisher and time received",
+      operationId: "listLeads",
+      summary: "List leads, newest first, by status, tree, publisher and time received",
       description: "Reads what D1 has: a lead appears here within a second of its answer (GET /leads/{leadId} reads it at once).",
       request: { query: LeadQuerySchema },
       responses: {
-        200: { description: "A page; `nextCursor` fetches the next", content: { "application/json": { schema: z.object({ items: z.array(LeadSummarySchema), nextCursor: z.string().optional() }) } } },
-        ...errorResponses,
+        200: jsonAnswer("A page; `nextCursor` fetches the next", z.object({ items: z.array(LeadSummarySchema), nextCursor: z.string().optional() })),
+        400: errorAnswer("A query parameter is not valid"),
       },
     }),
     async (c) => {
@@ -92,13 +93,14 @@ export function registerLeads(app: OpenAPIHono<AppEnv>): void {
   );
 
   app.openapi(
-    createRoute({
+    operatorRoute({
       method: "get",
       path: "/leads/{leadId}",
-      tags: ["Leads"],
-      summary: "A lead with its full trace: every ping and post, its score and signals, its sales and ledger entries",
+      operationId: "getLead",
+      summary: "Read a lead with its full trace",
+      description: "Every ping and post attempt, the lead's score and signals, its sales and ledger entries; readable from the moment its publisher has the answer.",
       request: { params: LeadIdParam },
-      responses: { 200: { description: "The lead", content: { "application/json": { schema: LeadDetailSchema } } }, ...errorResponses },
+      responses: { 200: jsonAnswer("The lead", LeadDetailSchema), 404: errorAnswer("No such lead") },
     }),
     async (c) => {
       const { leadId } = c.req.valid("param");
@@ -109,17 +111,18 @@ export function registerLeads(app: OpenAPIHono<AppEnv>): void {
   );
 
   app.openapi(
-    createRoute({
+    operatorRoute({
       method: "post",
       path: "/leads/{leadId}/resolve",
-      tags: ["Leads"],
-      summary: "Settle a lead in review (a post whose answer was lost): sold to the lead point at a price, or unsold",
-      description: "Exactly once: the sale (or none) and its ledger lines are written, caps count it, the publisher gets its postback. A lead in any other status is 409.",
-      request: { params: LeadIdParam, body: { required: true, content: { "application/json": { schema: ResolutionSchema } } } },
+      operationId: "resolveLead",
+      summary: "Settle a lead held in review: sold to a lead point at a price, or unsold",
+      description: "For a lead whose post answer was lost. Exactly once: the sale (or none) and its ledger lines are written, caps count it, the publisher gets its postback. A lead in any other status is 409.",
+      request: { params: LeadIdParam, body: jsonBody(ResolutionSchema) },
       responses: {
-        200: { description: "The lead as resolved", content: { "application/json": { schema: LeadDetailSchema } } },
-        409: { description: "The lead is not in review", content: errorResponses[404].content },
-        ...errorResponses,
+        200: jsonAnswer("The lead as resolved", LeadDetailSchema),
+        400: errorAnswer("The resolution is not valid or does not fit the lead"),
+        404: errorAnswer("No such lead"),
+        409: errorAnswer("The lead is not in review"),
       },
     }),
     async (c) => {

@@ -1,19 +1,23 @@
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { PublisherInputSchema } from "../../core/config";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { createPublisher, disablePublisher, getPublisher, listPublishers } from "../../store/config";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
-import { errorResponses, registerReadAndDisable } from "./resource";
-import { CreatedPublisherSchema, PublisherSchema } from "./schemas";
+import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations";
+import { registerReadAndDisable } from "./resource";
+import { CreatedPublisherSchema, PublisherInput, PublisherSchema } from "./schemas";
 
 export function registerPublishers(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
-    createRoute({
+    operatorRoute({
       method: "post",
       path: "/publishers",
-      tags: ["Publishers"],
-      request: { body: { required: true, content: { "application/json": { schema: PublisherInputSchema } } } },
-      responses: { 201: { description: "Created; the API key is shown only here", content: { "application/json": { schema: CreatedPublisherSchema } } }, ...errorResponses },
+      operationId: "createPublisher",
+      summary: "Create a publisher and its API key",
+      request: { body: jsonBody(PublisherInput) },
+      responses: {
+        201: jsonAnswer("Created; the API key is shown only here", CreatedPublisherSchema),
+        400: errorAnswer("The document is not valid"),
+      },
     }),
     async (c) => {
       const services = servicesOf(c.env);
@@ -22,5 +26,5 @@ export function registerPublishers(app: OpenAPIHono<AppEnv>): void {
       return c.json({ ...publisher, apiKey }, 201);
     },
   );
-  registerReadAndDisable(app, { path: "/publishers", param: "id", tag: "Publishers", schema: PublisherSchema, get: getPublisher, list: listPublishers, disable: disablePublisher });
+  registerReadAndDisable(app, { path: "/publishers", param: "id", noun: "publisher", schema: PublisherSchema, get: getPublisher, list: listPublishers, disable: disablePublisher });
 }

@@ -1,17 +1,27 @@
-/** Response documents of the operator API, derived from the input schemas. */
-import { z } from "zod";
-import { LeadPointInputSchema, PayoutSchema, TreeInputSchema } from "../../core/config";
+/**
+ * Documents of the operator API: the inputs as core validates them, and the
+ * responses derived from them. Each is a named component of the OpenAPI
+ * document, so a generated client has a `Tree` or a `LeadPointInput` type
+ * rather than an anonymous shape per operation.
+ */
+import { z } from "@hono/zod-openapi";
+import { BuyerInputSchema, LeadPointInputSchema, PayoutSchema, PublisherInputSchema, TreeInputSchema } from "../../core/config";
 
 const record = { id: z.string(), enabled: z.boolean(), createdAt: z.string(), updatedAt: z.string() };
 
-export const PublisherSchema = z.object({ ...record, name: z.string(), payout: PayoutSchema, postbackUrl: z.string().optional() });
-export const BuyerSchema = z.object({ ...record, name: z.string(), returnWindowHours: z.number().int() });
-export const CreatedPublisherSchema = PublisherSchema.extend({ apiKey: z.string().describe("Shown once; only its hash is stored.") });
-export const CreatedBuyerSchema = BuyerSchema.extend({ apiKey: z.string().describe("Shown once; only its hash is stored.") });
-export const LeadPointSchema = z.looseObject({ ...record, ...LeadPointInputSchema.shape });
-export const TreeSchema = z.looseObject({ ...record, ...TreeInputSchema.shape, version: z.number().int() });
+export const PublisherInput = PublisherInputSchema.openapi("PublisherInput");
+export const BuyerInput = BuyerInputSchema.openapi("BuyerInput");
+export const LeadPointInput = LeadPointInputSchema.openapi("LeadPointInput");
+export const TreeInput = TreeInputSchema.openapi("TreeInput");
 
-export const IdParam = z.object({ id: z.string().min(1).max(100) });
+export const PublisherSchema = z.object({ ...record, name: z.string(), payout: PayoutSchema, postbackUrl: z.string().optional() }).openapi("Publisher");
+export const BuyerSchema = z.object({ ...record, name: z.string(), returnWindowHours: z.number().int() }).openapi("Buyer");
+const apiKey = z.string().describe("Shown once; only its hash is stored.");
+export const CreatedPublisherSchema = PublisherSchema.extend({ apiKey }).openapi("CreatedPublisher");
+export const CreatedBuyerSchema = BuyerSchema.extend({ apiKey }).openapi("CreatedBuyer");
+export const LeadPointSchema = z.looseObject({ ...record, ...LeadPointInputSchema.shape }).openapi("LeadPoint");
+export const TreeSchema = z.looseObject({ ...record, ...TreeInputSchema.shape, version: z.number().int() }).openapi("Tree");
+
 export const TreeIdParam = z.object({
   treeId: z
     .string()

@@ -1,12 +1,12 @@
-import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { TreeInputSchema } from "../../core/config";
+import type { OpenAPIHono } from "@hono/zod-openapi";
 import { disableTree, getTree, leadPointsByIds, listTrees, putTree } from "../../store/config";
 import { gateShards } from "../../core/gateAddress";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { ApiError, type ErrorField } from "../errors";
-import { errorResponses, registerReadAndDisable } from "./resource";
-import { TreeIdParam, TreeSchema } from "./schemas";
+import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations";
+import { registerReadAndDisable } from "./resource";
+import { TreeIdParam, TreeInput, TreeSchema } from "./schemas";
 
 /**
  * A lead's run must fit the bundled plan's 50 subrequests per invocation.
@@ -18,16 +18,18 @@ const MAX_POSITIONS = 100;
 
 export function registerTrees(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
-    createRoute({
+    operatorRoute({
       method: "put",
       path: "/ping-trees/{treeId}",
-      tags: ["Ping trees"],
+      operationId: "putPingTree",
+      summary: "Create or replace a ping tree",
       description: "Creates the tree or replaces it as a new version. The whole document is validated; every lead point it names must exist.",
-      request: { params: TreeIdParam, body: { required: true, content: { "application/json": { schema: TreeInputSchema } } } },
+      request: { params: TreeIdParam, body: jsonBody(TreeInput) },
       responses: {
-        200: { description: "Replaced (new version)", content: { "application/json": { schema: TreeSchema } } },
-        201: { description: "Created", content: { "application/json": { schema: TreeSchema } } },
-        ...errorResponses,
+        200: jsonAnswer("Replaced (new version)", TreeSchema),
+        201: jsonAnswer("Created", TreeSchema),
+        400: errorAnswer("The document is not valid, or names lead points that do not exist"),
+        422: errorAnswer("The tree asks for an answer mode that is not available yet"),
       },
     }),
     async (c) => {
@@ -50,5 +52,5 @@ export function registerTrees(app: OpenAPIHono<AppEnv>): void {
       return created ? c.json(tree, 201) : c.json(tree, 200);
     },
   );
-  registerReadAndDisable(app, { path: "/ping-trees", param: "treeId", tag: "Ping trees", schema: TreeSchema, get: getTree, list: listTrees, disable: disableTree });
+  registerReadAndDisable(app, { path: "/ping-trees", param: "treeId", noun: "ping tree", schema: TreeSchema, get: getTree, list: listTrees, disable: disableTree });
 }

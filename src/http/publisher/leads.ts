@@ -5,7 +5,6 @@
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { z } from "zod";
 import type { Tree } from "../../core/config";
 import { parseSubmission } from "../../core/intake";
 import type { FieldError } from "../../core/lead";
@@ -17,31 +16,12 @@ import { isForm, isJson } from "../body";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { authenticatePublisher } from "../auth";
-import { ApiError, ErrorBodySchema } from "../errors";
+import { ApiError } from "../errors";
 import { TreeIdParam } from "../admin/schemas";
 import { submitLead, type LeadDraft } from "../../exchange/submit";
+import { errorAnswer, publisherRoute } from "../operations";
 import { idempotent } from "./idempotency";
-
-export const LeadAnswerSchema = z.object({
-  leadId: z.string(),
-  status: z.enum(["accepted", "declined", "pending"]),
-  payoutCents: z.number().int().optional(),
-  redirectUrl: z.string().optional(),
-});
-
-const LeadErrorSchema = z.object({ leadId: z.string().optional(), status: z.literal("error"), error: ErrorBodySchema.shape.error });
-
-const SubmissionSchema = z
-  .looseObject({
-    firstName: z.string().optional(),
-    lastName: z.string().optional(),
-    email: z.string().optional(),
-    phone: z.string().optional(),
-    zip: z.string().optional(),
-    clickId: z.string().optional(),
-    consent: z.object({ text: z.string(), ip: z.string(), timestamp: z.string() }).loose().optional(),
-  })
-  .describe("Lead fields, clickId (alias c), subId…subId3 and the consent record; the tree's own fields too.");
+import { FormSubmissionSchema, IdempotencyHeader, intakeExamples, IntakeBadRequestSchema, LeadAnswerSchema, SubmissionSchema } from "./schemas";
 
 type RawValue = string | string[];
 
@@ -99,31 +79,42 @@ function leadError(c: Context<AppEnv>, errors: FieldError[], message: string) {
  * error shape) could.
  */
 export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath({
-    method: "post",
-    path: "/trees/{treeId}/leads",
-    tags: ["Publisher"],
-    summary: "Submit a lead and get the outcome of its run",
-    security: [{ publisherKey: [] }],
-    request: {
-      params: TreeIdParam,
-      body: {
-        content: {
-          "application/json": { schema: SubmissionSchema },
-          "application/x-www-form-urlencoded": { schema: z.record(z.string(), z.string()) },
+  app.openAPIRegistry.registerPath(
+    publisherRoute({
+      method: "post",
+      path: "/trees/{treeId}/leads",
+      operationId: "submitLead",
+      summary: "Submit a lead and get the outcome of its run",
+      description: "Runs the tree at once and answers with the outcome. Send `Idempotency-Key` to retry safely.",
+      request: {
+        params: TreeIdParam,
+        headers: IdempotencyHeader,
+        body: {
+          required: true,
+          content: {
+            "application/json": { schema: SubmissionSchema, examples: intakeExamples.json },
+            "application/x-www-form-urlencoded": { schema: FormSubmissionSchema, examples: intakeExamples.form },
+          },
         },
       },
-    },
-    responses: {
-      200: { description: "The lead's outcome", content: { "application/json": { schema: LeadAnswerSchema } } },
-      400: { description: "The lead is not valid", content: { "application/json": { schema: LeadErrorSchema } } },
-      401: { description: "Missing or wrong publisher key", content: { "application/json": { schema: ErrorBodySchema } } },
-      404: { description: "No such tree", content: { "application/json": { schema: ErrorBodySchema } } },
-      409: { description: "The same lead is being run right now", content: { "application/json": { schema: ErrorBodySchema } } },
-      415: { description: "Neither JSON nor form-encoded", content: { "application/json": { schema: ErrorBodySchema } } },
-      422: { description: "The tree is disabled", content: { "application/json": { schema: ErrorBodySchema } } },
-    },
-  });
+      responses: {
+        200: {
+          description: "The lead's outcome",
+          content: { "application/json": { schema: LeadAnswerSchema, examples: { accepted: intakeExamples.accepted, declined: intakeExamples.declined, pending: intakeExamples.pending } } },
+        },
+        400: {
+          description: "The lead is not valid (a LeadRejection naming the fields), or the body cannot be read (an Error)",
+          content: { "application/json": { schema: IntakeBadRequestSchema, examples: { rejected: intakeExamples.rejected } } },
+        },
+        404: errorAnswer("No such tree"),
+        409: errorAnswer("The same lead is being run right now, or the Idempotency-Key was used with another body"),
+        413: errorAnswer("The body is larger than 64 KiB"),
+        415: errorAnswer("Neither JSON nor form-encoded"),
+        422: errorAnswer("The tree is disabled"),
+        503: errorAnswer("The lead is stored but could not be run now; retry for its result"),
+      },
+    }),
+  );
   app.post("/trees/:treeId/leads", async (c) => {
     const treeId = c.req.param("treeId");
     const services = servicesOf(c.env);

@@ -5,24 +5,26 @@ import { readLead } from "../../exchange/readLead";
 import { publisherView } from "../../store/leadRead";
 import { servicesOf } from "../../store/services";
 import { authenticatePublisher } from "../auth";
-import { ApiError, ErrorBodySchema } from "../errors";
+import { ApiError } from "../errors";
+import { errorAnswer, jsonAnswer, publisherRoute } from "../operations";
 import type { AppEnv } from "../router";
-import { LeadAnswerSchema } from "./leads";
+import { LeadAnswerSchema } from "./schemas";
 
 export function registerLeadStatus(app: OpenAPIHono<AppEnv>): void {
-  app.openAPIRegistry.registerPath({
-    method: "get",
-    path: "/leads/{leadId}",
-    tags: ["Publisher"],
-    summary: "The current status of one of your leads",
-    security: [{ publisherKey: [] }],
-    request: { params: z.object({ leadId: z.string() }) },
-    responses: {
-      200: { description: "The lead's status", content: { "application/json": { schema: LeadAnswerSchema } } },
-      401: { description: "Missing or wrong publisher key", content: { "application/json": { schema: ErrorBodySchema } } },
-      404: { description: "No such lead of yours", content: { "application/json": { schema: ErrorBodySchema } } },
-    },
-  });
+  app.openAPIRegistry.registerPath(
+    publisherRoute({
+      method: "get",
+      path: "/leads/{leadId}",
+      operationId: "getLeadStatus",
+      summary: "Read the current status of one of your leads",
+      description: "For a lead answered `pending`: it turns `accepted` or `declined` when a later run settles it.",
+      request: { params: z.object({ leadId: z.string() }) },
+      responses: {
+        200: jsonAnswer("The lead's status", LeadAnswerSchema),
+        404: errorAnswer("No such lead of yours"),
+      },
+    }),
+  );
   app.get("/leads/:leadId", async (c) => {
     const services = servicesOf(c.env);
     const publisher = await authenticatePublisher(c, services, {});

@@ -7,8 +7,8 @@
  * `declineFirst=N` declines the buyer's first N pings, then bids.
  * `GET /log/<name>` returns everything that buyer received, in order.
  */
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { readBody, serveOnLoopback, type LoopbackServer } from "./loopback.ts";
 
 export interface ReceivedRequest {
   type: string;
@@ -19,15 +19,6 @@ export interface ReceivedRequest {
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function readBody(request: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    request.on("data", (chunk: Buffer) => chunks.push(chunk));
-    request.on("end", () => resolve(Buffer.concat(chunks).toString("utf8")));
-    request.on("error", reject);
-  });
-}
 
 function parse(raw: string, contentType: string | undefined): unknown {
   if (contentType?.includes("json")) {
@@ -55,7 +46,7 @@ function answerOf(type: string, q: URLSearchParams, pingsSoFar: number): Record<
   return { accept: true, ...(bid !== null ? { bidCents: Number(bid) } : {}), ...(q.get("token") ? { pingToken: q.get("token") } : {}) };
 }
 
-export async function startBuyerServer(): Promise<{ url: string; close(): Promise<void> }> {
+export async function startBuyerServer(): Promise<LoopbackServer> {
   const logs = new Map<string, ReceivedRequest[]>();
 
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -97,21 +88,5 @@ export async function startBuyerServer(): Promise<{ url: string; close(): Promis
     response.end(JSON.stringify(answerOf(type, q, entries.filter((e) => e.type === "ping").length)));
   }
 
-  const server: Server = createServer((request, response) => {
-    handle(request, response).catch(() => {
-      if (!response.headersSent) response.writeHead(500);
-      response.end();
-    });
-  });
-  server.keepAliveTimeout = 60_000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return serveOnLoopback(handle);
 }
