@@ -2,14 +2,14 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../src/index";
 import { expect, it } from "vitest";
-import { expectStatus, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, unique } from "../support/exchange";
+import { expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, submitLead, unique } from "../support/exchange";
 
 it("removes a lead's personal fields once it is past the retention period, and keeps the rest", async () => {
   const point = await newLeadPoint(unique("ret"), { bid: 300 });
   const publisher = await newPublisher();
   const treeId = await newTree([{ leadPointId: point.id }]);
   const answer = expectStatus(await submitLead(treeId, publisher.apiKey), 200);
-  await leadDetail(String(answer.leadId));
+  await leadInD1(String(answer.leadId));
 
   const days = Number(env.PII_RETENTION_DAYS);
   await worker.scheduled(createScheduledController({ scheduledTime: Date.now() + (days + 1) * 86_400_000, cron: "17 3 * * *" }), env);

@@ -5,6 +5,8 @@
 import { env, exports } from "cloudflare:workers";
 import { expect, inject } from "vitest";
 import { gateAddressOfLead, gateName } from "../../src/core/gateAddress";
+import { dbOf } from "../../src/store/db";
+import { leadWithTrace } from "../../src/store/leadRead";
 
 export const ADMIN_TOKEN = "test-admin-token";
 const BASE = "http://leadtree.test";
@@ -132,6 +134,15 @@ export async function finishedLead(leadId: string): Promise<LeadDetail> {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   throw new Error(`lead ${leadId} never finished`);
+}
+
+/** Waits until D1 itself has the lead (the gate writes it there after the answer), for tests of what reads D1 alone. */
+export async function leadInD1(leadId: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    if (await leadWithTrace(dbOf(env.DB), leadId)) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`lead ${leadId} never reached D1`);
 }
 
 export interface LeadDetail {
