@@ -1,54 +1,20 @@
 /**
- * Runs cut off at each step of the write-ahead log. The Worker's part of a
- * run is played by calling the gate's RPC methods directly, and then left
- * unfinished, as a crash would leave it; the gate's alarm must finish the
- * lead sold once or safely held, and D1 must converge to the gate's log.
+ * Runs cut off at each step of the write-ahead log. The steps are played
+ * directly on the gate's tables and then left unfinished, as a crash would
+ * leave them; the gate's alarm (or a resubmit) must finish the lead sold once
+ * or safely in review, with every effect of a finished run, and D1 must
+ * converge to the gate's log.
  */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Lead } from "../../src/core/lead";
-import { leadIdAt } from "../../src/core/gateAddress";
-import { NO_PRIOR_SALES } from "../../src/core/tree";
-import type { LeadGate } from "../../src/objects/gate";
-import { GateLog } from "../../src/objects/gate/log";
+import { capCounterName } from "../../src/objects/counter";
 import { migrateGateSchema } from "../../src/objects/gate/schema";
 import { dbOf } from "../../src/store/db";
 import { writeLeadLog, type LeadLogEntry } from "../../src/store/leadLog";
-import { buyerLog, expectStatus, finishedLead, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, treeGate, unique, validLead } from "../support/exchange";
-
-/** Plays a step of the write-ahead log directly on the gate's tables, as a run that then stops would leave it. */
-function inLog<T>(gate: DurableObjectStub<LeadGate>, step: (log: GateLog) => T): Promise<T> {
-  return runInDurableObject(gate, (_instance, state) => step(new GateLog(state.storage.sql)));
-}
-
-async function cutOffRun() {
-  const name = unique("crash");
-  const point = await newLeadPoint(name, { bid: 1500 });
-  const publisher = await newPublisher({ type: "fixed", amountCents: 400 });
-  const treeId = await newTree([{ leadPointId: point.id }]);
-  const clickId = unique("clk");
-  const key = `${publisher.id}|${clickId}|${treeId}`;
-  const gate = treeGate(treeId);
-  const lead: Lead = {
-    id: leadIdAt(crypto.randomUUID().replaceAll("-", "").slice(0, 20), { treeId, index: 0 }),
-    treeId,
-    treeVersion: 1,
-    vertical: "auto_insurance",
-    publisherId: publisher.id,
-    clickId,
-    fields: { firstName: "Ann", lastName: "Reyes", email: "ann.reyes@gmail.com", phone: "+12127341188", zip: "10001", city: "New York", state: "NY" },
-    consent: { text: "I agree.", ip: "203.0.113.9", timestamp: new Date().toISOString() },
-    score: 95,
-    signals: [],
-    receivedAt: new Date().toISOString(),
-  };
-  // What a run leaves when its object stops right after admitting it: the log's rows, and no run in memory.
-  const now = Date.now();
-  await inLog(gate, (log) => log.admit({ key, lead, publisherId: publisher.id, now, leaseUntil: now + 60_000, expiresAt: now + 3_600_000, prior: NO_PRIOR_SALES }));
-  const resubmit = () => submitLead(treeId, publisher.apiKey, validLead({ clickId }));
-  return { name, point, publisher, treeId, gate, lead, resubmit };
-}
+import { cutOffRun, inLog } from "../support/cutOff";
+import { buyerLog, expectStatus, finishedLead, leadDetail, unique } from "../support/exchange";
 
 /** The log entry of a lead the cut-off run's buyer bought at 1500 ¢ (publisher 400 ¢). */
 function acceptedEntry(lead: Lead, point: { id: string; buyerId: string }): LeadLogEntry {
@@ -135,6 +101,46 @@ describe("a run cut off", () => {
     expect(detail.ledger).toHaveLength(3);
     expect(detail.trace).toHaveLength(1);
     expect(await gate.pendingWrites()).toEqual([]);
+  });
+});
+
+describe("a recovery settled from the journal", () => {
+  it("has every effect of a finished run: the publisher's postback, and the cap reservation committed once", async () => {
+    const postback = unique("postback");
+    const caps = { timezone: "UTC", daily: 3 };
+    const { point, gate, lead } = await cutOffRun({ point: { caps }, postback });
+    const token = `${lead.id}:${point.id}`;
+    const counter = env.COUNTER.getByName(capCounterName(point.id));
+    await counter.reserve(token, caps, Date.now(), 60_000);
+    await inLog(gate, (log) => {
+      log.recordIntent(lead.id, point.id, 1500, Date.now());
+      log.recordPostAnswer(lead.id, point.id, { kind: "accepted", sale: { leadPointId: point.id, buyerId: point.buyerId, priceCents: 1500, countsTowardsQuota: true } });
+    });
+    // The run had also committed the unit before it stopped: the recovery's commit must not count it twice.
+    await counter.commit(token);
+    await leaseRunsOut(gate);
+    expect(await finishedLead(lead.id)).toMatchObject({ status: "accepted" });
+    for (let i = 0; i < 100 && (await buyerLog(postback)).length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect((await buyerLog(postback)).map((r) => r.body)).toEqual([expect.objectContaining({ type: "sale", leadId: lead.id, payoutCents: 400 })]);
+    expect(await counter.used("UTC")).toMatchObject({ daily: 1, total: 1 });
+  });
+});
+
+describe("a stopped run met by resubmits", () => {
+  it("is recovered by a resubmit once its lease has run out, and sold once however many resubmit at the same time", async () => {
+    const { name, lead, resubmit } = await cutOffRun({ leaseUntil: Date.now() - 1 });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => resubmit()));
+    const bodies = answers.map((answer) => expectStatus(answer, 200));
+    expect(bodies.every((body) => body.leadId === lead.id && body.status === "accepted"), JSON.stringify(bodies)).toBe(true);
+    expect((await buyerLog(name)).map((r) => r.type)).toEqual(["ping", "post"]);
+    expect((await finishedLead(lead.id)).sales).toHaveLength(1);
+  });
+
+  it("is told to retry while the run's lease is still live and no run of it is in the object", async () => {
+    const { name, resubmit } = await cutOffRun();
+    const refused = await resubmit();
+    expect(expectStatus(refused, 409)).toMatchObject({ error: { code: "conflict", message: expect.stringContaining("retry") } });
+    expect(await buyerLog(name)).toEqual([]);
   });
 });
 
