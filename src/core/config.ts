@@ -77,8 +77,8 @@ export type ResponseMapping = z.infer<typeof ResponseMappingSchema>;
 export const EndpointSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   format: z.enum(["json", "form", "xml"]).default("json"),
-  headers: z.record(z.string(), z.string()).optional(),
-  secret: z.string().min(8).optional(),
+  headers: z.record(z.string(), z.string()).optional().describe('Sent with every request (buyer credentials live here); the values read back as "***".'),
+  secret: z.string().min(8).optional().describe('Signs every request (X-Leadtree-Signature); reads back as "***".'),
   template: z.string().max(16_384).optional(),
   response: ResponseMappingSchema.optional(),
 });

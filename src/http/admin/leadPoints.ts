@@ -7,16 +7,24 @@ import { ApiError } from "../errors";
 import { errorResponses, registerReadAndDisable } from "./resource";
 import { LeadPointSchema } from "./schemas";
 
-const REDACTED = "<redacted>";
+/** How a credential reads back (API.md): present, but never its value. */
+const HIDDEN = "***";
 
-function redact(endpoint: Endpoint | undefined): Endpoint | undefined {
-  return endpoint?.secret ? { ...endpoint, secret: REDACTED } : endpoint;
+function hideCredentials(endpoint: Endpoint): Endpoint {
+  return {
+    ...endpoint,
+    ...(endpoint.secret === undefined ? {} : { secret: HIDDEN }),
+    ...(endpoint.headers === undefined ? {} : { headers: Object.fromEntries(Object.keys(endpoint.headers).map((name) => [name, HIDDEN])) }),
+  };
 }
 
-/** An endpoint's signing secret is write-only: it never comes back in a response. */
+/**
+ * An endpoint's signing secret and header values (where buyers put their
+ * API keys) are write-only: every response shows that they are set, never
+ * what they are.
+ */
 export function presentLeadPoint(point: LeadPointRecord): LeadPointRecord {
-  const ping = redact(point.ping);
-  return { ...point, ...(ping ? { ping } : {}), post: redact(point.post) ?? point.post };
+  return { ...point, ...(point.ping ? { ping: hideCredentials(point.ping) } : {}), post: hideCredentials(point.post) };
 }
 
 export function registerLeadPoints(app: OpenAPIHono<AppEnv>): void {
