@@ -5,6 +5,7 @@
  * typo the operator must hear about, not a field to drop.
  */
 import { z } from "zod";
+import { patternProblem } from "./pattern";
 
 const cents = z.number().int().nonnegative();
 const hour = z.number().int().min(0).max(24);
@@ -48,22 +49,21 @@ function filterValueProblem(op: Filter["op"], value: unknown): string | undefine
     case "between":
       return Array.isArray(value) && value.length === 2 ? undefined : "op between needs [low, high]";
     case "regex":
-      if (typeof value !== "string") return "op regex needs a string value";
-      try {
-        new RegExp(value);
-        return undefined;
-      } catch {
-        return "not a valid regular expression";
-      }
+      return typeof value === "string" ? patternProblem(value) : "op regex needs a string value";
     default:
       return value === undefined ? `op ${op} needs a value` : undefined;
   }
 }
 
+function refusePattern(source: string, ctx: z.RefinementCtx): void {
+  const problem = patternProblem(source);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+}
+
 export const ResponseMappingSchema = z.strictObject({
   accept: z.union([
     z.strictObject({ path: z.string().min(1), equals: z.string().optional() }),
-    z.strictObject({ regex: z.string().min(1), equals: z.string().optional() }),
+    z.strictObject({ regex: z.string().min(1).superRefine(refusePattern), equals: z.string().optional() }),
   ]),
   price: z.string().optional(),
   redirectUrl: z.string().optional(),

@@ -1,6 +1,6 @@
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, test } from "vitest";
-import { EndpointSchema, type Endpoint } from "../../core/config";
+import { EndpointSchema, type Endpoint, type ResponseMapping } from "../../core/config";
 import { wireFor, wireProblems, type PingAnswer, type PingMessage, type PostAnswer, type PostMessage, type WireFormat } from ".";
 
 const ping: PingMessage = {
@@ -174,11 +174,12 @@ describe("default protocol post answers", () => {
 });
 
 describe("wireProblems", () => {
-  test.each([
-    { name: "a sound mapping has none", response: { accept: { path: "$.ok" }, price: "$.price" }, problems: [] },
-    { name: "a bad path is named", response: { accept: { path: "$.ok" }, price: "$..price" }, problems: [expect.stringContaining("response.price")] },
-    { name: "a bad regex is named", response: { accept: { regex: "(" } }, problems: ["response.accept.regex: not a valid regular expression"] },
+  test.each<{ name: string; response: ResponseMapping; problems: unknown[] }>([
+    { name: "a sound mapping has none", response: { accept: { path: "$.ok" }, price: "$.price", priceUnit: "dollars" }, problems: [] },
+    { name: "a bad path is named", response: { accept: { path: "$.ok" }, price: "$..price", priceUnit: "dollars" }, problems: [expect.stringContaining("response.price")] },
+    { name: "a bad regex is named", response: { accept: { regex: "(" }, priceUnit: "dollars" }, problems: ["response.accept.regex: not a valid pattern: missing closing ) at `(`"] },
   ])("$name", ({ response, problems }) => {
-    expect(wireProblems(endpoint({ response }))).toEqual(problems);
+    // Built without the schema, which refuses a bad regex before any wire sees it.
+    expect(wireProblems({ url: "https://buyer.example/leads", format: "json", response })).toEqual(problems);
   });
 });

@@ -5,6 +5,7 @@
  * `invalid` naming the problem, so the trace says what to fix.
  */
 import type { ResponseMapping } from "../../core/config";
+import { compilePattern, type Pattern } from "../../core/pattern";
 import { withOptional } from "./answer";
 import { compilePath, readPath, type PathStep } from "./path";
 import type { PingAnswer, PostAnswer } from "./types";
@@ -49,8 +50,8 @@ export function compileMapping(mapping: ResponseMapping): CompiledMapping {
       accepted = matches(value, equals);
     } else {
       // The value `equals` compares is the first capture group, else the whole match.
-      const match = accept.regex.exec(body);
-      accepted = match !== null && (equals === undefined || matches(match[1] ?? match[0], equals));
+      const match = accept.pattern.firstCapture(body);
+      accepted = match !== undefined && (equals === undefined || matches(match, equals));
     }
     // With a regex accept the other paths are optional extras: an answer they
     // cannot parse still accepts or declines by the regex.
@@ -85,7 +86,9 @@ export function compileMapping(mapping: ResponseMapping): CompiledMapping {
   };
 }
 
-type Accept = { kind: "path"; source: string; steps: PathStep[] } | { kind: "regex"; regex: RegExp };
+type Accept = { kind: "path"; source: string; steps: PathStep[] } | { kind: "regex"; pattern: Pattern };
+
+const matchesNothing: Pattern = { test: () => false, firstCapture: () => undefined };
 
 function compileAccept(accept: ResponseMapping["accept"], problems: string[]): Accept {
   if ("path" in accept) {
@@ -94,12 +97,10 @@ function compileAccept(accept: ResponseMapping["accept"], problems: string[]): A
     problems.push(`response.accept.path: ${path.reason}`);
     return { kind: "path", source: accept.path, steps: [] };
   }
-  try {
-    return { kind: "regex", regex: new RegExp(accept.regex) };
-  } catch {
-    problems.push("response.accept.regex: not a valid regular expression");
-    return { kind: "regex", regex: /$^/ };
-  }
+  const compiled = compilePattern(accept.regex);
+  if (compiled.ok) return { kind: "regex", pattern: compiled.pattern };
+  problems.push(`response.accept.regex: ${compiled.reason}`);
+  return { kind: "regex", pattern: matchesNothing };
 }
 
 /**
