@@ -1,5 +1,6 @@
 import { createRoute, type OpenAPIHono } from "@hono/zod-openapi";
-import { LeadPointInputSchema, type Endpoint } from "../../core/config";
+import { LeadPointInputSchema, type Endpoint, type LeadPointInput } from "../../core/config";
+import { leadPointWireProblems } from "../../buyers/wire";
 import { createLeadPoint, disableLeadPoint, getBuyer, getLeadPoint, listLeadPoints, type LeadPointRecord } from "../../store/config";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
@@ -27,6 +28,15 @@ export function presentLeadPoint(point: LeadPointRecord): LeadPointRecord {
   return { ...point, ...(point.ping ? { ping: hideCredentials(point.ping) } : {}), post: hideCredentials(point.post) };
 }
 
+/**
+ * A lead point whose buyer mapping cannot work is refused when it is saved,
+ * not met by its first lead; an edit checks the merged document the same way.
+ */
+export function refuseBrokenWire(point: Pick<LeadPointInput, "ping" | "post">): void {
+  const problems = leadPointWireProblems(point);
+  if (problems.length) throw new ApiError("validation_failed", "The lead point's buyer mapping cannot work; the fields say why.", problems);
+}
+
 export function registerLeadPoints(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
     createRoute({
@@ -38,6 +48,7 @@ export function registerLeadPoints(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const input = c.req.valid("json");
+      refuseBrokenWire(input);
       const services = servicesOf(c.env);
       if (!(await getBuyer(services.db, input.buyerId))) {
         throw new ApiError("validation_failed", "The lead point names a buyer that does not exist.", [{ path: "buyerId", message: `buyer ${input.buyerId} does not exist` }]);
