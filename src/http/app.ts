@@ -9,6 +9,7 @@ import { registerLeadTrace } from "./admin/leads";
 import { registerPublishers } from "./admin/publishers";
 import { registerTrees } from "./admin/trees";
 import { registerDocs } from "./docs";
+import { registerHealth } from "./health";
 import { registerLeadIntake } from "./publisher/leads";
 import { registerLeadStatus } from "./publisher/status";
 
@@ -17,6 +18,7 @@ export function createApp() {
   app.onError(onError);
   app.notFound((c) => errorResponse(c, new ApiError("not_found", "No such route.")));
   app.use("*", limitBody);
+  registerHealth(app);
 
   const admin = newRouter();
   admin.use("*", requireAdmin, requireJsonBody);
