@@ -187,6 +187,8 @@ describe("wireProblems", () => {
     { name: "a sound json template has none", extra: { template: '{"zip":"${lead.zip}","price":${price},"wait":${lpi.Allowed Response Time}}' }, problems: [] },
     { name: "a sound xml template has none", extra: { format: "xml", template: '<?xml version="1.0"?><lead id="${lead.id}"><zip>${lead.zip}</zip></lead>' }, problems: [] },
     { name: "a form template is not parsed", extra: { format: "form", template: "zip=${lead.zip}&&=" }, problems: [] },
+    { name: "the endpoint's own Content-Type says what the body is", extra: { template: "ZIP ${lead.zip}", headers: { "content-type": "text/plain" } }, problems: [] },
+    { name: "an xml Content-Type on a json endpoint wants xml", extra: { template: '{"zip":"${lead.zip}"}', headers: { "Content-Type": "text/xml" } }, problems: [{ path: "template", message: expect.stringMatching(/^the template does not render well-formed XML/) }] },
     { name: "an unknown placeholder", extra: { format: "form", template: "zip=${zip}" }, problems: [{ path: "template", message: expect.stringMatching(/^unknown placeholder \$\{zip\}: use \$\{lead\.<field>\}/) }] },
     { name: "an unknown consent key", extra: { format: "form", template: "c=${consent.name}" }, problems: [{ path: "template", message: expect.stringContaining("unknown placeholder ${consent.name}") }] },
     { name: "a placeholder never closed", extra: { format: "form", template: "zip=${lead.zip" }, problems: [{ path: "template", message: "the placeholder at character 4 is not closed with }" }] },

@@ -27,9 +27,12 @@ export function wireFor(endpoint: Endpoint): BuyerWire {
  * the operator API to refuse before any lead meets it.
  */
 export function wireProblems(endpoint: Endpoint, role: "ping" | "post"): WireProblem[] {
-  const problems = [...compiled(endpoint).problems, ...headerProblems(endpoint.headers ?? {})];
+  const headers = endpoint.headers ?? {};
+  const problems = [...compiled(endpoint).problems, ...headerProblems(headers)];
   if (endpoint.template !== undefined) {
-    problems.push(...templateProblems(endpoint.template, endpoint.format ?? "json", role).map((message) => ({ path: "template", message })));
+    // An endpoint's own Content-Type replaces the format's (call.ts), so it says what the body must be.
+    const contentType = Object.entries(headers).find(([name]) => name.toLowerCase() === "content-type")?.[1] ?? contentTypes[endpoint.format ?? "json"];
+    problems.push(...templateProblems(endpoint.template, contentType, role).map((message) => ({ path: "template", message })));
   }
   return problems;
 }

@@ -4,7 +4,8 @@
  * join. Each value is escaped for the endpoint's format, so a lead's
  * `O'Brien & "Sons"` cannot break the buyer's JSON, XML or form body.
  *
- * Placeholders (an unknown one renders empty, as a missing field does):
+ * Placeholders (an unknown one renders empty, as a missing field does;
+ * saving refuses it, see templateProblems):
  * - `${lead.<field>}` a lead field; a ping carries no PII, so PII fields
  *   render empty in a ping template whatever it says;
  * - `${lead.id}`, `${lead.treeId}`, `${lead.vertical}`, `${lead.score}` the
@@ -68,7 +69,7 @@ export function compileTemplate(source: string, format: WireFormat): (m: Message
  * is not the endpoint's format. Rendering stays lenient (unknown is empty)
  * for templates stored before these checks.
  */
-export function templateProblems(source: string, format: WireFormat, role: "ping" | "post"): string[] {
+export function templateProblems(source: string, contentType: string, role: "ping" | "post"): string[] {
   const problems: string[] = [];
   let last = 0;
   for (const match of source.matchAll(placeholderPattern)) {
@@ -80,29 +81,30 @@ export function templateProblems(source: string, format: WireFormat, role: "ping
   }
   const unclosed = source.indexOf("${", last);
   if (unclosed >= 0) problems.push(`the placeholder at character ${unclosed} is not closed with }`);
-  // Every value renders as a bare 1, which reads as a number unquoted and as text quoted.
-  const shapeProblem = formatProblems[format](source.replace(placeholderPattern, "1"));
+  // The body must be what its Content-Type says. Every value renders as a
+  // bare 1, which reads as a number unquoted and as text quoted.
+  const shapeProblem = bodyProblem(contentType, source.replace(placeholderPattern, "1"));
   if (shapeProblem) problems.push(shapeProblem);
   return problems;
 }
 
 const known = "${lead.<field>}, ${lead.id}, ${lead.treeId}, ${lead.vertical}, ${lead.score}, ${consent.<key>}, ${ping.token}, ${price} or ${lpi.Allowed Response Time}";
 
-const formatProblems: Record<WireFormat, (sample: string) => string | undefined> = {
-  json(sample) {
+function bodyProblem(contentType: string, sample: string): string | undefined {
+  if (/json/i.test(contentType)) {
     try {
       JSON.parse(sample);
       return undefined;
     } catch (error) {
       return `the template does not render valid JSON (${error instanceof Error ? error.message : "unreadable"})`;
     }
-  },
-  xml(sample) {
+  }
+  if (/xml/i.test(contentType)) {
     const result = XMLValidator.validate(sample);
     return result === true ? undefined : `the template does not render well-formed XML (${result.err.msg}, line ${result.err.line})`;
-  },
-  form: () => undefined,
-};
+  }
+  return undefined;
+}
 
 function nameOf(match: RegExpMatchArray): string {
   return (match[1] ?? "").trim();
