@@ -42,6 +42,7 @@ function buyer(answer: () => Promise<Response>) {
 }
 
 const json = (body: unknown, status = 200) => () => Promise.resolve(Response.json(body, { status }));
+const redirect = (status: number) => () => Promise.resolve(new Response(null, { status, headers: { location: "https://elsewhere.example/take-it" } }));
 const later = () => Date.now() + 5_000;
 
 describe("pingLeadPoint", () => {
@@ -52,9 +53,11 @@ describe("pingLeadPoint", () => {
     { name: "an unreadable answer is a transport error with its cause", answer: () => Promise.resolve(new Response("oops")), expected: { kind: "transportError", reason: "answer is not valid JSON", httpStatus: 200 } },
     { name: "a missing accept is a transport error", answer: json({ bid: 3 }), expected: { kind: "transportError", reason: "answer has no boolean accept", httpStatus: 200 } },
     { name: "a refused connection has no status", answer: () => Promise.reject(new TypeError("refused")), expected: { kind: "transportError", reason: "refused" } },
+    { name: "a redirect is a pass, never followed", answer: redirect(307), expected: { kind: "transportError", reason: "the buyer answered with a redirect (307); redirects are never followed", httpStatus: 307 } },
   ])("$name", async ({ answer, expected }) => {
-    const { client } = buyer(answer);
+    const { client, seen } = buyer(answer);
     const attempt = await pingLeadPoint(client, leadPoint(), ping, later());
+    expect(seen.map((request) => request.redirect)).toEqual(["manual"]);
     expect(attempt, JSON.stringify(attempt)).toMatchObject({ leadPointId: "lp_1", ...expected });
     expect(Date.parse(attempt.startedAt)).not.toBeNaN();
     expect(attempt.ms).toBeGreaterThanOrEqual(0);
@@ -114,9 +117,11 @@ describe("postLeadPoint", () => {
     { name: "rejected with a reason", answer: json({ accept: false, reason: "duplicate" }), expected: { kind: "rejected", reason: "duplicate", httpStatus: 200 } },
     { name: "a 500 is a transport error", answer: json({ accept: true }, 500), expected: { kind: "transportError", reason: "HTTP 500", httpStatus: 500 } },
     { name: "garbage is a transport error", answer: () => Promise.resolve(new Response("<html>")), expected: { kind: "transportError", reason: "answer is not well-formed XML", httpStatus: 200 } },
+    { name: "a redirect is a pass, never followed", answer: redirect(308), expected: { kind: "transportError", reason: "the buyer answered with a redirect (308); redirects are never followed", httpStatus: 308 } },
   ])("$name", async ({ answer, expected }) => {
     const { client, seen } = buyer(answer);
     const attempt = await postLeadPoint(client, leadPoint(), post, later());
+    expect(seen.map((request) => request.redirect)).toEqual(["manual"]);
     expect(attempt, JSON.stringify(attempt)).toMatchObject({ leadPointId: "lp_1", ...expected });
     const body: unknown = JSON.parse((await seen[0]?.text()) ?? "");
     expect(body).toEqual({ type: "post", leadId: "lead_1", pingToken: "tok", priceCents: 1250, score: 80, fields: post.fields, consent: post.consent });

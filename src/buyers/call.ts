@@ -21,8 +21,7 @@ export async function pingLeadPoint(client: BuyerClient, point: LeadPoint, messa
   const wire = wireFor(point.ping);
   const response = await send(client, point.ping, wire.renderPing(message), deadlineAt);
   const timing = timingOf(point.id, response);
-  if (response.kind !== "response") return response.kind === "timeout" ? { ...timing, kind: "timeout" } : { ...timing, kind: "transportError", reason: response.reason };
-  if (!isSuccess(response.status)) return { ...timing, kind: "transportError", reason: `HTTP ${response.status}` };
+  if (response.kind !== "response" || !isSuccess(response.status)) return { ...timing, ...passOf(response) };
   const answer = wire.parsePing(response.body, response.contentType);
   return answer.kind === "invalid" ? { ...timing, kind: "transportError", reason: answer.reason } : { ...timing, ...answer };
 }
@@ -31,8 +30,7 @@ export async function postLeadPoint(client: BuyerClient, point: LeadPoint, messa
   const wire = wireFor(point.post);
   const response = await send(client, point.post, wire.renderPost(message), deadlineAt);
   const timing = timingOf(point.id, response);
-  if (response.kind !== "response") return response.kind === "timeout" ? { ...timing, kind: "timeout" } : { ...timing, kind: "transportError", reason: response.reason };
-  if (!isSuccess(response.status)) return { ...timing, kind: "transportError", reason: `HTTP ${response.status}` };
+  if (response.kind !== "response" || !isSuccess(response.status)) return { ...timing, ...passOf(response) };
   const answer = wire.parsePost(response.body, response.contentType);
   return answer.kind === "invalid" ? { ...timing, kind: "transportError", reason: answer.reason } : { ...timing, ...answer };
 }
@@ -66,4 +64,23 @@ function timingOf(leadPointId: string, response: BuyerResponse): { leadPointId: 
 
 function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;
+}
+
+/** Why an answer that carries no decision is a pass for the lead point. */
+function passOf(response: BuyerResponse): { kind: "timeout" } | { kind: "transportError"; reason: string } {
+  switch (response.kind) {
+    case "timeout":
+      return { kind: "timeout" };
+    case "transportError":
+      return { kind: "transportError", reason: response.reason };
+    case "response":
+      return {
+        kind: "transportError",
+        reason: isRedirect(response.status) ? `the buyer answered with a redirect (${response.status}); redirects are never followed` : `HTTP ${response.status}`,
+      };
+  }
+}
+
+function isRedirect(status: number): boolean {
+  return status >= 300 && status < 400;
 }

@@ -89,10 +89,11 @@ export function createBuyerClient(options: BuyerClientOptions = {}): BuyerClient
         try {
           // The race guards against a fetch that ignores its signal; the
           // real one rejects on abort, which lands in the catch below.
-          // Redirects follow the fetch default, which only ever follows to
-          // http(s): a buyer cannot steer us to another scheme.
+          // A redirect is never followed: a post would carry the consumer's
+          // PII to a URL nobody configured, and that URL's answer would count
+          // as the buyer's. The 3xx itself comes back as the answer.
           response = await Promise.race([
-            fetchBuyer(request.url, { method: request.method ?? "POST", headers: request.headers, body: request.body, signal }),
+            fetchBuyer(request.url, { method: request.method ?? "POST", headers: request.headers, body: request.body, signal, redirect: "manual" }),
             deadline,
           ]);
         } catch (error) {

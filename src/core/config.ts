@@ -5,6 +5,7 @@
  * typo the operator must hear about, not a field to drop.
  */
 import { z } from "zod";
+import { patternProblem } from "./pattern";
 
 const cents = z.number().int().nonnegative();
 const hour = z.number().int().min(0).max(24);
@@ -48,22 +49,21 @@ function filterValueProblem(op: Filter["op"], value: unknown): string | undefine
     case "between":
       return Array.isArray(value) && value.length === 2 ? undefined : "op between needs [low, high]";
     case "regex":
-      if (typeof value !== "string") return "op regex needs a string value";
-      try {
-        new RegExp(value);
-        return undefined;
-      } catch {
-        return "not a valid regular expression";
-      }
+      return typeof value === "string" ? patternProblem(value) : "op regex needs a string value";
     default:
       return value === undefined ? `op ${op} needs a value` : undefined;
   }
 }
 
+function refusePattern(source: string, ctx: z.RefinementCtx): void {
+  const problem = patternProblem(source);
+  if (problem) ctx.addIssue({ code: "custom", message: problem });
+}
+
 export const ResponseMappingSchema = z.strictObject({
   accept: z.union([
     z.strictObject({ path: z.string().min(1), equals: z.string().optional() }),
-    z.strictObject({ regex: z.string().min(1), equals: z.string().optional() }),
+    z.strictObject({ regex: z.string().min(1).superRefine(refusePattern), equals: z.string().optional() }),
   ]),
   price: z.string().optional(),
   redirectUrl: z.string().optional(),
@@ -77,8 +77,8 @@ export type ResponseMapping = z.infer<typeof ResponseMappingSchema>;
 export const EndpointSchema = z.strictObject({
   url: z.url({ protocol: /^https?$/ }),
   format: z.enum(["json", "form", "xml"]).default("json"),
-  headers: z.record(z.string(), z.string()).optional(),
-  secret: z.string().min(8).optional(),
+  headers: z.record(z.string(), z.string()).optional().describe('Sent with every request (buyer credentials live here); the values read back as "***".'),
+  secret: z.string().min(8).optional().describe('Signs every request (X-Leadtree-Signature); reads back as "***".'),
   template: z.string().max(16_384).optional(),
   response: ResponseMappingSchema.optional(),
 });

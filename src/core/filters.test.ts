@@ -12,6 +12,7 @@ const lead: LeadFields = {
   roofType: "Metal",
   note: "",
   score: 82,
+  comment: `${"a".repeat(30)}!`,
 };
 
 describe("filterPasses", () => {
@@ -46,6 +47,7 @@ describe("filterPasses", () => {
     { name: "regex is case-sensitive", filter: { field: "roofType", op: "regex", value: "^metal$" }, want: false },
     { name: "regex on a missing field fails", filter: { field: "county", op: "regex", value: ".*" }, want: false },
     { name: "regex that does not compile fails", filter: { field: "zip", op: "regex", value: "(" }, want: false },
+    { name: "regex that would backtrack catastrophically answers", filter: { field: "comment", op: "regex", value: "^(a+)+$" }, want: false },
     { name: "exists on a present field", filter: { field: "state", op: "exists" }, want: true },
     { name: "exists on an empty string fails", filter: { field: "note", op: "exists" }, want: false },
     { name: "missing on an empty string", filter: { field: "note", op: "missing" }, want: true },

@@ -7,7 +7,8 @@
  *   number 10 equals "10" but "10.0" does not.
  * - `gt`, `gte`, `lt`, `lte`, `between` (inclusive) compare numbers; a value
  *   that is not a decimal number fails.
- * - `regex` tests the text as written, case-sensitively.
+ * - `regex` tests the text as written, case-sensitively, in linear time
+ *   (pattern.ts says why RE2 and not RegExp).
  * - An empty or blank string is missing. A missing field fails every op but
  *   `missing`, `ne` and `nin`: a lead without a state is "not TX".
  * - A filter whose value has the wrong shape for its op fails; the config
@@ -15,6 +16,7 @@
  */
 import type { Filter } from "./config";
 import type { FieldValue, LeadFields } from "./lead";
+import { compilePattern } from "./pattern";
 
 export type FilterCondition = Pick<Filter, "field" | "op" | "value">;
 
@@ -49,8 +51,9 @@ export function filterPasses(filter: FilterCondition, fields: LeadFields): boole
       return compare("gte", n, numberOf(expected[0])) && compare("lte", n, numberOf(expected[1]));
     }
     case "regex": {
-      const pattern = regexOf(filter);
-      return pattern !== undefined && value !== undefined && pattern.test(String(value));
+      if (typeof expected !== "string" || value === undefined) return false;
+      const pattern = compilePattern(expected);
+      return pattern.ok && pattern.pattern.test(String(value));
     }
   }
 }
@@ -91,25 +94,5 @@ function compare(op: "gt" | "gte" | "lt" | "lte", a: number | undefined, b: numb
       return a < b;
     case "lte":
       return a <= b;
-  }
-}
-
-/** Compiled once per filter object; `null` remembers a pattern that does not compile. */
-const compiled = new WeakMap<FilterCondition, RegExp | null>();
-
-function regexOf(filter: FilterCondition): RegExp | undefined {
-  let pattern = compiled.get(filter);
-  if (pattern === undefined) {
-    pattern = typeof filter.value === "string" ? tryRegExp(filter.value) : null;
-    compiled.set(filter, pattern);
-  }
-  return pattern ?? undefined;
-}
-
-function tryRegExp(source: string): RegExp | null {
-  try {
-    return new RegExp(source);
-  } catch {
-    return null;
   }
 }

@@ -32,6 +32,8 @@ export async function sendPostback(services: Services, publisher: Publisher, lea
       headers: { "content-type": "application/json", "x-leadtree-signature": await signatureHeader(keyHash, body, Math.floor(Date.now() / 1000)) },
       body,
       signal: AbortSignal.timeout(POSTBACK_TIMEOUT_MS),
+      // Like buyer calls: the signed sale notice goes to the configured URL only.
+      redirect: "manual",
     });
     await response.body?.cancel();
   } catch (error) {

@@ -9,6 +9,7 @@ import { registerLeads } from "./admin/leads";
 import { registerPublishers } from "./admin/publishers";
 import { registerTrees } from "./admin/trees";
 import { registerDocs } from "./docs";
+import { registerHealth } from "./health";
 import { registerOpenApi } from "./openapi";
 import { registerLeadIntake } from "./publisher/leads";
 import { registerLeadStatus } from "./publisher/status";
@@ -18,6 +19,7 @@ export function createApp() {
   app.onError(onError);
   app.notFound((c) => errorResponse(c, new ApiError("not_found", "No such route.")));
   app.use("*", limitBody);
+  registerHealth(app);
 
   const admin = newRouter();
   admin.use("*", requireAdmin, requireJsonBody);

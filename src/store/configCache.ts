@@ -3,51 +3,58 @@
  * lead points and publisher from here, and D1 only on a miss. The cache is
  * valid for the configuration generation it was built from; an isolate checks
  * the generation at most once per TTL (one tiny read), and a write made by
- * this isolate drops the cache at once.
+ * this isolate drops the cache at once. Unknown keys are remembered too, in
+ * a bounded number (Memo below).
  */
 import type { TreePoint } from "../core/tree";
 import { buyersByIds, leadPointsByIds, getTree, publisherByKeyHash, readGeneration, type Publisher, type TreeRecord } from "./config";
 import type { Db } from "./db";
+import { LruCache } from "../core/lru";
 
 export interface TreeSnapshot {
   tree: TreeRecord;
   points: ReadonlyMap<string, TreePoint>;
 }
 
+export interface ConfigCacheOptions {
+  /** How many unknown publisher keys (and tree ids) the cache remembers; past it the least recently asked is forgotten. */
+  maxRememberedMisses?: number;
+}
+
 export class ConfigCache {
   private generation = -1;
   private checkedAt = -Infinity;
   private checking: Promise<void> | undefined;
-  private trees = new Map<string, Promise<TreeSnapshot | undefined>>();
-  private publishers = new Map<string, Promise<Publisher | undefined>>();
+  private readonly trees: Memo<TreeSnapshot>;
+  private readonly publishers: Memo<Publisher>;
 
-  constructor(private readonly ttlMs: number) {}
+  constructor(
+    private readonly ttlMs: number,
+    options: ConfigCacheOptions = {},
+  ) {
+    const maxMisses = options.maxRememberedMisses ?? 1_024;
+    this.trees = new Memo(maxMisses);
+    this.publishers = new Memo(maxMisses);
+  }
 
   invalidate(): void {
-    this.trees.clear();
-    this.publishers.clear();
+    this.forget();
     this.checkedAt = -Infinity;
   }
 
   async tree(db: Db, id: string, now = Date.now()): Promise<TreeSnapshot | undefined> {
     await this.revalidate(db, now);
-    return this.memo(this.trees, id, () => loadSnapshot(db, id));
+    return this.trees.get(id, () => loadSnapshot(db, id));
   }
 
   async publisher(db: Db, apiKeyHash: string, now = Date.now()): Promise<Publisher | undefined> {
     await this.revalidate(db, now);
-    return this.memo(this.publishers, apiKeyHash, () => publisherByKeyHash(db, apiKeyHash));
+    return this.publishers.get(apiKeyHash, () => publisherByKeyHash(db, apiKeyHash));
   }
 
-  private memo<T>(map: Map<string, Promise<T>>, key: string, load: () => Promise<T>): Promise<T> {
-    let entry = map.get(key);
-    if (!entry) {
-      entry = load();
-      map.set(key, entry);
-      // A failed load must not stay cached: the next lead retries D1.
-      entry.catch(() => map.delete(key));
-    }
-    return entry;
+  private forget(): void {
+    this.trees.clear();
+    this.publishers.clear();
   }
 
   private revalidate(db: Db, now: number): Promise<void> {
@@ -55,8 +62,7 @@ export class ConfigCache {
     this.checking ??= readGeneration(db)
       .then((generation) => {
         if (generation !== this.generation) {
-          this.trees.clear();
-          this.publishers.clear();
+          this.forget();
           this.generation = generation;
         }
         this.checkedAt = now;
@@ -65,6 +71,48 @@ export class ConfigCache {
         this.checking = undefined;
       });
     return this.checking;
+  }
+}
+
+/**
+ * One load in flight per key, its result kept until the configuration
+ * changes. What exists is bounded by what operators created; what does not
+ * exist is whatever a client makes up (a random API key per request), so
+ * misses live in a bounded LRU: a wrong key sent again and again costs D1
+ * nothing, a flood of made-up keys costs the isolate no memory.
+ */
+class Memo<T> {
+  private readonly held = new Map<string, Promise<T | undefined>>();
+  private readonly missing: LruCache<string, true>;
+
+  constructor(maxMisses: number) {
+    this.missing = new LruCache(maxMisses);
+  }
+
+  get(key: string, load: () => Promise<T | undefined>): Promise<T | undefined> {
+    if (this.missing.get(key)) return Promise.resolve(undefined);
+    const held = this.held.get(key);
+    if (held) return held;
+    const loading = load();
+    this.held.set(key, loading);
+    // Settled after a clear, the load belongs to an older configuration and changes nothing.
+    loading.then(
+      (value) => {
+        if (value !== undefined || this.held.get(key) !== loading) return;
+        this.held.delete(key);
+        this.missing.set(key, true);
+      },
+      // A failed load must not stay cached: the next lead retries D1.
+      () => {
+        if (this.held.get(key) === loading) this.held.delete(key);
+      },
+    );
+    return loading;
+  }
+
+  clear(): void {
+    this.held.clear();
+    this.missing.clear();
   }
 }
 

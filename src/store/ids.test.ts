@@ -9,6 +9,14 @@ describe("presentedKeyHash", () => {
     expect(await first).toBe(await hashKey(key));
   });
 
+  it("keeps a key that is presented again through a flood of made-up keys", async () => {
+    const kept = presentedKeyHash("lt_pub_busy");
+    for (let i = 0; i < 5_000; i++) {
+      void presentedKeyHash(`lt_pub_made_up_${i}`);
+      if (i % 500 === 0) expect(presentedKeyHash("lt_pub_busy")).toBe(kept);
+    }
+  });
+
   it("forgets what it remembered once it holds its bound, and still hashes right", async () => {
     const keys = Array.from({ length: 1_100 }, (_, i) => `lt_pub_flood_${i}`);
     const held = presentedKeyHash(keys[0] as string);

@@ -1,4 +1,5 @@
 /** Identifiers and credentials. Keys are shown once; only their SHA-256 is stored. */
+import { LruCache } from "../core/lru";
 
 function randomToken(bytes: number): string {
   const raw = crypto.getRandomValues(new Uint8Array(bytes));
@@ -28,19 +29,17 @@ export async function sha256Hex(text: string): Promise<string> {
 /** What is stored of an API key. */
 export const hashKey = sha256Hex;
 
-/** How many presented keys an isolate remembers the hash of; past it, it starts over. */
-const PRESENTED_KEYS = 1_024;
-const presentedKeyHashes = new Map<string, Promise<string>>();
-
 /**
  * The hash of a key a client presents: a publisher sends the same key with
- * every lead, so each isolate hashes it once. Bounded, so a flood of made-up
- * keys cannot grow it.
+ * every lead, so each isolate hashes it once. Bounded, least recently used
+ * out first, so a flood of made-up keys cannot grow it and a publisher that
+ * keeps sending stays in.
  */
+const presentedKeyHashes = new LruCache<string, Promise<string>>(1_024);
+
 export function presentedKeyHash(apiKey: string): Promise<string> {
   let hash = presentedKeyHashes.get(apiKey);
   if (!hash) {
-    if (presentedKeyHashes.size >= PRESENTED_KEYS) presentedKeyHashes.clear();
     hash = hashKey(apiKey);
     presentedKeyHashes.set(apiKey, hash);
   }

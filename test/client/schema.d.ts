@@ -6,6 +6,23 @@
 // From the document the Worker serves at /openapi.json; regenerate with `npm run client:types`.
 
 export interface paths {
+    "/healthz": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Check that the exchange and its database answer */
+        get: operations["getHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/publishers": {
         parameters: {
             query?: never;
@@ -269,6 +286,19 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        Error: {
+            error: {
+                /** @enum {string} */
+                code: "bad_request" | "invalid_json" | "validation_failed" | "unauthorized" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "rate_limited" | "unavailable" | "internal_error";
+                message: string;
+                /** @description Present when particular fields are to blame. */
+                fields?: {
+                    path: string;
+                    message: string;
+                }[];
+                requestId?: string;
+            };
+        };
         CreatedPublisher: components["schemas"]["Publisher"] & {
             /** @description Shown once; only its hash is stored. */
             apiKey: string;
@@ -289,19 +319,6 @@ export interface components {
                 amountCents: number;
             };
             postbackUrl?: string;
-        };
-        Error: {
-            error: {
-                /** @enum {string} */
-                code: "bad_request" | "invalid_json" | "validation_failed" | "unauthorized" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "rate_limited" | "unavailable" | "internal_error";
-                message: string;
-                /** @description Present when particular fields are to blame. */
-                fields?: {
-                    path: string;
-                    message: string;
-                }[];
-                requestId?: string;
-            };
         };
         PublisherInput: {
             name: string;
@@ -402,9 +419,11 @@ export interface components {
                  * @enum {string}
                  */
                 format?: "json" | "form" | "xml";
+                /** @description Sent with every request (buyer credentials live here); the values read back as "***". */
                 headers?: {
                     [key: string]: string;
                 };
+                /** @description Signs every request (X-Leadtree-Signature); reads back as "***". */
                 secret?: string;
                 template?: string;
                 response?: {
@@ -435,9 +454,11 @@ export interface components {
                  * @enum {string}
                  */
                 format?: "json" | "form" | "xml";
+                /** @description Sent with every request (buyer credentials live here); the values read back as "***". */
                 headers?: {
                     [key: string]: string;
                 };
+                /** @description Signs every request (X-Leadtree-Signature); reads back as "***". */
                 secret?: string;
                 template?: string;
                 response?: {
@@ -529,9 +550,11 @@ export interface components {
                  * @enum {string}
                  */
                 format?: "json" | "form" | "xml";
+                /** @description Sent with every request (buyer credentials live here); the values read back as "***". */
                 headers?: {
                     [key: string]: string;
                 };
+                /** @description Signs every request (X-Leadtree-Signature); reads back as "***". */
                 secret?: string;
                 template?: string;
                 response?: {
@@ -562,9 +585,11 @@ export interface components {
                  * @enum {string}
                  */
                 format?: "json" | "form" | "xml";
+                /** @description Sent with every request (buyer credentials live here); the values read back as "***". */
                 headers?: {
                     [key: string]: string;
                 };
+                /** @description Signs every request (X-Leadtree-Signature); reads back as "***". */
                 secret?: string;
                 template?: string;
                 response?: {
@@ -1066,6 +1091,40 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    getHealth: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Serving, and D1 answers */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @enum {boolean} */
+                        ok: true;
+                        /** @description The package version this deployment was built from. */
+                        version: string;
+                    };
+                };
+            };
+            /** @description D1 does not answer */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listPublishers: {
         parameters: {
             query?: never;

@@ -75,22 +75,35 @@ describe("publishers and buyers", () => {
 });
 
 describe("lead points", () => {
-  it("stores the endpoint secret but never shows it", async () => {
+  it("never reads back an endpoint's secret or header values: create, get, list and disable show ***", async () => {
     const buyer = await newBuyer();
+    const credentials = ["s3cret-signing-key", "Bearer buyer-api-key-123", "acct-998877"];
     const created = expectStatus(
-      await admin<Record<string, { secret?: string }>>("POST", "/lead-points", {
+      await admin<{ id: string }>("POST", "/lead-points", {
         buyerId: buyer.id,
         name: "signed",
         kind: "ping_post",
-        ping: { url: buyerUrl("signed"), secret: "s3cret-signing-key" },
-        post: { url: buyerUrl("signed"), secret: "s3cret-signing-key" },
+        ping: { url: buyerUrl("signed"), secret: "s3cret-signing-key", headers: { Authorization: "Bearer buyer-api-key-123" } },
+        post: { url: buyerUrl("signed"), secret: "s3cret-signing-key", headers: { Authorization: "Bearer buyer-api-key-123", "X-Account": "acct-998877" } },
         pricing: { type: "fixed", priceCents: 1000 },
       }),
       201,
     );
-    expect(created.ping?.secret).toBe("<redacted>");
-    const read = expectStatus(await admin("GET", `/lead-points/${created.id}`), 200);
-    expect(JSON.stringify(read)).not.toContain("s3cret-signing-key");
+    const hidden = {
+      ping: { secret: "***", headers: { Authorization: "***" } },
+      post: { secret: "***", headers: { Authorization: "***", "X-Account": "***" } },
+    };
+    const list = expectStatus(await admin<{ items: { id: string }[] }>("GET", "/lead-points"), 200);
+    const reads: [string, unknown][] = [
+      ["create", created],
+      ["get", expectStatus(await admin("GET", `/lead-points/${created.id}`), 200)],
+      ["list", list.items.find((item) => item.id === created.id)],
+      ["disable", expectStatus(await admin("DELETE", `/lead-points/${created.id}`), 200)],
+    ];
+    for (const [read, body] of reads) {
+      expect(body, read).toMatchObject(hidden);
+      for (const credential of credentials) expect(JSON.stringify(body), read).not.toContain(credential);
+    }
   });
 
   it.each([

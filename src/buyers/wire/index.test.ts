@@ -1,7 +1,7 @@
 import { XMLParser } from "fast-xml-parser";
 import { describe, expect, test } from "vitest";
-import { EndpointSchema, type Endpoint } from "../../core/config";
-import { wireFor, wireProblems, type PingAnswer, type PingMessage, type PostAnswer, type PostMessage, type WireFormat } from ".";
+import { EndpointSchema, type Endpoint, type ResponseMapping } from "../../core/config";
+import { wireFor, wireProblems, type PingAnswer, type PingMessage, type PostAnswer, type PostMessage, type WireFormat, type WireProblem } from ".";
 
 const ping: PingMessage = {
   leadId: "lead_1",
@@ -174,11 +174,31 @@ describe("default protocol post answers", () => {
 });
 
 describe("wireProblems", () => {
-  test.each([
-    { name: "a sound mapping has none", response: { accept: { path: "$.ok" }, price: "$.price" }, problems: [] },
-    { name: "a bad path is named", response: { accept: { path: "$.ok" }, price: "$..price" }, problems: [expect.stringContaining("response.price")] },
-    { name: "a bad regex is named", response: { accept: { regex: "(" } }, problems: ["response.accept.regex: not a valid regular expression"] },
+  test.each<{ name: string; response: ResponseMapping; problems: WireProblem[] }>([
+    { name: "a sound mapping has none", response: { accept: { path: "$.ok" }, price: "$.price", priceUnit: "dollars" }, problems: [] },
+    { name: "a bad path is named", response: { accept: { path: "$.ok" }, price: "$..price", priceUnit: "dollars" }, problems: [{ path: "response.price", message: expect.stringContaining("$..price") }] },
+    { name: "a bad regex is named", response: { accept: { regex: "(" }, priceUnit: "dollars" }, problems: [{ path: "response.accept.regex", message: "not a valid pattern: missing closing ) at `(`" }] },
   ])("$name", ({ response, problems }) => {
-    expect(wireProblems(endpoint({ response }))).toEqual(problems);
+    // Built without the schema, which refuses a bad regex before any wire sees it.
+    expect(wireProblems({ url: "https://buyer.example/leads", format: "json", response }, "post")).toEqual(problems);
+  });
+
+  test.each<{ name: string; extra: Record<string, unknown>; role?: "ping" | "post"; problems: WireProblem[] }>([
+    { name: "a sound json template has none", extra: { template: '{"zip":"${lead.zip}","price":${price},"wait":${lpi.Allowed Response Time}}' }, problems: [] },
+    { name: "a sound xml template has none", extra: { format: "xml", template: '<?xml version="1.0"?><lead id="${lead.id}"><zip>${lead.zip}</zip></lead>' }, problems: [] },
+    { name: "a form template is not parsed", extra: { format: "form", template: "zip=${lead.zip}&&=" }, problems: [] },
+    { name: "the endpoint's own Content-Type says what the body is", extra: { template: "ZIP ${lead.zip}", headers: { "content-type": "text/plain" } }, problems: [] },
+    { name: "an xml Content-Type on a json endpoint wants xml", extra: { template: '{"zip":"${lead.zip}"}', headers: { "Content-Type": "text/xml" } }, problems: [{ path: "template", message: expect.stringMatching(/^the template does not render well-formed XML/) }] },
+    { name: "an unknown placeholder", extra: { format: "form", template: "zip=${zip}" }, problems: [{ path: "template", message: expect.stringMatching(/^unknown placeholder \$\{zip\}: use \$\{lead\.<field>\}/) }] },
+    { name: "an unknown consent key", extra: { format: "form", template: "c=${consent.name}" }, problems: [{ path: "template", message: expect.stringContaining("unknown placeholder ${consent.name}") }] },
+    { name: "a placeholder never closed", extra: { format: "form", template: "zip=${lead.zip" }, problems: [{ path: "template", message: "the placeholder at character 4 is not closed with }" }] },
+    { name: "a price in a ping", extra: { format: "form", template: "p=${price}&t=${ping.token}" }, role: "ping", problems: [{ path: "template", message: "${price} has no value in a ping; it is for post templates" }, { path: "template", message: "${ping.token} has no value in a ping; it is for post templates" }] },
+    { name: "json that does not parse", extra: { template: '{"zip":"${lead.zip}"' }, problems: [{ path: "template", message: expect.stringMatching(/^the template does not render valid JSON \(/) }] },
+    { name: "an empty json body", extra: { template: "" }, problems: [{ path: "template", message: expect.stringMatching(/^the template does not render valid JSON/) }] },
+    { name: "xml that is not well-formed", extra: { format: "xml", template: "<lead><zip>${lead.zip}</lead>" }, problems: [{ path: "template", message: expect.stringMatching(/^the template does not render well-formed XML \(.+, line 1\)$/) }] },
+    { name: "a header name with a space", extra: { headers: { "Api Key": "k" } }, problems: [{ path: "headers.Api Key", message: "not a valid HTTP header name" }] },
+    { name: "a header value with a line break", extra: { headers: { Authorization: "Bearer k\r\nX-Injected: 1" } }, problems: [{ path: "headers.Authorization", message: "a header value cannot contain a line break or NUL" }] },
+  ])("$name", ({ extra, role, problems }) => {
+    expect(wireProblems(endpoint(extra), role ?? "post")).toEqual(problems);
   });
 });

@@ -5,9 +5,10 @@
  * `invalid` naming the problem, so the trace says what to fix.
  */
 import type { ResponseMapping } from "../../core/config";
+import { compilePattern, type Pattern } from "../../core/pattern";
 import { withOptional } from "./answer";
 import { compilePath, readPath, type PathStep } from "./path";
-import type { PingAnswer, PostAnswer } from "./types";
+import type { PingAnswer, PostAnswer, WireProblem } from "./types";
 import { amountCents, readDocument, redirectUrl, scalarText, shortText } from "./values";
 
 type Target = "price" | "redirectUrl" | "buyerLeadId" | "reason" | "pingToken";
@@ -19,27 +20,27 @@ const truthy = new Set(["true", "1", "yes", "accepted", "success"]);
 type Read = { ok: true; accepted: boolean; value: (target: Target) => unknown } | { ok: false; reason: string };
 
 export interface CompiledMapping {
-  problems: string[];
+  problems: WireProblem[];
   parsePing(body: string, contentType: string | null): PingAnswer;
   parsePost(body: string, contentType: string | null): PostAnswer;
 }
 
 export function compileMapping(mapping: ResponseMapping): CompiledMapping {
-  const problems: string[] = [];
+  const problems: WireProblem[] = [];
   const paths = new Map<Target, PathStep[]>();
   for (const target of targets) {
     const source = mapping[target];
     if (source === undefined) continue;
     const path = compilePath(source);
     if (path.ok) paths.set(target, path.steps);
-    else problems.push(`response.${target}: ${path.reason}`);
+    else problems.push({ path: `response.${target}`, message: path.reason });
   }
   const accept = compileAccept(mapping.accept, problems);
   const equals = mapping.accept.equals?.trim().toLowerCase();
   const unit = mapping.priceUnit ?? "dollars";
 
   function read(body: string, contentType: string | null): Read {
-    if (problems.length > 0) return { ok: false, reason: `response mapping: ${problems.join("; ")}` };
+    if (problems.length > 0) return { ok: false, reason: `response mapping: ${problems.map((p) => `${p.path}: ${p.message}`).join("; ")}` };
     const document = accept.kind === "path" || paths.size > 0 ? readDocument(body, contentType) : undefined;
     let accepted: boolean;
     if (accept.kind === "path") {
@@ -49,8 +50,8 @@ export function compileMapping(mapping: ResponseMapping): CompiledMapping {
       accepted = matches(value, equals);
     } else {
       // The value `equals` compares is the first capture group, else the whole match.
-      const match = accept.regex.exec(body);
-      accepted = match !== null && (equals === undefined || matches(match[1] ?? match[0], equals));
+      const match = accept.pattern.firstCapture(body);
+      accepted = match !== undefined && (equals === undefined || matches(match, equals));
     }
     // With a regex accept the other paths are optional extras: an answer they
     // cannot parse still accepts or declines by the regex.
@@ -85,21 +86,21 @@ export function compileMapping(mapping: ResponseMapping): CompiledMapping {
   };
 }
 
-type Accept = { kind: "path"; source: string; steps: PathStep[] } | { kind: "regex"; regex: RegExp };
+type Accept = { kind: "path"; source: string; steps: PathStep[] } | { kind: "regex"; pattern: Pattern };
 
-function compileAccept(accept: ResponseMapping["accept"], problems: string[]): Accept {
+const matchesNothing: Pattern = { test: () => false, firstCapture: () => undefined };
+
+function compileAccept(accept: ResponseMapping["accept"], problems: WireProblem[]): Accept {
   if ("path" in accept) {
     const path = compilePath(accept.path);
     if (path.ok) return { kind: "path", source: accept.path, steps: path.steps };
-    problems.push(`response.accept.path: ${path.reason}`);
+    problems.push({ path: "response.accept.path", message: path.reason });
     return { kind: "path", source: accept.path, steps: [] };
   }
-  try {
-    return { kind: "regex", regex: new RegExp(accept.regex) };
-  } catch {
-    problems.push("response.accept.regex: not a valid regular expression");
-    return { kind: "regex", regex: /$^/ };
-  }
+  const compiled = compilePattern(accept.regex);
+  if (compiled.ok) return { kind: "regex", pattern: compiled.pattern };
+  problems.push({ path: "response.accept.regex", message: compiled.reason });
+  return { kind: "regex", pattern: matchesNothing };
 }
 
 /**

@@ -52,6 +52,12 @@ export interface BuyerWire {
 
 export type WireFormat = "json" | "form" | "xml";
 
+/** Something in an endpoint's configuration that cannot work, at its path within the endpoint (`response.price`). */
+export interface WireProblem {
+  path: string;
+  message: string;
+}
+
 export const contentTypes: Record<WireFormat, string> = {
   json: "application/json",
   form: "application/x-www-form-urlencoded",

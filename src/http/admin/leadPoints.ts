@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { Endpoint } from "../../core/config";
+import type { Endpoint, LeadPointInput as LeadPointDocument } from "../../core/config";
+import { leadPointWireProblems } from "../../buyers/wire";
 import { createLeadPoint, disableLeadPoint, getBuyer, getLeadPoint, listLeadPoints, type LeadPointRecord } from "../../store/config";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
@@ -8,16 +9,33 @@ import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations"
 import { registerReadAndDisable } from "./resource";
 import { LeadPointInput, LeadPointSchema } from "./schemas";
 
-const REDACTED = "<redacted>";
+/** How a credential reads back (API.md): present, but never its value. */
+const HIDDEN = "***";
 
-function redact(endpoint: Endpoint | undefined): Endpoint | undefined {
-  return endpoint?.secret ? { ...endpoint, secret: REDACTED } : endpoint;
+function hideCredentials(endpoint: Endpoint): Endpoint {
+  return {
+    ...endpoint,
+    ...(endpoint.secret === undefined ? {} : { secret: HIDDEN }),
+    ...(endpoint.headers === undefined ? {} : { headers: Object.fromEntries(Object.keys(endpoint.headers).map((name) => [name, HIDDEN])) }),
+  };
 }
 
-/** An endpoint's signing secret is write-only: it never comes back in a response. */
+/**
+ * An endpoint's signing secret and header values (where buyers put their
+ * API keys) are write-only: every response shows that they are set, never
+ * what they are.
+ */
 export function presentLeadPoint(point: LeadPointRecord): LeadPointRecord {
-  const ping = redact(point.ping);
-  return { ...point, ...(ping ? { ping } : {}), post: redact(point.post) ?? point.post };
+  return { ...point, ...(point.ping ? { ping: hideCredentials(point.ping) } : {}), post: hideCredentials(point.post) };
+}
+
+/**
+ * A lead point whose buyer mapping cannot work is refused when it is saved,
+ * not met by its first lead; an edit checks the merged document the same way.
+ */
+export function refuseBrokenWire(point: Pick<LeadPointDocument, "ping" | "post">): void {
+  const problems = leadPointWireProblems(point);
+  if (problems.length) throw new ApiError("validation_failed", "The lead point's buyer mapping cannot work; the fields say why.", problems);
 }
 
 export function registerLeadPoints(app: OpenAPIHono<AppEnv>): void {
@@ -35,6 +53,7 @@ export function registerLeadPoints(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const input = c.req.valid("json");
+      refuseBrokenWire(input);
       const services = servicesOf(c.env);
       if (!(await getBuyer(services.db, input.buyerId))) {
         throw new ApiError("validation_failed", "The lead point names a buyer that does not exist.", [{ path: "buyerId", message: `buyer ${input.buyerId} does not exist` }]);

@@ -3,7 +3,8 @@
  * behaviour is written in its URL, so each test makes the buyers it needs
  * without any setup call:
  *   /buyer/<name>?bid=1250&delay=300&post=reject&reason=dup&status=500&garbage=1&close=1&token=t1&redirect=<url>&postDelay=50
- * `postStatus`, `postGarbage`, `postClose` do for posts what their ping twins do;
+ * `location=<url>` answers with a redirect there (`status`, 307 unless given) instead of an answer;
+ * `postStatus`, `postGarbage`, `postClose`, `postLocation` do for posts what their ping twins do;
  * `declineFirst=N` declines the buyer's first N pings, then bids.
  * `GET /log/<name>` returns everything that buyer received, in order.
  */
@@ -83,8 +84,10 @@ export async function startBuyerServer(): Promise<LoopbackServer> {
       response.end("<<not json>>");
       return;
     }
-    const status = Number(param("status") ?? 200);
-    response.writeHead(status, { "content-type": "application/json" });
+    // A redirect carries the answer too, so a test shows that not even its body counts.
+    const location = param("location");
+    const status = Number(param("status") ?? (location === null ? 200 : 307));
+    response.writeHead(status, { "content-type": "application/json", ...(location === null ? {} : { location }) });
     response.end(JSON.stringify(answerOf(type, q, entries.filter((e) => e.type === "ping").length)));
   }
 
