@@ -116,6 +116,53 @@ describe("caps", () => {
     expect(await counter.reserve("y", limits)).toEqual({ ok: true });
   });
 
+  it("lets a reservation lapse with its lease, so a run cut off before settling does not hold the unit for good", async () => {
+    const counter = env.COUNTER.getByName(unique("cap:lapse"));
+    const limits = { timezone: "UTC", daily: 1 };
+    const t0 = Date.now();
+    expect(await counter.reserve("stranded", limits, t0, 30_000)).toEqual({ ok: true });
+    expect(await counter.reserve("next", limits, t0 + 29_000, 30_000)).toMatchObject({ ok: false, reason: "daily cap of 1 reached" });
+    expect(await counter.reserve("next", limits, t0 + 30_001, 30_000)).toEqual({ ok: true });
+  });
+
+  it("counts a late commit of a lapsed reservation, and any commit once per token", async () => {
+    const counter = env.COUNTER.getByName(unique("cap:late"));
+    const limits = { timezone: "UTC", daily: 5 };
+    const t0 = Date.now();
+    await counter.reserve("sold-late", limits, t0, 1_000);
+    await counter.commit("sold-late", t0 + 5_000, "UTC");
+    await counter.commit("sold-late", t0 + 6_000, "UTC");
+    await counter.commit("never-reserved", t0 + 6_000, "UTC");
+    expect(await counter.used("UTC", t0 + 6_000)).toMatchObject({ daily: 2, total: 2 });
+    // A committed token reserved again (a recovery re-running the lead) takes no second unit.
+    expect(await counter.reserve("sold-late", limits, t0 + 7_000, 1_000)).toEqual({ ok: true });
+    expect(await counter.used("UTC", t0 + 7_000)).toMatchObject({ daily: 2, total: 2 });
+  });
+
+  it("sells a lead point with a total cap of 2 exactly twice, whatever the day", async () => {
+    const [capped, fallback] = [unique("total"), unique("rest")];
+    const points = await Promise.all([newLeadPoint(capped, { bid: 2000 }, { caps: { timezone: "UTC", total: 2 } }), newLeadPoint(fallback, { bid: 100 })]);
+    const publisher = await newPublisher();
+    const treeId = await newTree(points.map((p) => ({ leadPointId: p.id })));
+    const answers = await Promise.all(Array.from({ length: 6 }, () => submitLead(treeId, publisher.apiKey)));
+    const leads = await Promise.all(answers.map((a) => leadDetail(String(expectStatus(a, 200).leadId))));
+    expect(leads.filter((lead) => lead.sales.some((sale) => sale.leadPointId === points[0]?.id))).toHaveLength(2);
+    expect(leads.every((lead) => lead.sales.length === 1)).toBe(true);
+  });
+
+  it("stops selling past the tree's daily accept limit", async () => {
+    const name = unique("accepts");
+    const point = await newLeadPoint(name, { bid: 600 });
+    const publisher = await newPublisher();
+    const treeId = await newTree([{ leadPointId: point.id }], { dailyLimits: { timezone: "UTC", accepts: 2 } });
+    const statuses = [];
+    for (let i = 0; i < 3; i++) statuses.push(expectStatus(await submitLead(treeId, publisher.apiKey), 200));
+    expect(statuses.map((s) => s.status)).toEqual(["accepted", "accepted", "declined"]);
+    const refused = await leadDetail(String(statuses[2]?.leadId));
+    expect(refused.trace.find((t) => t.phase === "post")).toMatchObject({ outcome: "skipped", reason: "daily cap of 2 reached" });
+    expect((await buyerLog(name)).filter((r) => r.type === "post")).toHaveLength(2);
+  });
+
   it("does not ping a lead point outside its schedule", async () => {
     const hour = new Date().getUTCHours();
     const name = unique("closed");

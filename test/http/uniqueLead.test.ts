@@ -1,7 +1,8 @@
 /** The unique-lead key: whose lead it is, how its accepts add up, and where its gate is when the gate count changes. */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { gateAddressOfLead } from "../../src/core/gateAddress";
-import { admin, buyerLog, expectStatus, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
+import { admin, buyerLog, expectStatus, finishedLead, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, treeGate, unique, validLead } from "../support/exchange";
 
 describe("the unique-lead key", () => {
   it("keeps another publisher's lead with the same click id as its own lead, run and sold on its own", async () => {
@@ -52,7 +53,7 @@ describe("the tree's gate count", () => {
     const point = await newLeadPoint(name, { bid: 800 });
     const publisher = await newPublisher();
     const treeId = await newTree([{ leadPointId: point.id }]);
-    // Click ids whose keys land on different gates under 1 and under 64 gates: every key is on gate 0 of 1.
+    // Under one gate every key is on gate 0.
     const leads = Array.from({ length: 8 }, () => validLead());
     const before = await Promise.all(leads.map(async (lead) => expectStatus(await submitLead(treeId, publisher.apiKey, lead), 200)));
     expect(before.map((answer) => gateAddressOfLead(String(answer.leadId))?.index)).toEqual(Array(8).fill(0));
@@ -69,5 +70,33 @@ describe("the tree's gate count", () => {
     // New keys spread over the new count.
     const fresh = await Promise.all(Array.from({ length: 8 }, async () => expectStatus(await submitLead(treeId, publisher.apiKey, validLead()), 200)));
     expect(new Set(fresh.map((answer) => gateAddressOfLead(String(answer.leadId))?.index)).size).toBeGreaterThan(1);
+  });
+});
+
+describe("a held lead whose key's window has ended", () => {
+  it("runs its next cycle on its own: a new lead of the same key runs apart, and its waiters get its answer, not the old lead's", async () => {
+    const name = unique("oldheld");
+    const point = await newLeadPoint(name, { bid: 900, declineFirst: 1, delay: 300 });
+    const publisher = await newPublisher();
+    const treeId = await newTree([{ leadPointId: point.id }], { cycles: { max: 2, delaySeconds: 60 }, uniqueLead: { durationSeconds: 1, pattern: ["clickId", "treeId"] } });
+    const lead = validLead();
+    const held = expectStatus(await submitLead(treeId, publisher.apiKey, lead), 200);
+    expect(held.status).toBe("pending");
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+
+    // The old lead's next cycle starts first, then two submits of the same click arrive while it runs.
+    const gate = treeGate(treeId);
+    await runInDurableObject(gate, async (_instance, state) => {
+      state.storage.sql.exec("UPDATE lead_log SET next_run_at = 0 WHERE state = 'held'");
+      await state.storage.setAlarm(Date.now());
+    });
+    const rerun = runDurableObjectAlarm(gate);
+    while ((await buyerLog(name)).length < 2) await new Promise((resolve) => setTimeout(resolve, 10));
+    const [first, second] = await Promise.all([submitLead(treeId, publisher.apiKey, lead), submitLead(treeId, publisher.apiKey, lead)]);
+    await rerun;
+    const answers = [expectStatus(first, 200), expectStatus(second, 200)];
+    expect(answers[0]?.leadId).not.toBe(held.leadId);
+    expect(answers[1], JSON.stringify(answers)).toEqual(answers[0]);
+    expect((await finishedLead(String(held.leadId))).status).toBe("accepted");
   });
 });

@@ -252,9 +252,13 @@ export class GateRuns implements RunJournal {
     const input = await this.runInput(record);
     if (!input) return this.finishWithout(record, "the tree or publisher no longer exists");
     const key = this.log.key(record.key);
-    const prior = key && key.leadId === record.leadId ? key.prior : NO_PRIOR_SALES;
-    this.log.startCycle(record, cycle, Date.now() + leaseMsOf(input.snapshot.tree));
-    if (!this.live.has(record.key)) this.live.set(record.key, liveRun(record.leadId));
+    const now = Date.now();
+    const ownsKey = key?.leadId === record.leadId;
+    const prior = key && ownsKey ? key.prior : NO_PRIOR_SALES;
+    this.log.startCycle(record, cycle, now + leaseMsOf(input.snapshot.tree));
+    // Submits of the key wait for this run only while the key is still this lead's: once its window has
+    // ended, a submit of the same key is a new lead of its own.
+    if (key && ownsKey && key.expiresAt > now && !this.live.has(record.key)) this.live.set(record.key, liveRun(record.leadId));
     try {
       const runInput = { ...input, cycle, priorTrace: record.trace, prior };
       return this.finish(record.key, await executeRun(this.effects(), runInput), runInput);
