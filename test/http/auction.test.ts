@@ -91,14 +91,13 @@ describe("auction edge cases", () => {
     const publisher = await newPublisher();
     const treeId = await newTree(points.map((p) => ({ leadPointId: p.id, timeoutSeconds: 1 })));
 
-    const started = Date.now();
     const answer = expectStatus(await submitLead(treeId, publisher.apiKey), 200);
-    const elapsed = Date.now() - started;
     expect(answer.status).toBe("accepted");
-    expect(elapsed, "pings went out in waves instead of at once").toBeLessThan(1000);
 
+    // Pinged in waves of six, the fourth wave would start at 900 ms and miss the 1 s deadline: every
+    // buyer answering in time proves they were all pinged at once, without timing the test itself.
     const lead = await leadDetail(String(answer.leadId));
-    expect(lead.trace.filter((t) => t.phase === "ping" && t.outcome === "accepted")).toHaveLength(20);
+    expect(lead.trace.filter((t) => t.phase === "ping" && t.outcome === "accepted"), "pings went out in waves instead of at once").toHaveLength(20);
     expect(lead.sales.map((s) => [s.leadPointId, s.priceCents])).toEqual([[points[13]?.id, 5230]]);
   });
 

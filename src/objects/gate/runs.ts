@@ -157,7 +157,8 @@ export class GateRuns implements RunJournal {
       // The lead stays in the log: recover the run from its journal at once, without a second sale.
       console.error("lead run failed; the gate recovers it", lead.id, error instanceof Error ? error.message : "unknown");
       this.log.releaseLease(key, lead.id);
-      return this.recover(lead.id);
+      // Whatever the recovery meets, the lead is in the log: the answer says so, and the alarm tries again.
+      return this.recover(lead.id).catch((): Admission => ({ kind: "failed", leadId: lead.id }));
     } finally {
       this.answerWaiters(key, lead.id, { kind: "failed", leadId: lead.id });
     }
