@@ -2,8 +2,8 @@
  * Posts go through the lead's journal — its gate's log — so that a run cut
  * off midway can be finished without a second sale: the intent is durable
  * before the post leaves, and the buyer's answer is recorded when it comes
- * back. The Worker reaches the gate through its stub (one call per post);
- * the gate itself, when it recovers or re-runs a lead, posts directly.
+ * back. Every run happens inside the lead's gate, so each post is a local
+ * write of that object (src/objects/gate/runs.ts).
  */
 import type { PostAttempt } from "../core/attempt";
 import type { LeadPoint } from "../core/config";

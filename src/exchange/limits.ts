@@ -34,7 +34,8 @@ function guardsOf(tree: Tree, point: TreePoint): Guard[] {
 export interface PostGuards {
   closedReason(point: TreePoint): string | undefined;
   reserve(point: TreePoint): Promise<Reservation>;
-  settle(point: TreePoint, accepted: boolean): Promise<void>;
+  /** Ends a post's reservation: a unit counted when the buyer took the lead, given back otherwise. */
+  closeReservation(point: TreePoint, sold: boolean): Promise<void>;
 }
 
 /** The tree's daily submit limit, counted once per lead that reaches the tree: why it refuses this one, if it does. */
@@ -69,8 +70,8 @@ export function postGuards(env: Env, tree: Tree, leadId: string, now: () => numb
       fullHints.set(guard.name, { until: now() + FULL_HINT_MS, reason: result.reason });
       return result;
     },
-    async settle(point, accepted) {
-      await Promise.all(guardsOf(tree, point).map((guard) => (accepted ? counter(guard.name).commit(token(point), now(), guard.limits.timezone) : counter(guard.name).release(token(point)))));
+    async closeReservation(point, sold) {
+      await Promise.all(guardsOf(tree, point).map((guard) => (sold ? counter(guard.name).commit(token(point), now(), guard.limits.timezone) : counter(guard.name).release(token(point)))));
     },
   };
 }

@@ -75,7 +75,7 @@ export async function submitLead(env: Env, submission: Submission): Promise<Subm
     console.error("gate call failed", lead.id, error instanceof Error ? error.message : "unknown");
     return { kind: "failed", leadId: lead.id, stored: false };
   }
-  if (result.kind === "replay") return { kind: "answered", answer: result.answer };
+  if (result.kind === "replay" || result.kind === "answered") return { kind: "answered", answer: result.answer };
   if (result.kind === "failed") return { kind: "failed", leadId: result.leadId, stored: true };
   if (result.kind === "busy") return result;
   return { kind: "failed", leadId: lead.id, stored: true };

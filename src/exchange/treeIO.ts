@@ -50,7 +50,7 @@ export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal, re
         deadlineAt: target.deadlineAt,
         sale: { leadPointId: target.point.id, buyerId: target.point.buyerId, priceCents: target.priceCents, countsTowardsQuota: target.position.countTowardsQuota },
       }),
-    afterPost: (target, attempt) => guards.settle(target.point, attempt.kind === "accepted"),
+    afterPost: (target, attempt) => guards.closeReservation(target.point, attempt.kind === "accepted"),
     rotation: (tierName, size) => env.ROTATION.getByName(rotationName(tree.id, tierName)).next(size),
   };
 }

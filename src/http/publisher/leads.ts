@@ -1,7 +1,7 @@
 /**
  * Publisher intake: `POST /v1/trees/:treeId/leads`, JSON or form-encoded.
  * Authenticates the publisher, validates the lead under the tree's rules,
- * then runs it (run.ts) and answers with the outcome.
+ * then submits it (exchange/submit.ts) and answers with the outcome.
  */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";

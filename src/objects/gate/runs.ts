@@ -50,7 +50,10 @@ export interface SubmitRequest extends AdmitRequest {
 
 export type Admission =
   | { kind: "run"; prior: PriorSales }
+  /** The answer the key already has: a resubmit inside its window gets it, and no buyer hears of it. */
   | { kind: "replay"; answer: LeadAnswer }
+  /** The answer of a run that just finished (this submit's, or the one it waited for). */
+  | { kind: "answered"; answer: LeadAnswer }
   /** The key's run is held by a live lease this object cannot wait on (it restarted mid-run). */
   | { kind: "busy"; retryAfterSeconds: number }
   /** The run could not be finished now; the lead is in the log and the alarm finishes it. */
@@ -235,7 +238,7 @@ export class GateRuns implements RunJournal {
     await Promise.all(
       intents.flatMap((intent) => {
         const point = input.snapshot.points.get(intent.leadPointId);
-        return point && intent.answer ? [guards.settle(point, intent.answer.kind === "accepted")] : [];
+        return point && intent.answer ? [guards.closeReservation(point, intent.answer.kind === "accepted")] : [];
       }),
     );
     const settlement = settlementOf(
@@ -325,7 +328,7 @@ export class GateRuns implements RunJournal {
     await Promise.all(
       unanswered.flatMap((entry) => {
         const point = points.get(entry.leadPointId);
-        return point ? [guards.settle(point, sale?.leadPointId === entry.leadPointId)] : [];
+        return point ? [guards.closeReservation(point, sale?.leadPointId === entry.leadPointId)] : [];
       }),
     );
     return { kind: "resolved", answer };
@@ -349,7 +352,7 @@ export class GateRuns implements RunJournal {
     this.options.outbox.queue(answer.leadId, settlement.log, seq);
     this.options.ctx.waitUntil(this.options.wakeups.noLaterThan(Math.min(now + OWED_BACKSTOP_MS, settlement.holdUntil ?? Infinity)));
     if (answer.status === "accepted" && input.publisher) this.options.ctx.waitUntil(sendPostback(servicesOf(this.options.env), input.publisher, input.lead, answer));
-    const admission: Admission = { kind: "replay", answer };
+    const admission: Admission = { kind: "answered", answer };
     this.answerWaiters(key, answer.leadId, admission);
     return admission;
   }
