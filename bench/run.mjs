@@ -161,9 +161,12 @@ async function startLeadtree(urls, source) {
   const t0 = performance.now();
   const account = await provisionLeadtree(system.worker.base, urls);
   log(`leadtree: publisher and ${account.leadPointIds.length} buyer lead points created in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  // A variant runs its own tree: a tree records its gate count when it is saved (GATE_SHARDS then), and a
+  // tree whose count changed keeps asking its old gates for a window, which is a transition, not the variant.
+  const treeId = (scenario) => `bench-${scenario.id}${system.variant ? `-${system.variant}` : ""}`;
   system.prepare = async (scenario) => {
     try {
-      await putLeadtreeTree(system.worker.base, `bench-${scenario.id}`, account.leadPointIds.slice(0, scenario.buyers), {
+      await putLeadtreeTree(system.worker.base, treeId(scenario), account.leadPointIds.slice(0, scenario.buyers), {
         timeoutSeconds: POSITION_TIMEOUT_SECONDS,
       });
       return { ok: true };
@@ -172,7 +175,7 @@ async function startLeadtree(urls, source) {
     }
   };
   system.target = (scenario) => ({
-    url: `${system.worker.base}/v1/trees/bench-${scenario.id}/leads`,
+    url: `${system.worker.base}/v1/trees/${treeId(scenario)}/leads`,
     headers: { "x-api-key": account.apiKey },
   });
   /** Serves the same state again as `variant` says: other vars, or a copy of the state on disk. */
@@ -185,6 +188,7 @@ async function startLeadtree(urls, source) {
       fs.cpSync(persistTo, system.statePath, { recursive: true });
     }
     system.worker = await serve(`leadtree-${variant.phase}`, variant.vars ?? {}, system.statePath);
+    system.variant = variant.phase;
   };
   return system;
 }
@@ -269,6 +273,8 @@ async function main() {
       const scenario = scenarios[0];
       log(`restarting leadtree: ${variant.title}`);
       await leadtree.restart(variant);
+      const prepared = await leadtree.prepare(scenario);
+      if (!prepared.ok) throw new Error(`leadtree (${variant.phase}) could not set up its tree: ${prepared.error}`);
       sampler.watch("leadtree", leadtree.worker.handle.pid);
       await simulator.configure({ profile: scenario.profile });
       // The baseline again beside it, so that every leadtree variant has a baseline from its own time.

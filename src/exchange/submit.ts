@@ -1,7 +1,7 @@
 import { RpcTarget } from "cloudflare:workers";
 import type { PingAttempt } from "../core/attempt";
 import { leaseMsOf } from "../core/config";
-import { leadIdAt } from "../core/gateAddress";
+import { gateIndex, leadIdAt } from "../core/gateAddress";
 import type { Lead } from "../core/lead";
 import { ownLeadKey, uniqueLeadKey } from "../core/uniqueLead";
 import { createBuyerClient } from "../buyers/client";
@@ -51,8 +51,10 @@ export async function submitLead(env: Env, submission: Submission): Promise<Subm
   const { draft, snapshot, publisher } = submission;
   const { tree } = snapshot;
   const token = newLeadToken();
-  const key = uniqueLeadKey(tree.uniqueLead.pattern, draft) ?? ownLeadKey(token);
-  const address = await gateOfKey(env, tree, key);
+  const patternKey = uniqueLeadKey(tree.uniqueLead.pattern, draft);
+  const key = patternKey ?? ownLeadKey(token);
+  // A lead keyed by its own new token cannot have been admitted before: no earlier gate to ask.
+  const address = patternKey ? await gateOfKey(env, tree, key) : { treeId: tree.id, index: gateIndex(key, tree.gateShards) };
   const lead: Lead = { ...draft, id: leadIdAt(token, address) };
   const overLimit = await submitLimitReason(env, tree, lead.id);
   let result: Admission;
