@@ -3,7 +3,7 @@
  * off midway can be finished without a second sale: the intent is durable
  * before the post leaves, and the buyer's answer is recorded when it comes
  * back. Every run happens inside the lead's gate, so each post is a local
- * write of that object (src/objects/gate/runs.ts).
+ * write of that object (src/objects/gate/journal.ts).
  */
 import type { PostAttempt } from "../core/attempt";
 import type { LeadPoint } from "../core/config";

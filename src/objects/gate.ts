@@ -9,9 +9,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { numberSetting } from "../core/settings";
-import type { PostAttempt } from "../core/attempt";
 import type { PingShardService } from "../buyers/fanout";
-import type { JournaledPost } from "../exchange/journal";
 import type { LeadLogEntry } from "../store/leadLog";
 import { servicesOf } from "../store/services";
 import { IdempotencyStore, type IdempotencyCheck } from "./gate/idempotency";
@@ -53,10 +51,6 @@ export class LeadGate extends DurableObject<Env> {
   /** A new submission: admitted, run here, its outcome logged before the answer. */
   submit(request: SubmitRequest, relay?: PingShardService): Promise<Admission> {
     return this.runs.submit(request, relay);
-  }
-
-  post(request: JournaledPost): Promise<PostAttempt> {
-    return this.runs.post(request);
   }
 
   /** Whether this gate knows `key` (a lead key or an idempotency scope) inside its window. */

@@ -8,27 +8,27 @@
  * whose run is in flight waits for that run and gets its answer, while other
  * keys proceed in parallel.
  */
-import type { PostAttempt, TraceEntry } from "../../core/attempt";
 import { leaseMsOf } from "../../core/config";
 import type { Lead } from "../../core/lead";
 import { screenLead, type Screening } from "../../core/screen";
-import { settle } from "../../core/settle";
-import { NO_PRIOR_SALES, type PriorSales, type Sale } from "../../core/tree";
-import { postLeadPoint } from "../../buyers/call";
-import { createBuyerClient } from "../../buyers/client";
+import { NO_PRIOR_SALES, type PriorSales } from "../../core/tree";
 import type { PingShardService } from "../../buyers/fanout";
-import type { JournaledPost, RunJournal } from "../../exchange/journal";
+import type { RunJournal } from "../../exchange/journal";
 import { postGuards } from "../../exchange/limits";
 import { sendPostback } from "../../exchange/postback";
-import { answerOf, executeRun, saleEntry, settlementOf, type RunInput } from "../../exchange/runLead";
+import { executeRun, settlementOf, type RunInput } from "../../exchange/runLead";
 import type { LeadAnswer, Settlement } from "../../exchange/settlement";
 import { getPublisher, type Publisher } from "../../store/config";
 import type { LeadLogEntry } from "../../store/leadLog";
 import { servicesOf } from "../../store/services";
+import { gateJournal } from "./journal";
 import { entryOf, type GateLog, type LeadRecord } from "./log";
 import { OWED_BACKSTOP_MS, type D1Outbox } from "./outbox";
-import { recoveryOf, unansweredPosts } from "./recovery";
+import { recoveryOf } from "./recovery";
+import { resolutionOf, type Resolution } from "./resolution";
 import type { Wakeups } from "./wakeups";
+
+export type { Resolution } from "./resolution";
 
 export interface AdmitRequest {
   key: string;
@@ -58,8 +58,6 @@ export type Admission =
   | { kind: "busy"; retryAfterSeconds: number }
   /** The run could not be finished now; the lead is in the log and the alarm finishes it. */
   | { kind: "failed"; leadId: string };
-
-export type Resolution = { outcome: "sold"; leadPointId: string; priceCents: number } | { outcome: "unsold" };
 
 export type Resolved =
   | { kind: "resolved"; answer: LeadAnswer }
@@ -91,11 +89,14 @@ export interface GateRunsOptions {
   wakeups: Wakeups;
 }
 
-export class GateRuns implements RunJournal {
+export class GateRuns {
   private readonly live = new Map<string, LiveRun>();
+  private readonly journal: RunJournal;
   private readonly recovering = new Map<string, Promise<Admission>>();
 
-  constructor(private readonly options: GateRunsOptions) {}
+  constructor(private readonly options: GateRunsOptions) {
+    this.journal = gateJournal(options.log);
+  }
 
   private get log(): GateLog {
     return this.options.log;
@@ -165,29 +166,6 @@ export class GateRuns implements RunJournal {
     } finally {
       this.answerWaiters(key, lead.id, { kind: "failed", leadId: lead.id });
     }
-  }
-
-  /**
-   * Posts a lead to a buyer through the journal: the intent is durable before
-   * the request leaves, so a run cut off mid-post is never posted again
-   * blindly, and the buyer's answer is recorded when it returns. No explicit
-   * `storage.sync()`: a Durable Object's outgoing fetch waits on its output
-   * gate, which stays locked until every earlier SQL write has committed.
-   */
-  async post(request: JournaledPost): Promise<PostAttempt> {
-    const { leadId, point, sale } = request;
-    this.log.recordIntent(leadId, point.id, sale.priceCents, Date.now());
-    const attempt = await postLeadPoint(createBuyerClient(), point, request.message, request.deadlineAt);
-    const accepted =
-      attempt.kind === "accepted"
-        ? {
-            ...sale,
-            ...(attempt.redirectUrl ? { redirectUrl: attempt.redirectUrl } : {}),
-            ...(attempt.buyerLeadId ? { buyerLeadId: attempt.buyerLeadId } : {}),
-          }
-        : undefined;
-    this.log.recordPostAnswer(leadId, point.id, { kind: attempt.kind, ...(accepted ? { sale: accepted } : {}) });
-    return attempt;
   }
 
   /**
@@ -285,50 +263,16 @@ export class GateRuns implements RunJournal {
     // From here on, no await until the log has the resolution: a second call meets state done.
     const record = this.log.lead(leadId);
     if (!record || record.state !== "review") return { kind: "conflict", reason: `lead ${leadId} was resolved meanwhile` };
-    const unanswered = unansweredPosts(record.trace);
     const { tree, points } = input.snapshot;
-    let sale: Sale | undefined;
-    if (resolution.outcome === "sold") {
-      const point = points.get(resolution.leadPointId);
-      if (!point || !unanswered.some((entry) => entry.leadPointId === resolution.leadPointId)) {
-        const awaiting = unanswered.map((entry) => entry.leadPointId).join(", ") || "none";
-        return { kind: "invalid", path: "leadPointId", message: `lead point ${resolution.leadPointId} has no post of this lead awaiting review (awaiting: ${awaiting})` };
-      }
-      const position = tree.tiers.flatMap((tier) => tier.positions).find((p) => p.leadPointId === point.id);
-      sale = { leadPointId: point.id, buyerId: point.buyerId, priceCents: resolution.priceCents, countsTowardsQuota: position?.countTowardsQuota ?? true };
-    }
-    const settled = settle(sale ? [sale] : [], input.publisher.payout);
-    const sales = [...(record.outcome?.sales ?? []), ...settled.sales.map(saleEntry)];
-    const { answer, redirectUrl } = answerOf(tree, leadId, sales, false);
-    const at = new Date().toISOString();
-    const trace: TraceEntry[] = unanswered.map((entry) => {
-      const sold = sale?.leadPointId === entry.leadPointId;
-      return {
-        leadPointId: entry.leadPointId,
-        phase: "post",
-        startedAt: at,
-        ms: 0,
-        outcome: sold ? "accepted" : "declined",
-        ...(sold && sale ? { bidCents: sale.priceCents } : entry.bidCents !== undefined ? { bidCents: entry.bidCents } : {}),
-        reason: sold ? "resolved by the operator: the buyer took the lead" : "resolved by the operator: the buyer did not take the lead",
-      };
-    });
-    const log: LeadLogEntry = {
-      lead: record.lead,
-      status: sales.length ? "accepted" : "unsold",
-      ...(sales.length ? {} : { reason: "resolved by the operator: not sold" }),
-      ...(redirectUrl ? { redirectUrl } : {}),
-      ms: record.outcome?.ms ?? 0,
-      completedAt: at,
-      trace: [...record.trace, ...trace],
-      sales,
-    };
-    await this.finish(record.key, { answer, accepts: settled.accepts, log }, input);
+    const outcome = resolutionOf(record, resolution, tree, points, input.publisher.payout, new Date().toISOString());
+    if (outcome.kind === "invalid") return outcome;
+    const { answer } = outcome.settlement;
+    this.finish(record.key, outcome.settlement, input);
     const guards = postGuards(this.options.env, tree, leadId);
     await Promise.all(
-      unanswered.flatMap((entry) => {
-        const point = points.get(entry.leadPointId);
-        return point ? [guards.closeReservation(point, sale?.leadPointId === entry.leadPointId)] : [];
+      outcome.closes.flatMap(({ leadPointId, sold }) => {
+        const point = points.get(leadPointId);
+        return point ? [guards.closeReservation(point, sold)] : [];
       }),
     );
     return { kind: "resolved", answer };
@@ -378,7 +322,7 @@ export class GateRuns implements RunJournal {
 
   private effects() {
     const { env, ctx } = this.options;
-    return { env, services: servicesOf(env), journal: this, waitUntil: (promise: Promise<unknown>) => ctx.waitUntil(promise) };
+    return { env, services: servicesOf(env), journal: this.journal, waitUntil: (promise: Promise<unknown>) => ctx.waitUntil(promise) };
   }
 
   private async runInput(record: LeadRecord): Promise<Omit<RunInput, "cycle" | "priorTrace" | "prior"> | undefined> {
