@@ -147,10 +147,18 @@ export const PayoutSchema = z.discriminatedUnion("type", [
 ]);
 export type Payout = z.infer<typeof PayoutSchema>;
 
+/** A host name, without scheme, port or path: its subdomains count too (core/click/landing.ts). */
+const landingDomain = z
+  .string()
+  .max(253)
+  .regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/, "must be a host name such as landing.example.com (no scheme, port, path or wildcard)");
+
 export const PublisherInputSchema = z.strictObject({
   name: z.string().min(1).max(200),
   payout: PayoutSchema,
   postbackUrl: z.url({ protocol: /^https?$/ }).optional(),
+  /** Where the publisher's click links (GET /v1/click) may send a visitor. */
+  landingDomains: z.array(landingDomain).max(50).optional(),
 });
 export type PublisherInput = z.infer<typeof PublisherInputSchema>;
 

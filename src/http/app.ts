@@ -4,6 +4,7 @@ import { requireAdmin } from "./auth";
 import { newRouter } from "./router";
 import { ApiError, errorResponse, onError } from "./errors";
 import { registerBuyers } from "./admin/buyers";
+import { registerClickReads } from "./admin/clicks";
 import { registerLeadPoints } from "./admin/leadPoints";
 import { registerLeads } from "./admin/leads";
 import { registerPublishers } from "./admin/publishers";
@@ -11,6 +12,7 @@ import { registerTrees } from "./admin/trees";
 import { registerDocs } from "./docs";
 import { registerHealth } from "./health";
 import { registerOpenApi } from "./openapi";
+import { registerClickLinks } from "./publisher/click";
 import { registerLeadIntake } from "./publisher/leads";
 import { registerLeadStatus } from "./publisher/status";
 
@@ -28,11 +30,13 @@ export function createApp() {
   registerLeadPoints(admin);
   registerTrees(admin);
   registerLeads(admin);
+  registerClickReads(admin);
   app.route("/v1/admin", admin);
 
   const publisher = newRouter();
   registerLeadIntake(publisher);
   registerLeadStatus(publisher);
+  registerClickLinks(publisher);
   app.route("/v1", publisher);
 
   registerOpenApi(app);

@@ -15,6 +15,8 @@ export interface Publisher {
   name: string;
   payout: Payout;
   postbackUrl?: string;
+  /** Lower case; empty when the publisher has none, which refuses every click link. */
+  landingDomains: string[];
   enabled: boolean;
   createdAt: string;
   updatedAt: string;
@@ -66,6 +68,7 @@ function toPublisher(row: PublisherRow): Publisher {
     name: row.name,
     payout: row.payout,
     ...(row.postbackUrl ? { postbackUrl: row.postbackUrl } : {}),
+    landingDomains: row.landingDomains,
     enabled: row.enabled,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -109,6 +112,7 @@ export async function createPublisher(db: Db, input: PublisherInput): Promise<{ 
     apiKeyHash: await hashKey(apiKey),
     payout: input.payout,
     postbackUrl: input.postbackUrl ?? null,
+    landingDomains: (input.landingDomains ?? []).map((domain) => domain.toLowerCase()),
     enabled: true,
     createdAt: now,
     updatedAt: now,

@@ -1,7 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, test } from "vitest";
+import { createPublisher, type Publisher } from "./config";
 import { ConfigCache } from "./configCache";
-import { dbOf } from "./db";
+import { dbOf, type Db } from "./db";
 
 /** The test D1 behind a double that records every statement, to see when the cache asks D1. */
 function countingDb() {
@@ -24,13 +25,19 @@ function countingDb() {
 const NOW = 1_000_000;
 const unknownKey = (i: number) => `unknown-key-hash-${i}-${Math.random()}`;
 
+type Lookup = (cache: ConfigCache, db: Db, key: string) => Promise<Publisher | undefined>;
+const publisherLookupsByName: [string, Lookup][] = [
+  ["API key hash", (cache, db, key) => cache.publisher(db, key, NOW)],
+  ["id", (cache, db, key) => cache.publisherById(db, key, NOW)],
+];
+
 describe("ConfigCache.publisher", () => {
-  test("remembers an unknown key: asked again, D1 is not", async () => {
+  test.each(publisherLookupsByName)("remembers an unknown publisher %s: asked again, D1 is not", async (_name, lookup) => {
     const { db, publisherLookups } = countingDb();
     const cache = new ConfigCache(60_000);
     const key = unknownKey(0);
-    expect(await cache.publisher(db, key, NOW)).toBeUndefined();
-    expect(await cache.publisher(db, key, NOW)).toBeUndefined();
+    expect(await lookup(cache, db, key)).toBeUndefined();
+    expect(await lookup(cache, db, key)).toBeUndefined();
     expect(publisherLookups()).toBe(1);
   });
 
@@ -63,5 +70,20 @@ describe("ConfigCache.publisher", () => {
     const key = unknownKey(0);
     await Promise.all([cache.publisher(db, key, NOW), cache.publisher(db, key, NOW), cache.publisher(db, key, NOW)]);
     expect(publisherLookups()).toBe(1);
+  });
+});
+
+describe("ConfigCache.publisherById", () => {
+  test("asks D1 once for a publisher, again after the configuration changes", async () => {
+    const { db, publisherLookups } = countingDb();
+    const { publisher } = await createPublisher(db, { name: "Cached by id", payout: { type: "fixed", amountCents: 100 }, landingDomains: ["Acme.example"] });
+    const cache = new ConfigCache(60_000);
+    const before = publisherLookups();
+    expect(await cache.publisherById(db, publisher.id, NOW)).toMatchObject({ id: publisher.id, landingDomains: ["acme.example"] });
+    expect(await cache.publisherById(db, publisher.id, NOW)).toMatchObject({ id: publisher.id });
+    expect(publisherLookups() - before).toBe(1);
+    cache.invalidate();
+    await cache.publisherById(db, publisher.id, NOW);
+    expect(publisherLookups() - before).toBe(2);
   });
 });

@@ -7,7 +7,7 @@
  * a bounded number (Memo below).
  */
 import type { TreePoint } from "../core/tree";
-import { buyersByIds, leadPointsByIds, getTree, publisherByKeyHash, readGeneration, type Publisher, type TreeRecord } from "./config";
+import { buyersByIds, leadPointsByIds, getPublisher, getTree, publisherByKeyHash, readGeneration, type Publisher, type TreeRecord } from "./config";
 import type { Db } from "./db";
 import { LruCache } from "../core/lru";
 
@@ -17,7 +17,7 @@ export interface TreeSnapshot {
 }
 
 export interface ConfigCacheOptions {
-  /** How many unknown publisher keys (and tree ids) the cache remembers; past it the least recently asked is forgotten. */
+  /** How many unknown publisher keys (and tree or publisher ids) the cache remembers; past it the least recently asked is forgotten. */
   maxRememberedMisses?: number;
 }
 
@@ -27,6 +27,7 @@ export class ConfigCache {
   private checking: Promise<void> | undefined;
   private readonly trees: Memo<TreeSnapshot>;
   private readonly publishers: Memo<Publisher>;
+  private readonly publishersById: Memo<Publisher>;
 
   constructor(
     private readonly ttlMs: number,
@@ -35,6 +36,7 @@ export class ConfigCache {
     const maxMisses = options.maxRememberedMisses ?? 1_024;
     this.trees = new Memo(maxMisses);
     this.publishers = new Memo(maxMisses);
+    this.publishersById = new Memo(maxMisses);
   }
 
   invalidate(): void {
@@ -52,9 +54,16 @@ export class ConfigCache {
     return this.publishers.get(apiKeyHash, () => publisherByKeyHash(db, apiKeyHash));
   }
 
+  /** For click links, which name their publisher in the URL rather than carry its key. */
+  async publisherById(db: Db, id: string, now = Date.now()): Promise<Publisher | undefined> {
+    await this.revalidate(db, now);
+    return this.publishersById.get(id, () => getPublisher(db, id));
+  }
+
   private forget(): void {
     this.trees.clear();
     this.publishers.clear();
+    this.publishersById.clear();
   }
 
   private revalidate(db: Db, now: number): Promise<void> {

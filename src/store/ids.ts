@@ -17,6 +17,11 @@ export function newLeadToken(): string {
   return randomToken(10);
 }
 
+/** The random part of a click id, which core/click/clickId.ts signs. */
+export function newClickToken(): string {
+  return randomToken(10);
+}
+
 export function newApiKey(owner: "pub" | "buy"): string {
   return `lt_${owner}_${randomToken(24)}`;
 }

@@ -29,6 +29,8 @@ export const publishers = sqliteTable("publishers", {
   apiKeyHash: text("api_key_hash").notNull().unique(),
   payout: text("payout", { mode: "json" }).$type<Payout>().notNull(),
   postbackUrl: text("postback_url"),
+  /** Hosts the publisher's click links may redirect to (lower case); their subdomains count too. */
+  landingDomains: text("landing_domains", { mode: "json" }).$type<string[]>().notNull().default([]),
   enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
   createdAt: createdAt(),
   updatedAt: text("updated_at").notNull(),
@@ -122,7 +124,31 @@ export const leads = sqliteTable(
     receivedAt: text("received_at").notNull(),
     completedAt: text("completed_at"),
   },
-  (t) => [index("leads_tree_received").on(t.treeId, t.receivedAt), index("leads_publisher_received").on(t.publisherId, t.receivedAt)],
+  (t) => [
+    index("leads_tree_received").on(t.treeId, t.receivedAt),
+    index("leads_publisher_received").on(t.publisherId, t.receivedAt),
+    index("leads_click").on(t.clickId),
+  ],
+);
+
+/**
+ * Every click a publisher's link sent (GET /v1/click), with its sub-IDs, so
+ * reports can follow click → lead → sale: a lead carries its click id. No
+ * IP address or user agent: the click id proves itself and needs neither.
+ */
+export const clicks = sqliteTable(
+  "clicks",
+  {
+    id: text("id").primaryKey(),
+    publisherId: text("publisher_id").notNull(),
+    subId: text("sub_id"),
+    subId2: text("sub_id2"),
+    subId3: text("sub_id3"),
+    /** The landing URL the visitor was sent to, without the click id added to it. */
+    landingUrl: text("landing_url").notNull(),
+    createdAt: text("created_at").notNull(),
+  },
+  (t) => [index("clicks_publisher_created").on(t.publisherId, t.createdAt)],
 );
 
 export const leadAttempts = sqliteTable(

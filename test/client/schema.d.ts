@@ -242,6 +242,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/clicks/{clickId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read a click with its sub-IDs and the leads that carry it
+         * @description Reads what D1 has: a click is stored just after its redirect, a lead within a second of its answer.
+         */
+        get: operations["getClick"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/trees/{treeId}/leads": {
         parameters: {
             query?: never;
@@ -274,6 +294,26 @@ export interface paths {
          * @description For a lead answered `pending`: it turns `accepted` or `declined` when a later run settles it.
          */
         get: operations["getLeadStatus"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/click/{publisherId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Issue a click id and send the visitor to the landing page
+         * @description The link a publisher puts in its ads; no credential. Answers 302 to `to` with the click id added as its `c` query parameter (the rest of the query kept as written, a `c` already there replaced), and sets the cookie `lt_click` to the same id: readable by script (not HttpOnly), Secure, SameSite=Lax, 30 days, on the landing domain when the exchange is served under it (a tracking subdomain), else on the exchange's own host. Submit the id with the lead as `clickId` (or `c`); a tree with `intake.requireClickId` takes only ids issued here for the lead's publisher. Other query parameters (an ad network's own) are ignored.
+         */
+        get: operations["createClick"];
         put?: never;
         post?: never;
         delete?: never;
@@ -319,6 +359,7 @@ export interface components {
                 amountCents: number;
             };
             postbackUrl?: string;
+            landingDomains: string[];
         };
         PublisherInput: {
             name: string;
@@ -333,6 +374,7 @@ export interface components {
             };
             /** Format: uri */
             postbackUrl?: string;
+            landingDomains?: string[];
         };
         CreatedBuyer: components["schemas"]["Buyer"] & {
             /** @description Shown once; only its hash is stored. */
@@ -1046,6 +1088,26 @@ export interface components {
             /** @enum {string} */
             outcome: "unsold";
         };
+        Click: {
+            id: string;
+            publisherId: string;
+            subId?: string;
+            subId2?: string;
+            subId3?: string;
+            /** @description Where the visitor was sent, before the click id was added. */
+            landingUrl: string;
+            createdAt: string;
+            /** @description The leads its publisher submitted with this click id, newest first; each lead's sale is in GET /leads/{leadId}. */
+            leads: {
+                id: string;
+                treeId: string;
+                /** @enum {string} */
+                status: "accepted" | "declined" | "pending" | "unsold" | "rejected" | "error" | "review";
+                priceCents: number;
+                payoutCents: number;
+                receivedAt: string;
+            }[];
+        };
         LeadAnswer: {
             leadId: string;
             /** @enum {string} */
@@ -1066,7 +1128,7 @@ export interface components {
             email?: string;
             phone?: string;
             zip?: string;
-            /** @description Alias c. With the tree's unique-lead rule, a resubmitted click id gets the first answer. */
+            /** @description Alias c. Issued by GET /v1/click/{publisherId}, which a tree with intake.requireClickId insists on. With the tree's unique-lead rule, a resubmitted click id gets the first answer. */
             clickId?: string;
             consent?: {
                 text: string;
@@ -1910,6 +1972,46 @@ export interface operations {
             };
         };
     };
+    getClick: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                clickId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The click */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Click"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such click */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     submitLead: {
         parameters: {
             query?: never;
@@ -2043,6 +2145,66 @@ export interface operations {
             };
             /** @description No such lead of yours */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createClick: {
+        parameters: {
+            query: {
+                /** @description The landing page: an absolute http(s) URL on one of the publisher's landingDomains or their subdomains. */
+                to: string;
+                /** @description The publisher's sub-ID (a campaign, an ad…), stored with the click (at most 255 characters). */
+                sub?: string;
+                /** @description A second sub-ID, stored with the click (at most 255 characters). */
+                sub2?: string;
+                /** @description A third sub-ID, stored with the click (at most 255 characters). */
+                sub3?: string;
+            };
+            header?: never;
+            path: {
+                publisherId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description To the landing page, with the click id */
+            302: {
+                headers: {
+                    /** @description `to` with `c=<click id>` in its query */
+                    Location: string;
+                    /** @description `lt_click=<click id>` */
+                    "Set-Cookie": string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description `to` is missing or not on the publisher's landing domains, or a sub-ID is too long */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such publisher, or it is disabled */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Click tracking is not configured (no CLICK_SECRET) */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };

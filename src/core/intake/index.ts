@@ -13,7 +13,8 @@ import { requiredByDefault, standardFields } from "./standard";
 import { maxLength, notText, own, pick, textOf } from "./values";
 
 export type Submission = { fields: LeadFields; consent: Consent; meta: SubmissionMeta };
-export type ParsedSubmission = ({ ok: true } & Submission) | { ok: false; errors: FieldError[] };
+/** A refused submission keeps the tracking ids it could read, so later checks of them (issuedClick.ts) can add their errors to the list. */
+export type ParsedSubmission = ({ ok: true } & Submission) | { ok: false; errors: FieldError[]; meta: SubmissionMeta };
 
 const metaAliases: Record<keyof SubmissionMeta, readonly string[]> = {
   clickId: ["clickId", "c"],
@@ -76,7 +77,7 @@ export function parseSubmission(
     errors.push({ path: "clickId", message: "is required" });
   }
 
-  if (errors.length > 0 || consent === undefined) return { ok: false, errors };
+  if (errors.length > 0 || consent === undefined) return { ok: false, errors, meta };
   return { ok: true, fields, consent, meta };
 }
 

@@ -14,7 +14,7 @@ export const BuyerInput = BuyerInputSchema.openapi("BuyerInput");
 export const LeadPointInput = LeadPointInputSchema.openapi("LeadPointInput");
 export const TreeInput = TreeInputSchema.openapi("TreeInput");
 
-export const PublisherSchema = z.object({ ...record, name: z.string(), payout: PayoutSchema, postbackUrl: z.string().optional() }).openapi("Publisher");
+export const PublisherSchema = z.object({ ...record, name: z.string(), payout: PayoutSchema, postbackUrl: z.string().optional(), landingDomains: z.array(z.string()) }).openapi("Publisher");
 export const BuyerSchema = z.object({ ...record, name: z.string(), returnWindowHours: z.number().int() }).openapi("Buyer");
 const apiKey = z.string().describe("Shown once; only its hash is stored.");
 export const CreatedPublisherSchema = PublisherSchema.extend({ apiKey }).openapi("CreatedPublisher");

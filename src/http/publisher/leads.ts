@@ -7,6 +7,7 @@ import type { OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import type { Tree } from "../../core/config";
 import { parseSubmission } from "../../core/intake";
+import { requireIssuedClick } from "../../core/intake/issuedClick";
 import type { FieldError } from "../../core/lead";
 import { scoreLead } from "../../core/score";
 import { screenLead } from "../../core/screen";
@@ -17,6 +18,7 @@ import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { authenticatePublisher } from "../auth";
 import { ApiError } from "../errors";
+import { issuedClickOf } from "../clickKey";
 import { TreeIdParam } from "../admin/schemas";
 import { submitLead, type LeadDraft } from "../../exchange/submit";
 import { errorAnswer, publisherRoute } from "../operations";
@@ -137,7 +139,7 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
   }
 
   const now = new Date();
-  const parsed = parseSubmission(intakeRecord(c, raw, tree.intake), tree, now);
+  const parsed = await requireIssuedClick(parseSubmission(intakeRecord(c, raw, tree.intake), tree, now), tree.intake, issuedClickOf(c.env, publisher.id));
   if (!parsed.ok) return leadError(c, parsed.errors, "The lead is not valid.");
   const { score, signals } = scoreLead(parsed, now);
   const draft: LeadDraft = {

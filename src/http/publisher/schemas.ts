@@ -34,7 +34,10 @@ export const SubmissionSchema = z
     email: z.string().optional(),
     phone: z.string().optional(),
     zip: z.string().optional(),
-    clickId: z.string().optional().describe("Alias c. With the tree's unique-lead rule, a resubmitted click id gets the first answer."),
+    clickId: z
+      .string()
+      .optional()
+      .describe("Alias c. Issued by GET /v1/click/{publisherId}, which a tree with intake.requireClickId insists on. With the tree's unique-lead rule, a resubmitted click id gets the first answer."),
     consent: z.object({ text: z.string(), ip: z.string(), timestamp: z.string() }).loose().optional(),
   })
   .describe("Lead fields, clickId (alias c), subId…subId3 and the consent record; the tree's own fields too.")
