@@ -10,7 +10,7 @@ const errors: FieldError[] = [
 const list = (type: ErrorListSettings["type"], includeFieldNames = false, param = "err"): ErrorListSettings => ({ type, param, includeFieldNames });
 
 describe("errorPageUrl", () => {
-  test.each([
+  test.each<{ name: string; url: string; settings: ErrorListSettings | undefined; errors?: FieldError[]; want: string }>([
     { name: "tab joins the messages with a tab", url: "https://pub.example/form", settings: list("tab"), want: "https://pub.example/form?err=bad%2520email%2509no%2520such%2520ZIP" },
     { name: "tab with field names gives field=message", url: "https://pub.example/form", settings: list("tab", true), want: "https://pub.example/form?err=email%253Dbad%2520email%2509zip%253Dno%2520such%2520ZIP" },
     { name: "html gives one <LI> per message", url: "https://pub.example/form", settings: list("html"), want: "https://pub.example/form?err=%253CLI%253Ebad%2520email%253C%252FLI%253E%253CLI%253Eno%2520such%2520ZIP%253C%252FLI%253E" },
@@ -18,7 +18,7 @@ describe("errorPageUrl", () => {
       name: "html with field names puts each in the <LI>'s title",
       url: "https://pub.example/form",
       settings: list("html", true),
-      want: "https://pub.example/form?err=%253CLI%2520title%253D'email'%253Ebad%2520email%253C%252FLI%253E%253CLI%2520title%253D'zip'%253Eno%2520such%2520ZIP%253C%252FLI%253E",
+      want: "https://pub.example/form?err=%253CLI%2520title%253D%2527email%2527%253Ebad%2520email%253C%252FLI%253E%253CLI%2520title%253D%2527zip%2527%253Eno%2520such%2520ZIP%253C%252FLI%253E",
     },
     { name: "none leaves the URL as it is", url: "https://pub.example/form?src=ad", settings: list("none"), want: "https://pub.example/form?src=ad" },
     { name: "no errorList at all leaves the URL as it is", url: "https://pub.example/form", settings: undefined, want: "https://pub.example/form" },
@@ -27,9 +27,12 @@ describe("errorPageUrl", () => {
     { name: "a URL ending in & gets no second separator", url: "https://pub.example/form?src=ad&", settings: list("tab"), want: "https://pub.example/form?src=ad&err=bad%2520email%2509no%2520such%2520ZIP" },
     { name: "the param goes before the fragment", url: "https://pub.example/form?src=ad#top", settings: list("tab"), want: "https://pub.example/form?src=ad&err=bad%2520email%2509no%2520such%2520ZIP#top" },
     { name: "a fragment without a query", url: "https://pub.example/form#top", settings: list("tab"), want: "https://pub.example/form?err=bad%2520email%2509no%2520such%2520ZIP#top" },
+    { name: "quotes and brackets are encoded as a URL parser would", url: "https://pub.example/form", settings: list("tab"), errors: [{ path: "x", message: "it's (not) ok!*" }], want: "https://pub.example/form?err=it%2527s%2520%2528not%2529%2520ok%2521%252A" },
     { name: "the param is named as the tree says", url: "https://pub.example/form", settings: list("tab", false, "errors"), want: "https://pub.example/form?errors=bad%2520email%2509no%2520such%2520ZIP" },
-  ])("$name", ({ url, settings, want }) => {
-    expect(errorPageUrl(url, errors, settings)).toBe(want);
+  ])("$name", ({ url, settings, errors: given, want }) => {
+    const target = errorPageUrl(url, given ?? errors, settings);
+    expect(target).toBe(want);
+    expect(new URL(target).href, "as a Location header carries it").toBe(want);
   });
 
   // "\uD800" is a lone surrogate half, which cannot be URL-encoded: it reads back as U+FFFD.

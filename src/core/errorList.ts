@@ -16,7 +16,7 @@ function oneLine(text: string): string {
   return text.replace(/[\t\r\n]+/g, " ");
 }
 
-/** encodeURIComponent throws on a lone surrogate half, which an operator's filter message may hold. */
+/** Encoding throws on a lone surrogate half, which an operator's filter message may hold. */
 function wellFormed(text: string): string {
   return text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "\uFFFD");
 }
@@ -38,6 +38,14 @@ export function errorListText(errors: readonly FieldError[], settings: ErrorList
 }
 
 /**
+ * encodeURIComponent, and `!'()*` too: a URL parser percent-encodes `'` in a
+ * query itself, so a Location would otherwise differ from the URL made here.
+ */
+function encodeStrictly(text: string): string {
+  return encodeURIComponent(wellFormed(text)).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+}
+
+/**
  * `name=value` added to a URL's query, before its fragment, whatever query it
  * already has: `?` when none, nothing when it ends in `?` or `&`, else `&`.
  * `value` must already be encoded.
@@ -46,7 +54,7 @@ function withQueryParam(url: string, name: string, value: string): string {
   const hashAt = url.indexOf("#");
   const [base, fragment] = hashAt === -1 ? [url, ""] : [url.slice(0, hashAt), url.slice(hashAt)];
   const separator = !base.includes("?") ? "?" : /[?&]$/.test(base) ? "" : "&";
-  return `${base}${separator}${encodeURIComponent(wellFormed(name))}=${value}${fragment}`;
+  return `${base}${separator}${encodeStrictly(name)}=${value}${fragment}`;
 }
 
 /** Where a redirect tree sends a lead that failed validation: its error URL, with the error list when it asks for one. */
@@ -54,5 +62,5 @@ export function errorPageUrl(errorUrl: string, errors: readonly FieldError[], se
   if (!settings) return errorUrl;
   const text = errorListText(errors, settings);
   if (text === undefined) return errorUrl;
-  return withQueryParam(errorUrl, settings.param, encodeURIComponent(encodeURIComponent(wellFormed(text))));
+  return withQueryParam(errorUrl, settings.param, encodeStrictly(encodeStrictly(text)));
 }

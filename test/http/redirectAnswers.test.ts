@@ -4,6 +4,7 @@
  * for the outcome, or to the form's error page with the errors in its query.
  */
 import { describe, expect, it } from "vitest";
+import { errorPageUrl } from "../../src/core/errorList";
 import { admin, buyerLog, expectStatus, newLeadPoint, newPublisher, newTree, unique } from "../support/exchange";
 import { formLead, postForm, shown, type RawAnswer } from "../support/forms";
 
@@ -60,10 +61,12 @@ describe("a redirect tree answers a browser's form post", () => {
     expect(await buyerLog(name)).toEqual([]);
   });
 
-  it("not valid, to errorUrl with the html list in the tree's own parameter", async () => {
-    const { publisher, treeId } = await redirectTree({ ...pages, errorList: { type: "html", param: "errors" } });
+  it("not valid, to errorUrl with the html list in the tree's own parameter, the very URL errorPageUrl makes", async () => {
+    const errorList = { type: "html" as const, param: "errors", includeFieldNames: true };
+    const { publisher, treeId } = await redirectTree({ ...pages, errorList });
     const location = locationOf(await postForm(treeId, formLead(publisher.apiKey, invalid)));
-    expect(errorListIn(location, "errors")).toBe(invalidFields.map((f) => `<LI>${f.message}</LI>`).join(""));
+    expect(errorListIn(location, "errors")).toBe(invalidFields.map((f) => `<LI title='${f.path}'>${f.message}</LI>`).join(""));
+    expect(location).toBe(errorPageUrl(pages.errorUrl, invalidFields, errorList));
   });
 
   it("not valid, to errorUrl as it is when the tree wants no list", async () => {
