@@ -46,6 +46,14 @@ describe("a redirect tree answers a browser's form post", () => {
     expect(locationOf(await postForm(treeId, formLead(publisher.apiKey)))).toBe(want);
   });
 
+  it("a resubmit of the same click, to the first sale's page again, and no buyer hears of it twice", async () => {
+    const { publisher, treeId, name } = await redirectTree(pages, { bid: 1000, redirect: "https://buyer.example/welcome" });
+    const lead = formLead(publisher.apiKey);
+    expect(locationOf(await postForm(treeId, lead))).toBe("https://buyer.example/welcome");
+    expect(locationOf(await postForm(treeId, { ...lead, email: "changed.mind@gmail.com" }))).toBe("https://buyer.example/welcome");
+    expect((await buyerLog(name)).map((r) => r.type)).toEqual(["ping", "post"]);
+  });
+
   it("pending (held for another cycle), to declineUrl: no buyer has the lead yet", async () => {
     const { publisher, treeId, name } = await redirectTree(pages, { decline: 1 }, { cycles: { max: 2, delaySeconds: 60 } });
     expect(locationOf(await postForm(treeId, formLead(publisher.apiKey)))).toBe(pages.declineUrl);
