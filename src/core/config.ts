@@ -9,6 +9,8 @@ import { patternProblem } from "./pattern";
 
 const cents = z.number().int().nonnegative();
 const hour = z.number().int().min(0).max(24);
+/** A page a consumer's browser is sent to: only http(s), never `javascript:` or `data:`. */
+const pageUrl = z.url({ protocol: /^https?$/ });
 const timezone = z.string().refine(isTimeZone, { message: "not an IANA time zone" });
 
 function isTimeZone(zone: string): boolean {
@@ -245,18 +247,22 @@ export const TreeInputSchema = z
     response: z
       .strictObject({
         mode: z.enum(["json", "xml", "redirect"]).default("json"),
-        acceptUrl: z.url().optional(),
-        declineUrl: z.url().optional(),
-        errorUrl: z.url().optional(),
+        acceptUrl: pageUrl.optional(),
+        declineUrl: pageUrl.optional(),
+        errorUrl: pageUrl.optional(),
         errorList: z
           .strictObject({
             type: z.enum(["none", "html", "tab"]).default("none"),
             param: z.string().min(1).default("err"),
             includeFieldNames: z.boolean().default(false),
           })
-          .optional(),
+          .optional()
+          .describe("Redirect mode: the validation errors in errorUrl's `param` parameter, URL-encoded twice (TSL compatible)."),
       })
-      .default({ mode: "json" }),
+      .default({ mode: "json" })
+      .describe(
+        "How the publisher is answered (see submitLead): json; xml, the same fields; redirect, a 302 for a browser form to the buyer's page or acceptUrl (accepted), declineUrl (declined or pending), errorUrl (not valid), a built-in page where the URL is missing.",
+      ),
     intake: z
       .strictObject({
         requireHttps: z.boolean().default(false),

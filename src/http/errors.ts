@@ -62,7 +62,12 @@ export const ErrorBodySchema = z
     error: z.object({
       code: z.enum(errorCodes),
       message: z.string(),
-      fields: z.array(z.object({ path: z.string(), message: z.string() })).optional().describe("Present when particular fields are to blame."),
+      // In XML (a tree's lead answers): <fields><field><path/><message/></field>…</fields>.
+      fields: z
+        .array(z.object({ path: z.string(), message: z.string() }).openapi({ xml: { name: "field" } }))
+        .openapi({ xml: { wrapped: true } })
+        .optional()
+        .describe("Present when particular fields are to blame."),
       requestId: z.string().optional(),
     }),
   })

@@ -273,7 +273,17 @@ export interface paths {
         put?: never;
         /**
          * Submit a lead and get the outcome of its run
-         * @description Runs the tree at once and answers with the outcome. Send `Idempotency-Key` to retry safely.
+         * @description Runs the tree at once and answers with the outcome. Send `Idempotency-Key` to retry safely: a replay is the first answer byte for byte, with its status, Content-Type and Location.
+         *
+         *     The lead's answer (its outcome, or its validation errors) takes the form of the tree's `response.mode`:
+         *     - `json`: the bodies below.
+         *     - `xml`: the same fields as elements of a `<response>` root, as `application/xml`.
+         *     - `redirect`, for a web form that posts here (`api_key` and `consent_*` in the form): a 302 to the winning buyer's page, else the tree's `acceptUrl`, when accepted;
+         *       to `declineUrl` when declined, and when pending (no buyer has the lead yet: an accept page would fire the conversion pixel of a lead not sold);
+         *       to `errorUrl` when not valid, with the tree's `errorList` in its `param` parameter, URL-encoded twice (`tab` or `html`, TSL compatible; `none` adds nothing).
+         *       A tree without the URL an outcome needs answers with a built-in page instead: 200 "Thank you" with the lead id for an outcome, 400 listing the errors for a lead not valid.
+         *
+         *     Every other answer is the JSON `Error` whatever the mode: a missing or wrong key (401) and an unknown tree (404) come before the tree is known, and a body that cannot be read (400, 413, 415), a disabled tree (422), a lead being run (409) or a run that failed (503) are not the lead's answer.
          */
         post: operations["submitLead"];
         delete?: never;
@@ -703,6 +713,7 @@ export interface components {
                 delaySeconds?: number;
             };
             /**
+             * @description How the publisher is answered (see submitLead): json; xml, the same fields; redirect, a 302 for a browser form to the buyer's page or acceptUrl (accepted), declineUrl (declined or pending), errorUrl (not valid), a built-in page where the URL is missing.
              * @default {
              *       "mode": "json"
              *     }
@@ -719,6 +730,7 @@ export interface components {
                 declineUrl?: string;
                 /** Format: uri */
                 errorUrl?: string;
+                /** @description Redirect mode: the validation errors in errorUrl's `param` parameter, URL-encoded twice (TSL compatible). */
                 errorList?: {
                     /**
                      * @default none
@@ -885,6 +897,7 @@ export interface components {
                 delaySeconds?: number;
             };
             /**
+             * @description How the publisher is answered (see submitLead): json; xml, the same fields; redirect, a 302 for a browser form to the buyer's page or acceptUrl (accepted), declineUrl (declined or pending), errorUrl (not valid), a built-in page where the URL is missing.
              * @default {
              *       "mode": "json"
              *     }
@@ -901,6 +914,7 @@ export interface components {
                 declineUrl?: string;
                 /** Format: uri */
                 errorUrl?: string;
+                /** @description Redirect mode: the validation errors in errorUrl's `param` parameter, URL-encoded twice (TSL compatible). */
                 errorList?: {
                     /**
                      * @default none
@@ -1116,6 +1130,8 @@ export interface components {
             /** @description The winning buyer's URL as it gave it, else the tree's acceptUrl. */
             redirectUrl?: string;
         };
+        /** @description A self-contained HTML page: no scripts, fonts or images. */
+        AnswerPage: string;
         LeadRejection: components["schemas"]["Error"] & {
             leadId?: string;
             /** @enum {string} */
@@ -1737,15 +1753,6 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The tree asks for an answer mode that is not available yet */
-            422: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content: {
-                    "application/json": components["schemas"]["Error"];
-                };
-            };
         };
     };
     disablePingTree: {
@@ -2031,22 +2038,35 @@ export interface operations {
             };
         };
         responses: {
-            /** @description The lead's outcome */
+            /** @description The lead's outcome (JSON or XML as the tree says; a redirect tree's built-in page when it has no URL for the outcome) */
             200: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LeadAnswer"];
+                    "application/xml": components["schemas"]["LeadAnswer"];
+                    "text/html": components["schemas"]["AnswerPage"];
                 };
             };
-            /** @description The lead is not valid (a LeadRejection naming the fields), or the body cannot be read (an Error) */
+            /** @description A redirect tree's answer: the page the consumer's browser goes to next */
+            302: {
+                headers: {
+                    /** @description The buyer's page, acceptUrl, declineUrl, or errorUrl with the error list */
+                    Location?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description The lead is not valid (a LeadRejection naming the fields, in the tree's mode), or the body cannot be read (an Error, always JSON) */
             400: {
                 headers: {
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["LeadRejection"] | components["schemas"]["Error"];
+                    "application/xml": components["schemas"]["LeadRejection"];
+                    "text/html": components["schemas"]["AnswerPage"];
                 };
             };
             /** @description Missing or wrong publisher key */

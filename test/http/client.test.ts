@@ -14,7 +14,8 @@ const baseUrl = "http://leadtree.test";
 const worker = (request: Request) => exports.default.fetch(request);
 
 const operator = createClient<paths>({ baseUrl, fetch: worker, headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
-const publisherClient = (apiKey: string) => createClient<paths>({ baseUrl, fetch: worker, headers: { "x-api-key": apiKey } });
+// A JSON tree's publisher: intake also documents XML and HTML answers, which other trees give.
+const publisherClient = (apiKey: string) => createClient<paths, "application/json">({ baseUrl, fetch: worker, headers: { "x-api-key": apiKey } });
 
 /** The body of a success, or a failure that shows the whole answer. */
 function ok<T>(result: { data?: T; error?: unknown; response: Response }, status: number): T {

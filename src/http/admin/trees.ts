@@ -29,7 +29,6 @@ export function registerTrees(app: OpenAPIHono<AppEnv>): void {
         200: jsonAnswer("Replaced (new version)", TreeSchema),
         201: jsonAnswer("Created", TreeSchema),
         400: errorAnswer("The document is not valid, or names lead points that do not exist"),
-        422: errorAnswer("The tree asks for an answer mode that is not available yet"),
       },
     }),
     async (c) => {
@@ -39,10 +38,6 @@ export function registerTrees(app: OpenAPIHono<AppEnv>): void {
       const positions = input.tiers.flatMap((tier, t) => tier.positions.map((position, p) => ({ id: position.leadPointId, path: `tiers.${t}.positions.${p}.leadPointId` })));
       if (positions.length > MAX_POSITIONS) {
         throw new ApiError("validation_failed", `A tree may list at most ${MAX_POSITIONS} positions: every position is a subrequest of one lead's run.`, [{ path: "tiers", message: `${positions.length} positions` }]);
-      }
-      if (input.response.mode !== "json") {
-        // XML and redirect answers arrive with the full tree; refusing beats answering in a mode the tree did not ask for.
-        throw new ApiError("unprocessable", `response.mode "${input.response.mode}" is not available yet; use "json".`, [{ path: "response.mode", message: "only json is available" }]);
       }
       const known = new Set((await leadPointsByIds(services.db, positions.map((p) => p.id))).map((p) => p.id));
       const missing: ErrorField[] = positions.filter((p) => !known.has(p.id)).map((p) => ({ path: p.path, message: `lead point ${p.id} does not exist` }));

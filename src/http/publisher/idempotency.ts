@@ -1,14 +1,16 @@
 /**
  * `Idempotency-Key` on intake: the first request with a key runs; a repeat
- * with the same body gets the stored response; the same key with another
- * body is 409. Keys are scoped to the publisher and kept for a day in a gate
- * object of the tree, so a retry from any edge location meets the same record.
+ * with the same body gets the stored response (status, headers and body:
+ * keptAnswer.ts); the same key with another body is 409. Keys are scoped to
+ * the publisher and kept for a day in a gate object of the tree, so a retry
+ * from any edge location meets the same record.
  */
 import { leaseMsOf } from "../../core/config";
 import { gateAt, gateOfKey } from "../../exchange/gates";
 import type { TreeRecord } from "../../store/config";
 import { sha256Hex } from "../../store/ids";
 import { ApiError } from "../errors";
+import { keepAnswer, keepErrorBody, replayAnswer } from "./keptAnswer";
 
 const MAX_KEY_LENGTH = 255;
 /** Beyond the run's lease: the time to answer the publisher and end the record. */
@@ -32,20 +34,20 @@ export async function idempotent(env: Env, request: IdempotentRequest, run: () =
   const check = await gate.idempotencyBegin(scope, await sha256Hex(`${tree.id}\n${JSON.stringify(request.body)}`), leaseMsOf(tree) + IDEMPOTENCY_LEASE_SLACK_MS);
   if (check.kind === "conflict") throw new ApiError("conflict", `${check.reason[0]?.toUpperCase()}${check.reason.slice(1)}.`);
   if (check.kind === "replay") {
-    return new Response(check.body, { status: check.status, headers: { "content-type": "application/json", "idempotent-replay": "true" } });
+    return replayAnswer(check.status, check.body);
   }
   let response: Response;
   try {
     response = await run();
   } catch (error) {
     if (error instanceof ApiError && error.status < 500) {
-      await gate.idempotencyEnd(scope, error.status, JSON.stringify(error.body()));
+      await gate.idempotencyEnd(scope, error.status, keepErrorBody(error.body()));
     } else {
       // A failure on our side is not an answer to keep: a retry with the key runs again.
       await gate.idempotencyEnd(scope, 0, null);
     }
     throw error;
   }
-  await gate.idempotencyEnd(scope, response.status, response.status < 500 ? await response.clone().text() : null);
+  await gate.idempotencyEnd(scope, response.status, response.status < 500 ? await keepAnswer(response) : null);
   return response;
 }

@@ -8,7 +8,6 @@ import type { Context } from "hono";
 import type { Tree } from "../../core/config";
 import { parseSubmission } from "../../core/intake";
 import { requireIssuedClick } from "../../core/intake/issuedClick";
-import type { FieldError } from "../../core/lead";
 import { scoreLead } from "../../core/score";
 import { screenLead } from "../../core/screen";
 import type { Publisher } from "../../store/config";
@@ -22,8 +21,20 @@ import { issuedClickOf } from "../clickKey";
 import { TreeIdParam } from "../admin/schemas";
 import { submitLead, type LeadDraft } from "../../exchange/submit";
 import { errorAnswer, publisherRoute } from "../operations";
+import { answerPublisher, type IntakeOutcome } from "./answer";
 import { idempotent } from "./idempotency";
-import { FormSubmissionSchema, IdempotencyHeader, intakeExamples, IntakeBadRequestSchema, LeadAnswerSchema, SubmissionSchema } from "./schemas";
+import {
+  AnswerPageSchema,
+  FormSubmissionSchema,
+  IdempotencyHeader,
+  intakeExamples,
+  IntakeBadRequestSchema,
+  LeadAnswerSchema,
+  LeadRejectionSchema,
+  redirectExamples,
+  SubmissionSchema,
+  xmlExamples,
+} from "./schemas";
 
 type RawValue = string | string[];
 
@@ -70,10 +81,6 @@ function intakeRecord(c: Context<AppEnv>, body: Record<string, unknown>, intake:
   return intake.tieGetOrPost === "post" ? { ...query, ...flat } : { ...flat, ...query };
 }
 
-function leadError(c: Context<AppEnv>, errors: FieldError[], message: string) {
-  return c.json({ status: "error" as const, error: { code: "validation_failed" as const, message, fields: errors } }, 400);
-}
-
 /**
  * The route is documented in the OpenAPI registry but validated by intake
  * itself: what a lead must carry depends on its tree, so a generic body
@@ -87,7 +94,19 @@ export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
       path: "/trees/{treeId}/leads",
       operationId: "submitLead",
       summary: "Submit a lead and get the outcome of its run",
-      description: "Runs the tree at once and answers with the outcome. Send `Idempotency-Key` to retry safely.",
+      description: [
+        "Runs the tree at once and answers with the outcome. Send `Idempotency-Key` to retry safely: a replay is the first answer byte for byte, with its status, Content-Type and Location.",
+        "",
+        "The lead's answer (its outcome, or its validation errors) takes the form of the tree's `response.mode`:",
+        "- `json`: the bodies below.",
+        "- `xml`: the same fields as elements of a `<response>` root, as `application/xml`.",
+        "- `redirect`, for a web form that posts here (`api_key` and `consent_*` in the form): a 302 to the winning buyer's page, else the tree's `acceptUrl`, when accepted;",
+        "  to `declineUrl` when declined, and when pending (no buyer has the lead yet: an accept page would fire the conversion pixel of a lead not sold);",
+        "  to `errorUrl` when not valid, with the tree's `errorList` in its `param` parameter, URL-encoded twice (`tab` or `html`, TSL compatible; `none` adds nothing).",
+        "  A tree without the URL an outcome needs answers with a built-in page instead: 200 \"Thank you\" with the lead id for an outcome, 400 listing the errors for a lead not valid.",
+        "",
+        "Every other answer is the JSON `Error` whatever the mode: a missing or wrong key (401) and an unknown tree (404) come before the tree is known, and a body that cannot be read (400, 413, 415), a disabled tree (422), a lead being run (409) or a run that failed (503) are not the lead's answer.",
+      ].join("\n"),
       request: {
         params: TreeIdParam,
         headers: IdempotencyHeader,
@@ -101,12 +120,24 @@ export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
       },
       responses: {
         200: {
-          description: "The lead's outcome",
-          content: { "application/json": { schema: LeadAnswerSchema, examples: { accepted: intakeExamples.accepted, declined: intakeExamples.declined, pending: intakeExamples.pending } } },
+          description: "The lead's outcome (JSON or XML as the tree says; a redirect tree's built-in page when it has no URL for the outcome)",
+          content: {
+            "application/json": { schema: LeadAnswerSchema, examples: { accepted: intakeExamples.accepted, declined: intakeExamples.declined, pending: intakeExamples.pending } },
+            "application/xml": { schema: LeadAnswerSchema, examples: { accepted: xmlExamples.accepted, declined: xmlExamples.declined } },
+            "text/html": { schema: AnswerPageSchema },
+          },
+        },
+        302: {
+          description: "A redirect tree's answer: the page the consumer's browser goes to next",
+          headers: { Location: { description: "The buyer's page, acceptUrl, declineUrl, or errorUrl with the error list", schema: { type: "string", format: "uri" }, examples: redirectExamples } },
         },
         400: {
-          description: "The lead is not valid (a LeadRejection naming the fields), or the body cannot be read (an Error)",
-          content: { "application/json": { schema: IntakeBadRequestSchema, examples: { rejected: intakeExamples.rejected } } },
+          description: "The lead is not valid (a LeadRejection naming the fields, in the tree's mode), or the body cannot be read (an Error, always JSON)",
+          content: {
+            "application/json": { schema: IntakeBadRequestSchema, examples: { rejected: intakeExamples.rejected } },
+            "application/xml": { schema: LeadRejectionSchema, examples: { rejected: xmlExamples.rejected } },
+            "text/html": { schema: AnswerPageSchema },
+          },
         },
         404: errorAnswer("No such tree"),
         409: errorAnswer("The same lead is being run right now, or the Idempotency-Key was used with another body"),
@@ -124,13 +155,15 @@ export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
     const publisher = await authenticatePublisher(c, services, raw);
     const snapshot = await services.config.tree(services.db, treeId);
     if (!snapshot) throw new ApiError("not_found", `Ping tree ${treeId} does not exist.`);
+    const answer = async () => answerPublisher(c, snapshot.tree.response, await intake(c, snapshot, raw, publisher));
     const idempotencyKey = c.req.header("idempotency-key");
-    if (idempotencyKey === undefined) return intake(c, snapshot, raw, publisher);
-    return idempotent(c.env, { tree: snapshot.tree, publisherId: publisher.id, key: idempotencyKey, body: raw }, () => intake(c, snapshot, raw, publisher));
+    if (idempotencyKey === undefined) return answer();
+    return idempotent(c.env, { tree: snapshot.tree, publisherId: publisher.id, key: idempotencyKey, body: raw }, answer);
   });
 }
 
-async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<string, unknown>, publisher: Publisher): Promise<Response> {
+/** The lead's outcome, or its validation errors; every other refusal is thrown as the contract's error. */
+async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<string, unknown>, publisher: Publisher): Promise<IntakeOutcome> {
   const { tree } = snapshot;
   const treeId = tree.id;
   if (!tree.enabled) throw new ApiError("unprocessable", `Ping tree ${treeId} is disabled and takes no leads.`);
@@ -140,7 +173,7 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
 
   const now = new Date();
   const parsed = await requireIssuedClick(parseSubmission(intakeRecord(c, raw, tree.intake), tree, now), tree.intake, issuedClickOf(c.env, publisher.id));
-  if (!parsed.ok) return leadError(c, parsed.errors, "The lead is not valid.");
+  if (!parsed.ok) return { kind: "invalid", message: "The lead is not valid.", errors: parsed.errors };
   const { score, signals } = scoreLead(parsed, now);
   const draft: LeadDraft = {
     treeId: tree.id,
@@ -155,10 +188,10 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
     receivedAt: now.toISOString(),
   };
   const screening = screenLead(tree, draft);
-  if (screening.kind === "error") return leadError(c, screening.errors, screening.errors[0]?.message ?? "The lead is not valid.");
+  if (screening.kind === "error") return { kind: "invalid", message: screening.errors[0]?.message ?? "The lead is not valid.", errors: screening.errors };
 
   const run = await submitLead(c.env, { snapshot, publisher, draft, screening });
-  if (run.kind === "answered") return c.json(run.answer, 200);
+  if (run.kind === "answered") return { kind: "answered", answer: run.answer };
   if (run.kind === "busy") {
     throw new ApiError("conflict", `This lead is being run right now; retry in ${run.retryAfterSeconds} s for its result.`);
   }

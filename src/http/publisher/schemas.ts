@@ -4,7 +4,9 @@
  * collection both start from a lead that works.
  */
 import { z } from "@hono/zod-openapi";
+import { errorPageUrl } from "../../core/errorList";
 import { ErrorBodySchema } from "../errors";
+import { xmlDocument } from "./answerXml";
 
 export const LeadAnswerSchema = z
   .object({
@@ -13,10 +15,14 @@ export const LeadAnswerSchema = z
     payoutCents: z.number().int().optional(),
     redirectUrl: z.string().optional().describe("The winning buyer's URL as it gave it, else the tree's acceptUrl."),
   })
-  .openapi("LeadAnswer");
+  // The same fields as XML (response.mode "xml"): elements of a <response> root.
+  .openapi("LeadAnswer", { xml: { name: "response" } });
 
 /** The contract's lead validation answer: the error shape, marked `status: "error"`. */
-export const LeadRejectionSchema = ErrorBodySchema.extend({ leadId: z.string().optional(), status: z.literal("error") }).openapi("LeadRejection");
+export const LeadRejectionSchema = ErrorBodySchema.extend({ leadId: z.string().optional(), status: z.literal("error") }).openapi("LeadRejection", { xml: { name: "response" } });
+
+/** A built-in page of a redirect tree (a consumer's browser reads it). */
+export const AnswerPageSchema = z.string().openapi("AnswerPage", { description: "A self-contained HTML page: no scripts, fonts or images." });
 
 /** A 400 at intake: the lead's fields are to blame, or the body could not be read at all. */
 export const IntakeBadRequestSchema = z.union([LeadRejectionSchema, ErrorBodySchema]);
@@ -58,6 +64,18 @@ export const invalidLeadExample = {
   consent,
 };
 
+const rejectedAnswer = {
+  status: "error",
+  error: {
+    code: "validation_failed",
+    message: "The lead is not valid.",
+    fields: [
+      { path: "email", message: "must be a valid email address" },
+      { path: "phone", message: "must be a possible US phone number" },
+    ],
+  },
+};
+
 export const intakeExamples = {
   json: {
     lead: {
@@ -86,18 +104,22 @@ export const intakeExamples = {
   accepted: { summary: "Sold", value: { leadId: "ld_3f9c2a7e1b8d4c6a0e5f", status: "accepted", payoutCents: 877, redirectUrl: "https://buyer.example/thank-you" } },
   declined: { summary: "No buyer took it", value: { leadId: "ld_7a1e4c9b2d6f8a3c5e0b", status: "declined" } },
   pending: { summary: "Held to be run again (the tree's cycles); read its status later", value: { leadId: "ld_c4b8e2a6f0d9c3e7a1f5", status: "pending" } },
+  rejected: { summary: "Validation failed: the fields to blame", value: rejectedAnswer },
+};
+
+/** What a browser gets from a redirect tree; the error page's URL is the tree's own. */
+export const redirectExamples = {
+  accepted: { summary: "Sold: to the buyer's page, else the tree's acceptUrl", value: "https://buyer.example/thank-you" },
+  declined: { summary: "Not sold, or pending: to the tree's declineUrl", value: "https://publisher.example/thanks" },
   rejected: {
-    summary: "Validation failed: the fields to blame",
-    value: {
-      status: "error",
-      error: {
-        code: "validation_failed",
-        message: "The lead is not valid.",
-        fields: [
-          { path: "email", message: "must be a valid email address" },
-          { path: "phone", message: "must be a possible US phone number" },
-        ],
-      },
-    },
+    summary: "Not valid: to the tree's errorUrl, the errorList (here tab, with field names) URL-encoded twice",
+    value: errorPageUrl("https://publisher.example/form", rejectedAnswer.error.fields, { type: "tab", param: "err", includeFieldNames: true }),
   },
+};
+
+/** The JSON examples as the Worker writes them in XML. */
+export const xmlExamples = {
+  accepted: { summary: intakeExamples.accepted.summary, value: xmlDocument("response", intakeExamples.accepted.value) },
+  declined: { summary: intakeExamples.declined.summary, value: xmlDocument("response", intakeExamples.declined.value) },
+  rejected: { summary: intakeExamples.rejected.summary, value: xmlDocument("response", rejectedAnswer) },
 };
