@@ -11,13 +11,14 @@
 import type { PostAttempt, TraceEntry } from "../../core/attempt";
 import { leaseMsOf } from "../../core/config";
 import type { Lead } from "../../core/lead";
+import { pricedAttempt } from "../../core/pricing";
 import { screenLead, type Screening } from "../../core/screen";
 import { settle } from "../../core/settle";
 import { NO_PRIOR_SALES, type PriorSales, type Sale } from "../../core/tree";
 import { postLeadPoint } from "../../buyers/call";
 import { createBuyerClient } from "../../buyers/client";
 import type { PingShardService } from "../../buyers/fanout";
-import type { JournaledPost, RunJournal } from "../../exchange/journal";
+import { saleOf, type JournaledPost, type RunJournal } from "../../exchange/journal";
 import { postGuards } from "../../exchange/limits";
 import { sendPostback } from "../../exchange/postback";
 import { answerOf, executeRun, saleEntry, settlementOf, type RunInput } from "../../exchange/runLead";
@@ -177,15 +178,8 @@ export class GateRuns implements RunJournal {
   async post(request: JournaledPost): Promise<PostAttempt> {
     const { leadId, point, sale } = request;
     this.log.recordIntent(leadId, point.id, sale.priceCents, Date.now());
-    const attempt = await postLeadPoint(createBuyerClient(), point, request.message, request.deadlineAt);
-    const accepted =
-      attempt.kind === "accepted"
-        ? {
-            ...sale,
-            ...(attempt.redirectUrl ? { redirectUrl: attempt.redirectUrl } : {}),
-            ...(attempt.buyerLeadId ? { buyerLeadId: attempt.buyerLeadId } : {}),
-          }
-        : undefined;
+    const attempt = pricedAttempt(await postLeadPoint(createBuyerClient(), point, request.message, request.deadlineAt), request.pricing);
+    const accepted = attempt.kind === "accepted" ? saleOf(sale, attempt) : undefined;
     this.log.recordPostAnswer(leadId, point.id, { kind: attempt.kind, ...(accepted ? { sale: accepted } : {}) });
     return attempt;
   }
