@@ -16,17 +16,22 @@ import type { PingMessage } from "./wire";
 
 export interface PingJob {
   point: LeadPoint;
-  /** Absolute epoch ms. */
+  /** Absolute epoch ms: timeout plus grace. */
   deadlineAt: number;
+  /** What the buyer is told it has: its timeout, never the grace. */
+  allowedResponseMs: number;
 }
+
+/** A ping's message before each buyer's own allowed time is put in. */
+export type PingEnvelope = Omit<PingMessage, "allowedResponseMs">;
 
 /** The RPC surface of PingShard that the fan-out needs. */
 export interface PingShardService {
-  ping(jobs: PingJob[], message: PingMessage): Promise<PingAttempt[]>;
+  ping(jobs: PingJob[], message: PingEnvelope): Promise<PingAttempt[]>;
 }
 
-export function pingJobs(client: BuyerClient, jobs: PingJob[], message: PingMessage, now = Date.now()): Promise<PingAttempt[]> {
-  return Promise.all(jobs.map((job) => pingLeadPoint(client, job.point, { ...message, allowedResponseMs: Math.max(0, job.deadlineAt - now) }, job.deadlineAt)));
+export function pingJobs(client: BuyerClient, jobs: PingJob[], message: PingEnvelope): Promise<PingAttempt[]> {
+  return Promise.all(jobs.map((job) => pingLeadPoint(client, job.point, { ...message, allowedResponseMs: job.allowedResponseMs }, job.deadlineAt)));
 }
 
 export function chunk<T>(items: T[], size: number): T[][] {
@@ -40,7 +45,7 @@ export async function fanOutPings(
   client: BuyerClient,
   shards: (count: number) => PingShardService[],
   jobs: PingJob[],
-  message: PingMessage,
+  message: PingEnvelope,
 ): Promise<PingAttempt[]> {
   const [direct = [], ...sharded] = chunk(jobs, MAX_WAITING_FOR_HEADERS);
   const services = sharded.length ? shards(sharded.length) : [];

@@ -25,7 +25,8 @@ export type PingAttempt =
   | (AttemptTiming & { kind: "transportError"; reason: string });
 
 export type PostAttempt =
-  | (AttemptTiming & { kind: "accepted"; redirectUrl?: string; buyerLeadId?: string })
+  /** `priceCents`: what the buyer named, kept only for a post priced by its answer (a dynamic direct post). */
+  | (AttemptTiming & { kind: "accepted"; redirectUrl?: string; buyerLeadId?: string; priceCents?: number })
   | (AttemptTiming & { kind: "rejected"; reason?: string })
   | (AttemptTiming & { kind: "timeout" })
   | (AttemptTiming & { kind: "transportError"; reason: string });
@@ -63,6 +64,15 @@ export function traceOfPing(attempt: PingAttempt): TraceEntry {
   return traceOf(attempt, "ping", pingOutcome[attempt.kind], attempt.kind === "bid" ? attempt.bidCents : undefined);
 }
 
-export function traceOfPost(attempt: PostAttempt, priceCents: number): TraceEntry {
+export function traceOfPost(attempt: PostAttempt, priceCents: number | undefined): TraceEntry {
   return traceOf(attempt, "post", postOutcome[attempt.kind], priceCents);
+}
+
+/**
+ * A copy's post (a CRM or archive copy of a sold lead): never billed, so it
+ * carries no price, and its reason says it was a copy whatever the answer.
+ */
+export function traceOfCopy(attempt: PostAttempt): TraceEntry {
+  const entry = traceOf(attempt, "post", postOutcome[attempt.kind], undefined);
+  return { ...entry, reason: entry.reason ? `copy, never billed: ${entry.reason}` : "copy, never billed" };
 }

@@ -128,16 +128,18 @@ export const LeadPointTermsSchema = z.strictObject({
 export const LeadPointInputSchema = LeadPointTermsSchema.extend({
   buyerId: z.string().min(1),
   name: z.string().min(1).max(200),
-  kind: z.enum(["ping_post", "direct_post"]),
+  kind: z
+    .enum(["ping_post", "direct_post", "copy"])
+    .describe(
+      "ping_post: pinged, then posted if it wins. direct_post: posted without a ping, at its fixed price or, with dynamic pricing, at the price its post answer names. " +
+        "copy: gets the post of every lead its trees sell (a CRM or archive copy), after the sale; never pinged, waited for, counted towards quota or billed.",
+    ),
   ping: EndpointSchema.optional(),
   post: EndpointSchema,
   minScore: z.number().int().min(0).max(100).optional(),
 }).superRefine((point, ctx) => {
   if (point.kind === "ping_post" && !point.ping) {
     ctx.addIssue({ code: "custom", path: ["ping"], message: "a ping_post lead point needs a ping endpoint" });
-  }
-  if (point.kind === "direct_post" && point.pricing.type !== "fixed") {
-    ctx.addIssue({ code: "custom", path: ["pricing"], message: "a direct_post lead point has no ping to bid with: its pricing must be fixed" });
   }
 });
 export type LeadPointInput = z.infer<typeof LeadPointInputSchema>;
@@ -170,18 +172,31 @@ export const BuyerInputSchema = z.strictObject({
 });
 export type BuyerInput = z.infer<typeof BuyerInputSchema>;
 
-export const PositionSchema = z.strictObject({
-  leadPointId: z.string().min(1),
-  weight: z.number().positive().default(1),
-  timeoutSeconds: z.number().positive().max(30).default(10),
-  timeoutGraceMs: z.number().int().min(0).max(10_000).default(0),
-  minReceivableCents: cents.optional(),
-  treatMissingPriceAsZero: z.boolean().default(false),
-  abortTierIfNotAccepted: z.boolean().default(false),
-  abortTreeIfNotAccepted: z.boolean().default(false),
-  countTowardsQuota: z.boolean().default(true),
-  enabled: z.boolean().default(true),
-});
+/**
+ * No call of a run outlives this, counted from the run's start: a Worker
+ * request has 30 s, and the last two settle the lead and answer. A position
+ * starts only if its whole timeout (and grace) ends by then.
+ */
+export const RUN_CEILING_MS = 28_000;
+
+export const PositionSchema = z
+  .strictObject({
+    leadPointId: z.string().min(1),
+    weight: z.number().positive().default(1),
+    timeoutSeconds: z.number().positive().max(28).default(10).describe("The time the buyer is given, and told (`${lpi.Allowed Response Time}`)."),
+    timeoutGraceMs: z.number().int().min(0).max(10_000).default(0).describe("Extra time an answer is waited for on top of timeoutSeconds; never told to the buyer."),
+    minReceivableCents: cents.optional(),
+    treatMissingPriceAsZero: z.boolean().default(false),
+    abortTierIfNotAccepted: z.boolean().default(false),
+    abortTreeIfNotAccepted: z.boolean().default(false),
+    countTowardsQuota: z.boolean().default(true),
+    enabled: z.boolean().default(true),
+  })
+  .superRefine((position, ctx) => {
+    if (position.timeoutSeconds * 1000 + position.timeoutGraceMs > RUN_CEILING_MS) {
+      ctx.addIssue({ code: "custom", path: ["timeoutGraceMs"], message: `timeoutSeconds plus timeoutGraceMs must fit in the ${RUN_CEILING_MS / 1000} s a run has` });
+    }
+  });
 export type Position = z.infer<typeof PositionSchema>;
 
 export const tierModes = ["auction", "ordered", "weighted", "round_robin"] as const;
@@ -213,16 +228,23 @@ export type FieldSpec = z.infer<typeof FieldSpecSchema>;
 /** A run's budget when the tree sets none, and the most it may set: a Worker request has 30 s. */
 export const MAX_RUNTIME_SECONDS = 25;
 
-/** How long one run of the tree may take. */
+/**
+ * How long positions may go on starting in one run of the tree. It is
+ * checked before a position starts; one that starts gets its whole timeout,
+ * so a run's calls end by RUN_CEILING_MS, not by its runtime.
+ */
 export function runtimeMsOf(tree: Pick<TreeInput, "maxRuntimeSeconds">): number {
   return (tree.maxRuntimeSeconds ?? MAX_RUNTIME_SECONDS) * 1000;
 }
 
 const LEASE_SLACK_MS = 5_000;
 
-/** How long a run holds its key (and its cap reservations) before the gate may recover it. */
-export function leaseMsOf(tree: Pick<TreeInput, "maxRuntimeSeconds">): number {
-  return runtimeMsOf(tree) + LEASE_SLACK_MS;
+/**
+ * How long a run holds its key (and its cap reservations) before the gate may
+ * recover it: every run's calls end by the ceiling, whatever its runtime.
+ */
+export function leaseMsOf(_tree: Pick<TreeInput, "maxRuntimeSeconds">): number {
+  return RUN_CEILING_MS + LEASE_SLACK_MS;
 }
 
 export const TreeInputSchema = z
@@ -275,6 +297,8 @@ export const TreeInputSchema = z
     dailyLimits: z
       .strictObject({ timezone, accepts: z.number().int().positive().optional(), submits: z.number().int().positive().optional() })
       .optional(),
+    minBidCents: cents.default(1).describe("The reserve: a lower bid is declined. A bid under the publisher's fixed payout is declined too, so no sale pays out more than its price."),
+    notes: z.string().max(10_000).optional().describe("Free text for the operators; stored and read back, never used."),
     fields: z.array(FieldSpecSchema).default([]),
     filters: z.array(FilterSchema).default([]),
     tiers: z.array(TierSchema).min(1),

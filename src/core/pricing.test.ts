@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { BidRule, Payout } from "./config";
-import { applyBidRules, bidPrice, publisherPayout, splitSale } from "./pricing";
+import type { PostAttempt } from "./attempt";
+import { applyBidRules, bidPrice, floorRefusal, pricedAttempt, publisherPayout, saleFloor, splitSale, type AnswerPricing } from "./pricing";
 import { settle } from "./settle";
 import { parsedPosition, point } from "./testing/fixtures";
 
@@ -84,5 +85,38 @@ describe("bidPrice", () => {
   ])("$name", ({ fixed, answered, zero, want }) => {
     const p = point("a", { pricing: fixed === undefined ? { type: "dynamic" } : { type: "fixed", priceCents: fixed } });
     expect(bidPrice(p, parsedPosition("a", { treatMissingPriceAsZero: zero }), answered, fields)).toEqual(want);
+  });
+});
+
+describe("saleFloor", () => {
+  test.each([
+    { name: "the reserve alone", minBid: 1, payout: undefined, want: { cents: 1, source: "the tree's reserve (minBidCents)" } },
+    { name: "a revshare payout sets no floor", minBid: 25, payout: revshare(50), want: { cents: 25, source: "the tree's reserve (minBidCents)" } },
+    { name: "a fixed payout above the reserve is the floor", minBid: 25, payout: { type: "fixed", amountCents: 400 } as const, want: { cents: 400, source: "the publisher's fixed payout" } },
+    { name: "a reserve above the fixed payout stays the floor", minBid: 500, payout: { type: "fixed", amountCents: 400 } as const, want: { cents: 500, source: "the tree's reserve (minBidCents)" } },
+  ])("$name", ({ minBid, payout, want }) => {
+    expect(saleFloor(minBid, payout)).toEqual(want);
+  });
+
+  test("a price at the floor passes, one cent under is refused with the figures", () => {
+    const floor = saleFloor(100, undefined);
+    expect(floorRefusal(100, floor)).toBeUndefined();
+    expect(floorRefusal(99, floor)).toBe("bid of 99 cents is under the tree's reserve (minBidCents) of 100 cents");
+  });
+});
+
+describe("pricedAttempt", () => {
+  const timing = { leadPointId: "d", startedAt: "2026-01-07T15:00:00.000Z", ms: 12, httpStatus: 200 };
+  const accepted = (priceCents?: number): PostAttempt => ({ ...timing, kind: "accepted", ...(priceCents === undefined ? {} : { priceCents }) });
+  const atLeast100: AnswerPricing = (cents) => (cents === undefined ? { ok: false, reason: "accepted without a price" } : cents < 100 ? { ok: false, reason: "too low" } : { ok: true, priceCents: cents + 1 });
+
+  test.each<{ name: string; attempt: PostAttempt; pricing?: AnswerPricing; want: PostAttempt }>([
+    { name: "a post priced before it left ignores an echoed price", attempt: accepted(5), want: accepted() },
+    { name: "priced by its answer: the price the answer makes", attempt: accepted(150), pricing: atLeast100, want: accepted(151) },
+    { name: "priced by its answer: too low is a refusal with the reason", attempt: accepted(50), pricing: atLeast100, want: { ...timing, kind: "rejected", reason: "too low" } },
+    { name: "priced by its answer: no price is a refusal", attempt: accepted(), pricing: atLeast100, want: { ...timing, kind: "rejected", reason: "accepted without a price" } },
+    { name: "a refusal stays a refusal", attempt: { ...timing, kind: "rejected", reason: "dup" }, pricing: atLeast100, want: { ...timing, kind: "rejected", reason: "dup" } },
+  ])("$name", ({ attempt, pricing, want }) => {
+    expect(pricedAttempt(attempt, pricing)).toStrictEqual(want);
   });
 });

@@ -1,4 +1,5 @@
 /** Money decisions: what a bid is worth and what the publisher is owed. Integer cents only. */
+import type { PostAttempt } from "./attempt";
 import type { BidRule, LeadPoint, Payout, Position } from "./config";
 import { firstFailingFilter } from "./filters";
 import type { LeadFields } from "./lead";
@@ -28,6 +29,45 @@ export function bidPrice(point: LeadPoint, position: Position, answeredCents: nu
   else if (position.treatMissingPriceAsZero) base = 0;
   else return { ok: false, reason: "accepted without a price" };
   return { ok: true, priceCents: applyBidRules(base, point.bidRules, fields) };
+}
+
+/** The least price a sale may have, and what sets it. */
+export interface SaleFloor {
+  cents: number;
+  /** E.g. "the tree's reserve (minBidCents)", for the trace. */
+  source: string;
+}
+
+/**
+ * A bid under the tree's reserve is declined, and so is one under a fixed
+ * publisher payout: a sale never pays a publisher more than its price.
+ */
+export function saleFloor(minBidCents: number, payout: Payout | undefined): SaleFloor {
+  if (payout?.type === "fixed" && payout.amountCents > minBidCents) return { cents: payout.amountCents, source: "the publisher's fixed payout" };
+  return { cents: minBidCents, source: "the tree's reserve (minBidCents)" };
+}
+
+/** A bid price held against the floor: why it is declined, if it is. */
+export function floorRefusal(priceCents: number, floor: SaleFloor): string | undefined {
+  return priceCents < floor.cents ? `bid of ${priceCents} cents is under ${floor.source} of ${floor.cents} cents` : undefined;
+}
+
+/** For a post priced by its answer: the price the answer makes, or why the accept is no sale. */
+export type AnswerPricing = (answeredCents: number | undefined) => BidPrice;
+
+/**
+ * A post's attempt as the run counts it. A post priced by its answer is a
+ * sale at the price the answer makes, and an accept that names none, or one
+ * under the floor, is a refusal with that reason (the buyer saw the least
+ * price in the post); any other post keeps the price it was sent with.
+ */
+export function pricedAttempt(attempt: PostAttempt, pricing: AnswerPricing | undefined): PostAttempt {
+  if (attempt.kind !== "accepted") return attempt;
+  const { priceCents: answered, ...rest } = attempt;
+  if (!pricing) return rest;
+  const price = pricing(answered);
+  if (!price.ok) return { leadPointId: attempt.leadPointId, startedAt: attempt.startedAt, ms: attempt.ms, ...(attempt.httpStatus === undefined ? {} : { httpStatus: attempt.httpStatus }), kind: "rejected", reason: price.reason };
+  return { ...rest, priceCents: price.priceCents };
 }
 
 const PERCENT_SCALE = 10_000;

@@ -1,7 +1,7 @@
 /**
- * Local time in a lead point's zone: whether its schedule is open, and the
- * keys of the hour and day its caps count in (caps reset at local midnight,
- * not UTC midnight).
+ * Local time in a zone: whether a lead point's schedule is open, the keys of
+ * the hour and day its caps count in (caps reset at local midnight, not UTC
+ * midnight), and the hour and weekday filters read.
  */
 import type { Schedule } from "./config";
 
@@ -61,6 +61,12 @@ export function scheduleOpen(schedule: Schedule, now: Date): boolean {
   if (fromHour < toHour) return days.includes(weekday) && hour >= fromHour && hour < toHour;
   const yesterday = (weekday + 6) % 7;
   return (days.includes(weekday) && hour >= fromHour) || (days.includes(yesterday) && hour < toHour);
+}
+
+/** The local hour (0–23) and weekday (0 = Sunday) that `hour` and `weekday` filters compare. */
+export function localClock(timezone: string, now: Date): { hour: number; weekday: number } {
+  const { hour, weekday } = localTime(timezone, now);
+  return { hour, weekday };
 }
 
 /** Local period keys, e.g. `{hour: "2026-11-28T13", day: "2026-11-28"}`. */

@@ -1,13 +1,18 @@
 /** The tree's own say on a lead before any buyer is tried: its filters and score floor. */
 import type { Tree } from "./config";
-import { describeFilter, filterFieldsOf } from "./eligibility";
+import { describeFilter, filterFieldsOf, readsLocalTime, timeZoneOfTree, withLocalTime } from "./eligibility";
 import { filterPasses } from "./filters";
 import type { FieldError, Lead } from "./lead";
 
 export type Screening = { kind: "pass" } | { kind: "decline"; reason: string } | { kind: "error"; errors: FieldError[] };
 
-export function screenLead(tree: Pick<Tree, "filters" | "scoreFloor">, lead: Omit<Lead, "id">): Screening {
-  const fields = filterFieldsOf(lead);
+/**
+ * `hour` and `weekday` are those of the lead's arrival, so a held lead's
+ * next cycle screens it as its first did.
+ */
+export function screenLead(tree: Pick<Tree, "filters" | "scoreFloor" | "dailyLimits">, lead: Omit<Lead, "id">): Screening {
+  const base = filterFieldsOf(lead);
+  const fields = readsLocalTime(tree.filters) ? withLocalTime(base, timeZoneOfTree(tree), new Date(lead.receivedAt)) : base;
   const failing = tree.filters.filter((filter) => !filterPasses(filter, fields));
   const errors = failing.filter((filter) => filter.action === "error");
   if (errors.length) {

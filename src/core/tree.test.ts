@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { Lead } from "./lead";
-import { FakeIO, bid, lead, noBid, point, pointsMap, position, run, tier, tree, type FakeScripts, type PositionDoc, type TierDoc, type TreeDoc } from "./testing/fixtures";
+import { FakeIO, T0, bid, lead, noBid, point, pointsMap, position, rejected, run, tier, tree, type FakeScripts, type PointDoc, type PositionDoc, type TierDoc, type TreeDoc } from "./testing/fixtures";
 import { tierStrategies } from "./tiers";
 import { runTree, type TreePoint } from "./tree";
 
@@ -151,5 +151,172 @@ describe("why nothing sold", () => {
   test("a sale leaves no reason", async () => {
     const { outcome } = await run(tree([ordered(["a"])]), abc, { pings: { a: bid(5) } });
     expect(outcome.reason).toBeUndefined();
+  });
+});
+
+describe("the runtime and the run's ceiling", () => {
+  test("maxRuntimeSeconds is checked before a position starts: one that started keeps its whole timeout, later ones are traced", async () => {
+    const t = tree([tier("ordered", [position("a", { timeoutSeconds: 3 }), position("b"), position("c")])], { maxRuntimeSeconds: 1 });
+    const { outcome, io } = await run(t, abc, { pings: { a: noBid(2_500), b: bid(100), c: bid(100) } });
+    expect(io.pings.map((p) => [p.target.point.id, p.target.deadlineAt - T0])).toEqual([["a", 3_000]]);
+    const skipped = outcome.trace.filter((e) => e.outcome === "skipped").map((e) => [e.leadPointId, e.reason]);
+    expect(skipped).toEqual([
+      ["b", "the tree's maxRuntimeSeconds (1 s) was spent before its turn"],
+      ["c", "the tree's maxRuntimeSeconds (1 s) was spent before its turn"],
+    ]);
+  });
+
+  test("a later tier whose turn comes after the runtime is traced, not started", async () => {
+    const t = tree([ordered(["a"]), tier("auction", [position("b"), position("c")])], { maxRuntimeSeconds: 1 });
+    const { outcome, io } = await run(t, abc, { pings: { a: noBid(1_500) } });
+    expect(io.pinged()).toEqual(["a"]);
+    expect(outcome.trace.filter((e) => e.outcome === "skipped").map((e) => e.leadPointId)).toEqual(["b", "c"]);
+  });
+
+  test("a position whose whole timeout would outlive the run does not start, but a shorter one still does", async () => {
+    const t = tree([tier("ordered", [position("a", { timeoutSeconds: 20 }), position("b", { timeoutSeconds: 20 }), position("c", { timeoutSeconds: 2 })])]);
+    const { outcome, io } = await run(t, abc, { pings: { a: noBid(19_000), c: bid(100) } });
+    expect(io.pinged()).toEqual(["a", "c"]);
+    expect(outcome.trace.find((e) => e.leadPointId === "b")?.reason).toBe("its timeout would run past the 28 s a run may take");
+    expect(outcome.sales.map((s) => s.leadPointId)).toEqual(["c"]);
+  });
+});
+
+describe("the reserve and the publisher's fixed payout", () => {
+  test.each([
+    { name: "a bid at the reserve sells", minBidCents: 300, payout: undefined, bidCents: 300, sold: true, reason: undefined },
+    { name: "a bid under the reserve is declined", minBidCents: 300, payout: undefined, bidCents: 299, sold: false, reason: "bid of 299 cents is under the tree's reserve (minBidCents) of 300 cents" },
+    { name: "the default reserve of one cent declines a zero bid", minBidCents: undefined, payout: undefined, bidCents: 0, sold: false, reason: "bid of 0 cents is under the tree's reserve (minBidCents) of 1 cents" },
+    {
+      name: "a bid under a fixed publisher payout is never sold at a loss",
+      minBidCents: undefined,
+      payout: { type: "fixed", amountCents: 500 } as const,
+      bidCents: 499,
+      sold: false,
+      reason: "bid of 499 cents is under the publisher's fixed payout of 500 cents",
+    },
+    { name: "a bid equal to the fixed payout sells at no margin", minBidCents: undefined, payout: { type: "fixed", amountCents: 500 } as const, bidCents: 500, sold: true, reason: undefined },
+    { name: "a revshare payout sets no floor", minBidCents: undefined, payout: { type: "revshare", percent: 60 } as const, bidCents: 2, sold: true, reason: undefined },
+  ])("$name", async (c) => {
+    const t = tree([tier("auction", [position("a")])], c.minBidCents === undefined ? {} : { minBidCents: c.minBidCents });
+    const { outcome } = await run(t, [point("a")], { pings: { a: bid(c.bidCents) } }, lead(), c.payout ? { payout: c.payout } : {});
+    expect(outcome.sales.length, JSON.stringify(outcome)).toBe(c.sold ? 1 : 0);
+    expect(outcome.trace.find((e) => e.outcome === "skipped")?.reason).toBe(c.reason);
+  });
+
+  test("a fixed price under the floor is declined too", async () => {
+    const t = tree([tier("ordered", [position("d")])], { minBidCents: 1_000 });
+    const { outcome, io } = await run(t, [point("d", { kind: "direct_post", pricing: { type: "fixed", priceCents: 900 } })]);
+    expect(io.posted()).toEqual([]);
+    expect(outcome.trace.map((e) => [e.phase, e.outcome, e.reason])).toEqual([["post", "skipped", "bid of 900 cents is under the tree's reserve (minBidCents) of 1000 cents"]]);
+  });
+});
+
+describe("direct posts priced by their answer", () => {
+  const dynamicDirect = point("d", { kind: "direct_post", pricing: { type: "dynamic" } });
+
+  test.each([
+    { name: "sold at the price the answer names", answer: { kind: "accepted", ms: 10, priceCents: 900 } as const, sold: 900, outcome: "accepted", reason: undefined },
+    { name: "an accept without a price is a refusal", answer: { kind: "accepted", ms: 10 } as const, sold: undefined, outcome: "declined", reason: "accepted without a price" },
+    {
+      name: "an accept under the reserve is a refusal",
+      answer: { kind: "accepted", ms: 10, priceCents: 40 } as const,
+      sold: undefined,
+      outcome: "declined",
+      reason: "bid of 40 cents is under the tree's reserve (minBidCents) of 50 cents",
+    },
+  ])("$name", async (c) => {
+    const { outcome, io } = await run(tree([tier("ordered", [position("d")])], { minBidCents: 50 }), [dynamicDirect], { posts: { d: c.answer } });
+    expect(io.posts.map((p) => p.target.priceCents), "the post offers the least price it may name").toEqual([50]);
+    expect(outcome.sales.map((s) => s.priceCents)).toEqual(c.sold === undefined ? [] : [c.sold]);
+    const post = outcome.trace.find((e) => e.phase === "post");
+    expect([post?.outcome, post?.reason, post?.bidCents]).toEqual([c.outcome, c.reason, c.sold]);
+  });
+
+  test("its bid rules apply to the answered price", async () => {
+    const p = point("d", { kind: "direct_post", pricing: { type: "dynamic" }, bidRules: [{ when: [{ field: "state", op: "eq", value: "CA" }], adjustCents: 100 }] });
+    const { outcome } = await run(tree([tier("ordered", [position("d")])]), [p], { posts: { d: { kind: "accepted", ms: 5, priceCents: 700 } } });
+    expect(outcome.sales.map((s) => s.priceCents)).toEqual([800]);
+  });
+
+  test("in an auction it is posted after every priced bid, which it never outranks", async () => {
+    const points = [dynamicDirect, point("a"), point("f", { kind: "direct_post", pricing: { type: "fixed", priceCents: 300 } })];
+    const t = tree([tier("auction", [position("d"), position("a"), position("f")])]);
+    const refusedAll = { pings: { a: bid(500) }, posts: { a: rejected(), f: rejected(), d: { kind: "accepted", ms: 5, priceCents: 9_000 } as const } };
+    const { outcome, io } = await run(t, points, refusedAll);
+    expect(io.posted()).toEqual(["a", "f", "d"]);
+    expect(outcome.sales.map((s) => [s.leadPointId, s.priceCents])).toEqual([["d", 9_000]]);
+    const { io: sold } = await run(t, points, { pings: { a: bid(1) } });
+    expect(sold.posted(), "a priced bid that takes the lead leaves the dynamic post unsent").toEqual(["f"]);
+  });
+});
+
+describe("copy lead points", () => {
+  const copy = (id: string, doc = {}) => point(id, { kind: "copy", ...doc });
+
+  test("a sold lead names its copies; tiers never ping or post them", async () => {
+    const t = tree([tier("auction", [position("a"), position("k")]), tier("ordered", [position("m", { timeoutSeconds: 4 })])]);
+    const { outcome, io } = await run(t, [point("a"), copy("k"), copy("m")], { pings: { a: bid(500) } });
+    expect([...io.pinged(), ...io.posted()]).toEqual(["a", "a"]);
+    expect(outcome.copies.map((c) => [c.point.id, c.position.timeoutSeconds])).toEqual([["k", 10], ["m", 4]]);
+    expect(outcome.sales.map((s) => s.leadPointId)).toEqual(["a"]);
+    expect(outcome.trace.map((e) => e.leadPointId)).toEqual(["a", "a"]);
+  });
+
+  test("an unsold lead has no copies and no trace of them", async () => {
+    const { outcome } = await run(tree([tier("auction", [position("a"), position("k")])]), [point("a"), copy("k")], { pings: { a: noBid() } });
+    expect(outcome.copies).toEqual([]);
+    expect(outcome.trace.map((e) => e.leadPointId)).toEqual(["a"]);
+  });
+
+  test("a copy goes by its own settings, each reason traced", async () => {
+    const t = tree([
+      tier("auction", [position("a"), position("k1"), position("k2"), position("k3", { enabled: false }), position("k4")], { filters: [{ field: "state", op: "eq", value: "CA" }] }),
+    ]);
+    const points = [point("a"), copy("k1", { filters: [{ field: "state", op: "eq", value: "TX" }] }), copy("k2", { enabled: false }), copy("k3"), copy("k4")];
+    const { outcome } = await run(t, points, { pings: { a: bid(500) } });
+    expect(outcome.copies.map((c) => c.point.id)).toEqual(["k4"]);
+    expect(outcome.trace.filter((e) => e.outcome === "skipped").map((e) => [e.leadPointId, e.phase, e.reason])).toEqual([
+      ["k1", "post", 'copy not sent: filter state eq "TX" not met'],
+      ["k2", "post", "copy not sent: lead point disabled"],
+      ["k3", "post", "copy not sent: position disabled"],
+    ]);
+  });
+});
+
+describe("filters on the publisher, sub-ids and local time", () => {
+  // T0 is Wednesday 15:00 UTC: 10:00 in New York, 07:00 in Los Angeles, 19:00 in Dubai, Thursday 00:00 in Tokyo.
+  const pinged = async (filters: PointDoc["filters"], doc: PointDoc = {}, l: Partial<Lead> = {}) => (await run(tree([ordered(["a"])]), [point("a", { filters, ...doc })], {}, lead(l))).io.pinged();
+
+  test.each([
+    { name: "publisherId", filters: [{ field: "publisherId", op: "eq" as const, value: "pub-1" }], doc: {}, lead: {}, pinged: true },
+    { name: "another publisherId", filters: [{ field: "publisherId", op: "ne" as const, value: "pub-1" }], doc: {}, lead: {}, pinged: false },
+    { name: "subId2", filters: [{ field: "subId2", op: "in" as const, value: ["spring", "summer"] }], doc: {}, lead: { subId2: "Summer" }, pinged: true },
+    { name: "a missing subId3", filters: [{ field: "subId3", op: "missing" as const }], doc: {}, lead: {}, pinged: true },
+    { name: "hour in New York by default", filters: [{ field: "hour", op: "eq" as const, value: 10 }], doc: {}, lead: {}, pinged: true },
+    { name: "hour in the caps' zone", filters: [{ field: "hour", op: "eq" as const, value: 7 }], doc: { caps: { timezone: "America/Los_Angeles", daily: 5 } }, lead: {}, pinged: true },
+    {
+      name: "weekday in the schedule's zone (0 = Sunday)",
+      filters: [{ field: "weekday", op: "eq" as const, value: 4 }],
+      doc: { schedule: { timezone: "Asia/Tokyo", days: [0, 1, 2, 3, 4, 5, 6], fromHour: 0, toHour: 0 } },
+      lead: {},
+      pinged: true,
+    },
+    { name: "the caps' zone before the schedule's", filters: [{ field: "hour", op: "eq" as const, value: 7 }], doc: { caps: { timezone: "America/Los_Angeles", daily: 5 }, schedule: { timezone: "Asia/Tokyo", days: [0, 1, 2, 3, 4, 5, 6], fromHour: 0, toHour: 0 } }, lead: {}, pinged: true },
+  ])("a lead point filter on $name", async (c) => {
+    expect(await pinged(c.filters, c.doc, c.lead)).toEqual(c.pinged ? ["a"] : []);
+  });
+
+  test("tier filters read the tree's dailyLimits zone", async () => {
+    const byHour = (hour: number) => tree([ordered(["a"], { filters: [{ field: "hour", op: "eq", value: hour }] })], { dailyLimits: { timezone: "Asia/Tokyo", accepts: 10 } });
+    expect((await run(byHour(0), [point("a")])).io.pinged()).toEqual(["a"]);
+    expect((await run(byHour(10), [point("a")])).io.pinged()).toEqual([]);
+  });
+
+  test("bid rules read the local hour: +$5 after 6 PM in the point's zone", async () => {
+    const evening = [{ when: [{ field: "hour", op: "gte" as const, value: 18 }], adjustCents: 500 }];
+    const at = (timezone: string) => run(tree([ordered(["a"])]), [point("a", { bidRules: evening, caps: { timezone, daily: 9 } })], { pings: { a: bid(1_000) } });
+    expect((await at("Asia/Dubai")).outcome.sales.map((s) => s.priceCents)).toEqual([1_500]);
+    expect((await at("America/New_York")).outcome.sales.map((s) => s.priceCents)).toEqual([1_000]);
   });
 });

@@ -7,6 +7,7 @@
  */
 import type { PostAttempt } from "../core/attempt";
 import type { LeadPoint } from "../core/config";
+import type { AnswerPricing } from "../core/pricing";
 import type { Sale } from "../core/tree";
 import type { PostMessage } from "../buyers/wire";
 
@@ -24,6 +25,18 @@ export interface JournaledPost {
   deadlineAt: number;
   /** The sale this post makes if the buyer accepts (its answer adds redirect and buyer lead id). */
   sale: Sale;
+  /** For a post priced by its answer: the price the answer makes, or why it is no sale (pricedAttempt applies it before the answer is recorded). */
+  pricing?: AnswerPricing;
+}
+
+/** The sale an accepted post makes: the journaled one, with what the buyer's answer adds (and, priced by its answer, its price). */
+export function saleOf(sale: Sale, attempt: Extract<PostAttempt, { kind: "accepted" }>): Sale {
+  return {
+    ...sale,
+    ...(attempt.priceCents === undefined ? {} : { priceCents: attempt.priceCents }),
+    ...(attempt.redirectUrl ? { redirectUrl: attempt.redirectUrl } : {}),
+    ...(attempt.buyerLeadId ? { buyerLeadId: attempt.buyerLeadId } : {}),
+  };
 }
 
 export interface RunJournal {

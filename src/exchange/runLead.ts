@@ -16,6 +16,7 @@ import { disableTreePositions, type Publisher } from "../store/config";
 import type { TreeSnapshot } from "../store/configCache";
 import type { LeadLogEntry, LeadStatus, SaleEntry } from "../store/leadLog";
 import type { Services } from "../store/services";
+import { sendCopies } from "./copies";
 import type { RunJournal } from "./journal";
 import type { LeadAnswer, Settlement } from "./settlement";
 import { treeIO } from "./treeIO";
@@ -51,16 +52,22 @@ export async function executeRun(effects: RunEffects, input: RunInput): Promise<
   if (screening.kind === "decline") {
     return settlementOf(input, { status: "rejected", reason: screening.reason, trace: [], sales: [] }, started);
   }
-  const ran = await runTree({ tree, lead, points: snapshot.points, io: treeIO(env, tree, lead, journal, effects.relay), strategies: tierStrategies, cycle, prior });
+  const io = treeIO(env, tree, lead, journal, effects.relay);
+  const ran = await runTree({ tree, lead, points: snapshot.points, io, strategies: tierStrategies, cycle, prior, payout: input.publisher.payout });
   if (ran.disabledPositions.length) {
     const ids = ran.disabledPositions.map((p) => p.leadPointId);
     waitUntil(disableTreePositions(services.db, tree.id, ids).then(() => services.config.invalidate()));
   }
-  return settlementOf(
+  const settlement = settlementOf(
     input,
     { status: ran.sales.length ? "accepted" : "unsold", ...(ran.reason ? { reason: ran.reason } : {}), trace: ran.trace, sales: ran.sales },
     started,
   );
+  if (ran.copies.length) {
+    const copies = { tree, lead, copies: ran.copies, firstSeq: settlement.log.trace.length, cycle };
+    waitUntil(sendCopies(services.db, copies).catch((error: unknown) => console.error("lead copies failed", lead.id, error instanceof Error ? error.message : "unknown")));
+  }
+  return settlement;
 }
 
 export interface RunResult {

@@ -11,10 +11,16 @@ import { numberSetting } from "../core/settings";
 import type { TreeIO } from "../core/tree";
 import { createBuyerClient } from "../buyers/client";
 import { fanOutPings, type PingShardService } from "../buyers/fanout";
+import type { PostMessage } from "../buyers/wire";
 import { pingShardNames } from "../objects/pingShard";
 import { rotationName } from "../objects/rotation";
 import type { RunJournal } from "./journal";
 import { postGuards } from "./limits";
+
+/** The post of `lead` at a price, as every buyer that gets the full lead receives it. */
+export function postMessage(tree: Tree, lead: Lead, priceCents: number, allowedResponseMs: number): PostMessage {
+  return { leadId: lead.id, treeId: tree.id, vertical: tree.vertical, score: lead.score, fields: lead.fields, consent: lead.consent, priceCents, allowedResponseMs };
+}
 
 export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal, relay?: PingShardService): TreeIO {
   const client = createBuyerClient();
@@ -31,26 +37,20 @@ export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal, re
       fanOutPings(
         client,
         shards,
-        targets.map((target) => ({ point: target.point, deadlineAt: target.deadlineAt })),
-        { ...base, fields: publicFields, allowedResponseMs: 0 },
+        targets.map((target) => ({ point: target.point, deadlineAt: target.deadlineAt, allowedResponseMs: target.allowedResponseMs })),
+        { ...base, fields: publicFields },
       ),
     beforePost: (target) => guards.reserve(target.point),
     post: (target) =>
       journal.post({
         leadId: lead.id,
         point: target.point,
-        message: {
-          ...base,
-          fields: lead.fields,
-          consent: lead.consent,
-          priceCents: target.priceCents,
-          allowedResponseMs: Math.max(0, target.deadlineAt - Date.now()),
-          ...(target.pingToken ? { pingToken: target.pingToken } : {}),
-        },
+        message: { ...postMessage(tree, lead, target.priceCents, target.allowedResponseMs), ...(target.pingToken ? { pingToken: target.pingToken } : {}) },
         deadlineAt: target.deadlineAt,
         sale: { leadPointId: target.point.id, buyerId: target.point.buyerId, priceCents: target.priceCents, countsTowardsQuota: target.position.countTowardsQuota },
+        ...(target.pricing ? { pricing: target.pricing } : {}),
       }),
     afterPost: (target, attempt) => guards.closeReservation(target.point, attempt.kind === "accepted"),
-    rotation: (tierName, size) => env.ROTATION.getByName(rotationName(tree.id, tierName)).next(size),
+    rotation: (tierName, listed, eligible) => env.ROTATION.getByName(rotationName(tree.id, tierName)).next(listed, eligible),
   };
 }

@@ -1,8 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { PingAttempt } from "../core/attempt";
 import { createBuyerClient } from "../buyers/client";
-import { pingJobs, type PingJob, type PingShardService } from "../buyers/fanout";
-import type { PingMessage } from "../buyers/wire";
+import { pingJobs, type PingEnvelope, type PingJob, type PingShardService } from "../buyers/fanout";
 
 /**
  * One share of an auction's pings: at most six buyers, each under the
@@ -14,7 +13,7 @@ import type { PingMessage } from "../buyers/wire";
  * place to open connections from.
  */
 export class PingShard extends DurableObject<Env> implements PingShardService {
-  async ping(jobs: PingJob[], message: PingMessage): Promise<PingAttempt[]> {
+  async ping(jobs: PingJob[], message: PingEnvelope): Promise<PingAttempt[]> {
     return pingJobs(createBuyerClient(), jobs, message);
   }
 }

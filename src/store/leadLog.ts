@@ -94,6 +94,35 @@ function insertRows(db: Db, table: SQLiteTable, rows: Record<string, unknown>[],
   return db.$client.prepare(`INSERT INTO "${getTableName(table)}" (${names}) SELECT ${values} FROM json_each(?) WHERE true ${onConflict}`).bind(JSON.stringify(rows));
 }
 
+/** Trace rows of `lead`, numbered from `firstSeq`. */
+function attemptRows(lead: Pick<Lead, "id" | "treeId">, trace: TraceEntry[], firstSeq: number): (typeof leadAttempts.$inferInsert)[] {
+  return trace.map((t, i) => ({
+    leadId: lead.id,
+    seq: firstSeq + i,
+    treeId: lead.treeId,
+    leadPointId: t.leadPointId,
+    cycle: t.cycle ?? 1,
+    phase: t.phase,
+    outcome: t.outcome,
+    startedAt: t.startedAt,
+    ms: Math.round(t.ms),
+    bidCents: t.bidCents ?? null,
+    httpStatus: t.httpStatus ?? null,
+    reason: t.reason ?? null,
+  }));
+}
+
+/**
+ * Adds entries after a lead's logged trace, from `firstSeq` (the logged
+ * trace's length): what happened after the outcome was logged, such as a
+ * copy's post. Keyed like the rest, so a retry adds nothing twice and it
+ * does not matter whether the lead's own rows are in D1 yet.
+ */
+export async function appendTrace(db: Db, lead: Pick<Lead, "id" | "treeId">, firstSeq: number, trace: TraceEntry[]): Promise<void> {
+  const statement = insertRows(db, leadAttempts, attemptRows(lead, trace, firstSeq), "ON CONFLICT DO NOTHING");
+  if (statement) await statement.run();
+}
+
 /** The rows D1 holds of a lead's entry: what the writer inserts, and what a read of a lead not yet written shows. */
 export function logRows(entry: LeadLogEntry) {
   const { lead } = entry;
@@ -120,20 +149,7 @@ export function logRows(entry: LeadLogEntry) {
     receivedAt: lead.receivedAt,
     completedAt: entry.completedAt,
   };
-  const attempts: (typeof leadAttempts.$inferInsert)[] = entry.trace.map((t, seq) => ({
-    leadId: lead.id,
-    seq,
-    treeId: lead.treeId,
-    leadPointId: t.leadPointId,
-    cycle: t.cycle ?? 1,
-    phase: t.phase,
-    outcome: t.outcome,
-    startedAt: t.startedAt,
-    ms: Math.round(t.ms),
-    bidCents: t.bidCents ?? null,
-    httpStatus: t.httpStatus ?? null,
-    reason: t.reason ?? null,
-  }));
+  const attempts = attemptRows(lead, entry.trace, 0);
   const saleRows: (typeof sales.$inferInsert)[] = entry.sales.map((sale) => ({
     id: saleId(lead.id, sale.leadPointId),
     leadId: lead.id,

@@ -461,8 +461,11 @@ export interface components {
             };
             buyerId: string;
             name: string;
-            /** @enum {string} */
-            kind: "ping_post" | "direct_post";
+            /**
+             * @description ping_post: pinged, then posted if it wins. direct_post: posted without a ping, at its fixed price or, with dynamic pricing, at the price its post answer names. copy: gets the post of every lead its trees sell (a CRM or archive copy), after the sale; never pinged, waited for, counted towards quota or billed.
+             * @enum {string}
+             */
+            kind: "ping_post" | "direct_post" | "copy";
             ping?: {
                 /** Format: uri */
                 url: string;
@@ -592,8 +595,11 @@ export interface components {
             enabled?: boolean;
             buyerId: string;
             name: string;
-            /** @enum {string} */
-            kind: "ping_post" | "direct_post";
+            /**
+             * @description ping_post: pinged, then posted if it wins. direct_post: posted without a ping, at its fixed price or, with dynamic pricing, at the price its post answer names. copy: gets the post of every lead its trees sell (a CRM or archive copy), after the sale; never pinged, waited for, counted towards quota or billed.
+             * @enum {string}
+             */
+            kind: "ping_post" | "direct_post" | "copy";
             ping?: {
                 /** Format: uri */
                 url: string;
@@ -775,6 +781,13 @@ export interface components {
                 accepts?: number;
                 submits?: number;
             };
+            /**
+             * @description The reserve: a lower bid is declined. A bid under the publisher's fixed payout is declined too, so no sale pays out more than its price.
+             * @default 1
+             */
+            minBidCents?: number;
+            /** @description Free text for the operators; stored and read back, never used. */
+            notes?: string;
             /** @default [] */
             fields?: {
                 name: string;
@@ -832,9 +845,15 @@ export interface components {
                     leadPointId: string;
                     /** @default 1 */
                     weight?: number;
-                    /** @default 10 */
+                    /**
+                     * @description The time the buyer is given, and told (`${lpi.Allowed Response Time}`).
+                     * @default 10
+                     */
                     timeoutSeconds?: number;
-                    /** @default 0 */
+                    /**
+                     * @description Extra time an answer is waited for on top of timeoutSeconds; never told to the buyer.
+                     * @default 0
+                     */
                     timeoutGraceMs?: number;
                     minReceivableCents?: number;
                     /** @default false */
@@ -959,6 +978,13 @@ export interface components {
                 accepts?: number;
                 submits?: number;
             };
+            /**
+             * @description The reserve: a lower bid is declined. A bid under the publisher's fixed payout is declined too, so no sale pays out more than its price.
+             * @default 1
+             */
+            minBidCents?: number;
+            /** @description Free text for the operators; stored and read back, never used. */
+            notes?: string;
             /** @default [] */
             fields?: {
                 name: string;
@@ -1016,9 +1042,15 @@ export interface components {
                     leadPointId: string;
                     /** @default 1 */
                     weight?: number;
-                    /** @default 10 */
+                    /**
+                     * @description The time the buyer is given, and told (`${lpi.Allowed Response Time}`).
+                     * @default 10
+                     */
                     timeoutSeconds?: number;
-                    /** @default 0 */
+                    /**
+                     * @description Extra time an answer is waited for on top of timeoutSeconds; never told to the buyer.
+                     * @default 0
+                     */
                     timeoutGraceMs?: number;
                     minReceivableCents?: number;
                     /** @default false */

@@ -108,7 +108,7 @@ describe("lead points", () => {
 
   it.each([
     ["a ping_post without a ping endpoint", { kind: "ping_post", post: { url: "https://b.example/post" }, pricing: { type: "dynamic" } }, "ping"],
-    ["a direct_post with dynamic pricing", { kind: "direct_post", post: { url: "https://b.example/post" }, pricing: { type: "dynamic" } }, "pricing"],
+    ["an unknown kind", { kind: "ping_only", post: { url: "https://b.example/post" }, pricing: { type: "dynamic" } }, "kind"],
     ["a bad endpoint URL", { kind: "direct_post", post: { url: "ftp://b.example" }, pricing: { type: "fixed", priceCents: 5 } }, "post.url"],
     ["a bad cap time zone", { kind: "direct_post", post: { url: "https://b.example" }, pricing: { type: "fixed", priceCents: 5 }, caps: { timezone: "Mars/Olympus", daily: 5 } }, "caps.timezone"],
     ["a filter regex that does not compile", { kind: "direct_post", post: { url: "https://b.example" }, pricing: { type: "fixed", priceCents: 5 }, filters: [{ field: "zip", op: "regex", value: "([" }] }, "filters.0.value"],
@@ -116,6 +116,15 @@ describe("lead points", () => {
     const buyer = await newBuyer();
     const error = expectStatus(await admin<{ error: { fields: { path: string }[] } }>("POST", "/lead-points", { buyerId: buyer.id, name: "x", ...body }), 400);
     expect(error.error.fields.map((f) => f.path)).toContain(field);
+  });
+
+  it.each([
+    ["a direct_post priced by its post answer", { kind: "direct_post", pricing: { type: "dynamic" } }],
+    ["a copy point", { kind: "copy", pricing: { type: "fixed", priceCents: 0 } }],
+  ])("accepts %s", async (_case, body) => {
+    const buyer = await newBuyer();
+    const created = expectStatus(await admin("POST", "/lead-points", { buyerId: buyer.id, name: "x", post: { url: "https://b.example/post" }, ...body }), 201);
+    expect(created).toMatchObject(body);
   });
 
   it("refuses a lead point for a buyer that does not exist", async () => {

@@ -54,7 +54,8 @@ export function buyerUrl(name: string, behaviour: Record<string, string | number
   return `${inject("buyersUrl")}/buyer/${name}?${query}`;
 }
 
-export async function buyerLog(name: string): Promise<{ type: string; body: Record<string, unknown>; raw: string; headers: Record<string, string> }[]> {
+/** `at`: when the buyer received the request (epoch ms), before any delay its URL asks for. */
+export async function buyerLog(name: string): Promise<{ type: string; body: Record<string, unknown>; raw: string; headers: Record<string, string>; at: number }[]> {
   const response = await fetch(`${inject("buyersUrl")}/log/${name}`);
   return response.json();
 }

@@ -5,7 +5,7 @@
  */
 import { isRecord } from "./path";
 import type { PingAnswer, PostAnswer } from "./types";
-import { amountCents, readDocument, redirectUrl, scalarText, shortText, type AnswerSyntax } from "./values";
+import { amountCents, readDocument, redirectUrl, scalarText, shortText, type Amount, type AnswerSyntax } from "./values";
 
 type Fields = { ok: true; syntax: AnswerSyntax; fields: Record<string, unknown>; accept: boolean } | { ok: false; reason: string };
 
@@ -57,7 +57,16 @@ export function parseDefaultPost(body: string, contentType: string | null): Post
   const { fields } = read;
   if (!read.accept) return withOptional({ kind: "rejected" }, "reason", shortText(fields.reason));
   const accepted = withOptional({ kind: "accepted" as const }, "redirectUrl", redirectUrl(fields.redirectUrl));
-  return withOptional(accepted, "buyerLeadId", shortText(fields.buyerLeadId, 200));
+  return withPrice(withOptional(accepted, "buyerLeadId", shortText(fields.buyerLeadId, 200)), amountCents(fields.priceCents, "cents", "priceCents"));
+}
+
+/**
+ * The price a post's answer names. An unreadable one is left out rather than
+ * failing the answer: most posts are priced before they leave and the buyer
+ * merely echoes a price; a post priced by its answer then has none.
+ */
+export function withPrice<T extends object>(answer: T, amount: Amount): T & { priceCents?: number } {
+  return amount.ok && amount.cents !== undefined ? { ...answer, priceCents: amount.cents } : answer;
 }
 
 /** Leaves an absent value out instead of writing `key: undefined` into the attempt. */

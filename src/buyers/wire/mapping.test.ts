@@ -82,4 +82,12 @@ describe("response mapping on post answers", () => {
   ])("$name", ({ body, expected }) => {
     expect(wireWith(response).parsePost(body, "application/json")).toStrictEqual(expected);
   });
+
+  test.each([
+    { name: "a mapped price is in dollars", priceUnit: undefined, body: '{"status":"sold","price":"12.50"}', expected: { kind: "accepted", priceCents: 1250 } },
+    { name: "priceUnit cents reads cents", priceUnit: "cents" as const, body: '{"status":"sold","price":1250}', expected: { kind: "accepted", priceCents: 1250 } },
+  ])("$name", ({ priceUnit, body, expected }) => {
+    const priced = { accept: { path: "$.status", equals: "sold" }, price: "$.price", ...(priceUnit ? { priceUnit } : {}) };
+    expect(wireWith(priced).parsePost(body, "application/json")).toStrictEqual(expected);
+  });
 });

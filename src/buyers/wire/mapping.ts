@@ -6,7 +6,7 @@
  */
 import type { ResponseMapping } from "../../core/config";
 import { compilePattern, type Pattern } from "../../core/pattern";
-import { withOptional } from "./answer";
+import { withOptional, withPrice } from "./answer";
 import { compilePath, readPath, type PathStep } from "./path";
 import type { PingAnswer, PostAnswer, WireProblem } from "./types";
 import { amountCents, readDocument, redirectUrl, scalarText, shortText } from "./values";
@@ -81,7 +81,7 @@ export function compileMapping(mapping: ResponseMapping): CompiledMapping {
       if (!answer.ok) return { kind: "invalid", reason: answer.reason };
       if (!answer.accepted) return withOptional({ kind: "rejected" }, "reason", shortText(answer.value("reason")));
       const accepted = withOptional({ kind: "accepted" as const }, "redirectUrl", redirectUrl(answer.value("redirectUrl")));
-      return withOptional(accepted, "buyerLeadId", shortText(answer.value("buyerLeadId"), 200));
+      return withPrice(withOptional(accepted, "buyerLeadId", shortText(answer.value("buyerLeadId"), 200)), amountCents(answer.value("price"), unit, "mapped price"));
     },
   };
 }

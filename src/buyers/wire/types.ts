@@ -39,7 +39,8 @@ export type PingAnswer =
   | { kind: "invalid"; reason: string };
 
 export type PostAnswer =
-  | { kind: "accepted"; redirectUrl?: string; buyerLeadId?: string }
+  /** `priceCents`: the price the answer names, which only a post priced by its answer uses. */
+  | { kind: "accepted"; redirectUrl?: string; buyerLeadId?: string; priceCents?: number }
   | { kind: "rejected"; reason?: string }
   | { kind: "invalid"; reason: string };
 

@@ -8,8 +8,10 @@ import type { z } from "zod";
 import type { PingAttempt, PostAttempt } from "../attempt";
 import { LeadPointInputSchema, PositionSchema, TreeInputSchema, type Position, type TierMode, type TierSchema, type Tree } from "../config";
 import type { Lead } from "../lead";
+import { pricedAttempt } from "../pricing";
 import { tierStrategies } from "../tiers";
-import { runTree, type Candidate, type PingTarget, type PostTarget, type TreeIO, type TreeOutcome, type TreePoint } from "../tree";
+import { rotationStart } from "../tiers/rotation";
+import { runTree, type Candidate, type PingTarget, type PostTarget, type RunContext, type TreeIO, type TreeOutcome, type TreePoint } from "../tree";
 
 /** Wednesday 2026-01-07 15:00:00 UTC: every fake run starts here. */
 export const T0 = Date.UTC(2026, 0, 7, 15, 0, 0);
@@ -81,7 +83,8 @@ export type PingScript =
   | { kind: "timeout" }
   | { kind: "transportError"; ms: number; reason?: string };
 
-export type PostScript = { kind: "accepted"; ms: number; redirectUrl?: string } | { kind: "rejected"; ms: number; reason?: string };
+/** `priceCents`: the price the answer names, which only a post priced by its answer uses. */
+export type PostScript = { kind: "accepted"; ms: number; redirectUrl?: string; priceCents?: number } | { kind: "rejected"; ms: number; reason?: string };
 
 export interface FakeScripts {
   pings?: Record<string, PingScript>;
@@ -126,7 +129,10 @@ export class FakeIO implements TreeIO {
   readonly pings: PingCall[] = [];
   readonly posts: PostCall[] = [];
   readonly afterPosts: PostCall[] = [];
-  readonly rotations = new Map<string, number>();
+  /** Every call in the order it started (one batch's pings together), and whether the buyer took the lead. */
+  readonly calls: { phase: "ping" | "post"; id: string; accepted: boolean }[] = [];
+  /** The lead point that started each round-robin tier's last run, like the rotation object. */
+  readonly rotations = new Map<string, string>();
   private readonly draw: () => number;
 
   constructor(readonly scripts: FakeScripts = {}) {
@@ -149,6 +155,7 @@ export class FakeIO implements TreeIO {
     attempts.forEach((attempt, i) => {
       const target = targets[i];
       if (target) this.pings.push({ at, target, attempt });
+      this.calls.push({ phase: "ping", id: attempt.leadPointId, accepted: attempt.kind === "bid" });
     });
     this.clock = at + Math.max(0, ...attempts.map((a) => a.ms));
     return attempts;
@@ -164,14 +171,22 @@ export class FakeIO implements TreeIO {
     const script = this.scripts.posts?.[target.point.id] ?? DEFAULT_POST;
     const timing = { leadPointId: target.point.id, startedAt: new Date(at).toISOString() };
     const budget = Math.max(0, target.deadlineAt - at);
-    const attempt: PostAttempt =
+    const answer: PostAttempt =
       script.ms >= budget
         ? { ...timing, kind: "timeout", ms: budget }
         : script.kind === "accepted"
-          ? { ...timing, kind: "accepted", ms: script.ms, ...(script.redirectUrl ? { redirectUrl: script.redirectUrl } : {}) }
+          ? {
+              ...timing,
+              kind: "accepted",
+              ms: script.ms,
+              ...(script.redirectUrl ? { redirectUrl: script.redirectUrl } : {}),
+              ...(script.priceCents === undefined ? {} : { priceCents: script.priceCents }),
+            }
           : { ...timing, kind: "rejected", ms: script.ms, ...(script.reason ? { reason: script.reason } : {}) };
+    const attempt = pricedAttempt(answer, target.pricing);
     this.clock = at + attempt.ms;
     this.posts.push({ at, target, attempt });
+    this.calls.push({ phase: "post", id: target.point.id, accepted: attempt.kind === "accepted" });
     return attempt;
   }
 
@@ -179,10 +194,9 @@ export class FakeIO implements TreeIO {
     this.afterPosts.push({ at: this.clock, target, attempt });
   }
 
-  /** Each tier name starts one further on every run, like the rotation object. */
-  async rotation(tierName: string, _size: number): Promise<number> {
-    const start = this.rotations.get(tierName) ?? 0;
-    this.rotations.set(tierName, start + 1);
+  async rotation(tierName: string, listed: string[], eligible: string[]): Promise<string | undefined> {
+    const start = rotationStart(listed, new Set(eligible), this.rotations.get(tierName));
+    if (start !== undefined) this.rotations.set(tierName, start);
     return start;
   }
 
@@ -220,9 +234,9 @@ export interface Ran {
 }
 
 /** Runs `t` over `points` against a FakeIO (a fresh one unless given, e.g. to keep its rotation). */
-export async function run(t: Tree, points: TreePoint[], scripts: FakeScripts | FakeIO = {}, l: Lead = lead()): Promise<Ran> {
+export async function run(t: Tree, points: TreePoint[], scripts: FakeScripts | FakeIO = {}, l: Lead = lead(), context: RunContext = {}): Promise<Ran> {
   const io = scripts instanceof FakeIO ? scripts : new FakeIO(scripts);
-  const outcome = await runTree({ tree: t, lead: l, points: pointsMap(points), io, strategies: tierStrategies });
+  const outcome = await runTree({ tree: t, lead: l, points: pointsMap(points), io, strategies: tierStrategies, ...context });
   return { outcome, io };
 }
 

@@ -97,6 +97,7 @@ const cases: AuctionCase[] = [
     name: "treatMissingPriceAsZero sells a priceless accept at zero",
     points: [point("a")],
     positions: { a: { treatMissingPriceAsZero: true } },
+    treeDoc: { minBidCents: 0 },
     scripts: { pings: { a: bid(undefined) } },
     sold: [["a", 0]],
   },
@@ -109,6 +110,7 @@ const cases: AuctionCase[] = [
   {
     name: "bid rules never push a price under zero",
     points: [point("a", { bidRules: [{ when: inCA, adjustCents: -5_000 }] })],
+    treeDoc: { minBidCents: 0 },
     scripts: { pings: { a: bid(1_000) } },
     sold: [["a", 0]],
   },
@@ -132,6 +134,7 @@ const cases: AuctionCase[] = [
     name: "a missing price is zero before the minReceivableCents test",
     points: [point("a")],
     positions: { a: { treatMissingPriceAsZero: true, minReceivableCents: 100 } },
+    treeDoc: { minBidCents: 0 },
     scripts: { pings: { a: bid(undefined) } },
     sold: [["a", 0]],
     disabled: ["a"],
@@ -209,16 +212,24 @@ interface DeadlineCase {
   /** Time spent in an earlier ordered tier before the auction starts. */
   earlierMs?: number;
   want: number;
+  /** What the buyer is told it has (`${lpi.Allowed Response Time}`). */
+  told: number;
 }
 
 const deadlineCases: DeadlineCase[] = [
-  { name: "timeoutSeconds from the tier's start", position: { timeoutSeconds: 2 }, want: T0 + 2_000 },
-  { name: "timeoutGraceMs is added", position: { timeoutSeconds: 2, timeoutGraceMs: 250 }, want: T0 + 2_250 },
-  { name: "the default is ten seconds", position: {}, want: T0 + 10_000 },
-  { name: "capped by the tier's maxSeconds", position: { timeoutSeconds: 5, timeoutGraceMs: 500 }, tier: { maxSeconds: 3 }, want: T0 + 3_000 },
-  { name: "capped by the tree's runtime budget", position: { timeoutSeconds: 5 }, tier: { maxSeconds: 4 }, treeDoc: { maxRuntimeSeconds: 2 }, want: T0 + 2_000 },
-  { name: "a later tier measures from its own start", position: { timeoutSeconds: 1 }, earlierMs: 700, want: T0 + 700 + 1_000 },
-  { name: "a later tier is still capped by the tree's budget", position: { timeoutSeconds: 5 }, treeDoc: { maxRuntimeSeconds: 3 }, earlierMs: 700, want: T0 + 3_000 },
+  { name: "timeoutSeconds from the tier's start", position: { timeoutSeconds: 2 }, want: T0 + 2_000, told: 2_000 },
+  { name: "timeoutGraceMs is waited for but never told", position: { timeoutSeconds: 2, timeoutGraceMs: 250 }, want: T0 + 2_250, told: 2_000 },
+  { name: "the default is ten seconds", position: {}, want: T0 + 10_000, told: 10_000 },
+  { name: "capped by the tier's maxSeconds", position: { timeoutSeconds: 5, timeoutGraceMs: 500 }, tier: { maxSeconds: 3 }, want: T0 + 3_000, told: 3_000 },
+  {
+    name: "not cut by the tree's runtime: a position that starts gets its whole timeout",
+    position: { timeoutSeconds: 5, timeoutGraceMs: 300 },
+    treeDoc: { maxRuntimeSeconds: 2 },
+    want: T0 + 5_300,
+    told: 5_000,
+  },
+  { name: "a later tier measures from its own start", position: { timeoutSeconds: 1 }, earlierMs: 700, want: T0 + 700 + 1_000, told: 1_000 },
+  { name: "a later tier started within the runtime gets the whole timeout too", position: { timeoutSeconds: 5 }, treeDoc: { maxRuntimeSeconds: 3 }, earlierMs: 700, want: T0 + 700 + 5_000, told: 5_000 },
 ];
 
 describe("auction ping deadlines", () => {
@@ -228,6 +239,7 @@ describe("auction ping deadlines", () => {
     const { io } = await run(tree(tiers, c.treeDoc ?? {}), [point("a"), point("early")], { pings: { early: noBid(c.earlierMs ?? 0) } });
     const target = io.pings.find((p) => p.target.point.id === "a");
     expect(target?.target.deadlineAt, JSON.stringify(io.pings)).toBe(c.want);
+    expect(target?.target.allowedResponseMs, JSON.stringify(io.pings)).toBe(c.told);
   });
 
   test("each position keeps its own deadline within one auction", async () => {
@@ -240,7 +252,7 @@ describe("auction ping deadlines", () => {
 describe("rankOffers", () => {
   const offer = (id: string, priceCents: number, answeredMs: number, index: number): RankedOffer => {
     const { point: p, position: pos } = candidate(id, index);
-    return { point: p, position: pos, priceCents, answeredMs, index, deadlineAt: 0 };
+    return { point: p, position: pos, priceCents, answeredMs, index };
   };
 
   test("orders by price, then speed, then position, without changing its input", () => {

@@ -2,11 +2,24 @@
  * Auction tier: ping every eligible point at once, each under its own
  * deadline from the tier's start; rank first-price; post the best; on a
  * refusal post the next bid at once, until the tree's accepts are met.
+ *
+ * - A direct post at a fixed price ranks among the bids at that price. One
+ *   priced by its answer (a dynamic direct post) cannot be ranked before it
+ *   answers, so it is posted after every priced offer, in listed order: it
+ *   gets the lead only when no priced bid took it.
+ * - exitOnMaxAccepts:false: once the accepts are met, the remaining offers
+ *   are still posted, but only to positions that do not count towards quota.
+ * - abortTierIfNotAccepted / abortTreeIfNotAccepted act when a flagged
+ *   position that started did not accept: one that made no usable bid ends
+ *   the tier before any post, one whose post was refused ends it at once;
+ *   the offers left are traced as skipped with the reason.
+ * - Posts belong to positions that started with the tier, so they go on
+ *   past the tree's runtime (never past the run's ceiling).
  */
 import type { Tier } from "../config";
-import type { Candidate, PostTarget, TierVerdict, TreeRun } from "../tree";
+import { NEXT_TIER, abortOf, endTier, type Abort, type Candidate, type Offer, type TierVerdict, type TreeRun } from "../tree";
 
-export interface RankedOffer extends PostTarget {
+export interface RankedOffer extends Offer {
   /** How fast the bid came back, the first tie-break. */
   answeredMs: number;
   index: number;
@@ -18,28 +31,42 @@ export function rankOffers(offers: RankedOffer[]): RankedOffer[] {
 }
 
 export async function auctionTier(tier: Tier, candidates: Candidate[], run: TreeRun): Promise<TierVerdict> {
-  const startedAt = run.io.now();
-  const tierDeadline = tier.maxSeconds ? startedAt + tier.maxSeconds * 1000 : Infinity;
-  const pinged = candidates.filter((c) => c.point.kind === "ping_post");
-  const attempts = await run.io.ping(pinged.map((c) => ({ point: c.point, position: c.position, deadlineAt: run.deadlineFor(c.position, startedAt, tierDeadline) })));
+  const tierDeadline = tier.maxSeconds ? run.io.now() + tier.maxSeconds * 1000 : Infinity;
+  const started = candidates.filter((candidate) => {
+    const refusal = run.startRefusal(candidate.position, tierDeadline);
+    if (refusal) run.skip(candidate.point.id, refusal);
+    return !refusal;
+  });
+  const pinged = started.filter((c) => c.point.kind === "ping_post");
+  const attempts = await run.io.ping(pinged.map((c) => ({ point: c.point, position: c.position, ...run.window(c.position, tierDeadline) })));
   run.recordPings(attempts);
 
-  const offers: RankedOffer[] = [];
-  pinged.forEach((candidate, i) => {
-    const attempt = attempts[i];
-    const offer = attempt && run.offerOf(candidate, attempt);
-    if (offer && attempt) offers.push({ ...offer, answeredMs: attempt.ms, index: candidate.index });
-  });
-  for (const candidate of candidates) {
-    if (candidate.point.kind !== "direct_post") continue;
-    const offer = run.directOffer(candidate);
-    if (offer) offers.push({ ...offer, answeredMs: 0, index: candidate.index });
-  }
+  const attemptOf = new Map(pinged.map((candidate, i) => [candidate, attempts[i]]));
 
-  for (const offer of rankOffers(offers)) {
-    if (run.quotaMet || !run.timeLeft) break;
-    const postStart = run.io.now();
-    await run.post({ ...offer, deadlineAt: run.deadlineFor(offer.position, postStart, Infinity) });
+  const priced: RankedOffer[] = [];
+  const byAnswer: Offer[] = [];
+  let abort: Abort | undefined;
+  for (const candidate of started) {
+    const attempt = attemptOf.get(candidate);
+    const offer = attempt ? run.offerOf(candidate, attempt) : candidate.point.kind === "direct_post" ? run.directOffer(candidate) : undefined;
+    if (!offer) abort ??= abortOf(candidate);
+    else if (offer.pricing) byAnswer.push(offer);
+    else priced.push({ ...offer, answeredMs: attempt?.ms ?? 0, index: candidate.index });
   }
-  return "next";
+  const queue: Offer[] = [...rankOffers(priced), ...byAnswer];
+  if (abort) return endTier(abort, queue, "post", run);
+
+  for (const [i, offer] of queue.entries()) {
+    if (run.quotaMet) {
+      if (tier.exitOnMaxAccepts) break;
+      if (offer.position.countTowardsQuota) {
+        run.skip(offer.point.id, "the tree's accepts are met and this position counts towards them", "post");
+        continue;
+      }
+    }
+    if (await run.post({ ...offer, ...run.window(offer.position, Infinity) })) continue;
+    const flagged = abortOf(offer);
+    if (flagged) return endTier(flagged, queue.slice(i + 1), "post", run);
+  }
+  return NEXT_TIER;
 }

@@ -7,7 +7,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { TraceOutcome } from "../attempt";
-import type { TierMode, Tree } from "../config";
+import { RUN_CEILING_MS, runtimeMsOf, type Position, type TierMode, type Tree } from "../config";
 import { T0, lead, point, position, run, tier, tree, type FakeScripts, type PingScript, type PostScript } from "../testing/fixtures";
 import type { TreePoint } from "../tree";
 
@@ -89,6 +89,8 @@ interface Built {
   eligible: Set<string>;
   /** Lead point id → index of its tier. */
   tierOf: Map<string, number>;
+  /** Lead point id → its position, parsed. */
+  positionOf: Map<string, Position>;
 }
 
 function build(mode: TierMode, spec: TreeSpec): Built {
@@ -140,7 +142,9 @@ function build(mode: TierMode, spec: TreeSpec): Built {
     }),
   );
   const doc = { maxAcceptsPerLead: spec.maxAccepts, ...(spec.maxRuntimeSeconds ? { maxRuntimeSeconds: spec.maxRuntimeSeconds } : {}) };
-  return { tree: tree(tiers, doc), points, scripts, eligible, tierOf };
+  const built = tree(tiers, doc);
+  const positionOf = new Map(built.tiers.flatMap((tr) => tr.positions).map((p) => [p.leadPointId, p]));
+  return { tree: built, points, scripts, eligible, tierOf, positionOf };
 }
 
 const pingOutcome: Record<string, TraceOutcome> = { bid: "accepted", noBid: "declined", timeout: "timeout", transportError: "error" };
@@ -184,14 +188,53 @@ export function runTierContract(mode: TierMode): void {
         expect(counted.length, JSON.stringify(outcome.sales)).toBeLessThanOrEqual(t.maxAcceptsPerLead);
       }));
 
-    test("nothing starts after the tree's runtime budget, and no deadline passes it", () =>
-      property(mode, ({ tree: t }, { io }) => {
-        const budgetEnd = T0 + (t.maxRuntimeSeconds ?? 25) * 1000;
-        for (const call of [...io.pings, ...io.posts]) {
-          expect(call.at, JSON.stringify(call)).toBeLessThan(budgetEnd);
-          expect(call.target.deadlineAt, JSON.stringify(call)).toBeLessThanOrEqual(budgetEnd);
+    test("positions start only within the tree's runtime, and no call outlives the run's ceiling", () =>
+      property(mode, ({ tree: t, tierOf }, { io }) => {
+        const budgetEnd = T0 + runtimeMsOf(t);
+        const calls = [...io.pings, ...io.posts].sort((a, b) => a.at - b.at);
+        // An auction's positions all start with their tier; elsewhere each starts with its first call.
+        const startOf = (call: (typeof calls)[number]) => (mode === "auction" ? `tier ${tierOf.get(call.target.point.id)}` : call.target.point.id);
+        const starts = new Map<string, number>();
+        for (const call of calls) if (!starts.has(startOf(call))) starts.set(startOf(call), call.at);
+        for (const [who, at] of starts) expect(at, who).toBeLessThan(budgetEnd);
+        for (const call of calls) expect(call.target.deadlineAt, JSON.stringify(call)).toBeLessThanOrEqual(T0 + RUN_CEILING_MS);
+        expect(io.now()).toBeLessThanOrEqual(T0 + RUN_CEILING_MS);
+      }));
+
+    test("a ping gets its whole timeout plus grace, cut only by its tier's maxSeconds, and is told the timeout alone", () =>
+      property(mode, ({ tree: t, tierOf }, { io }) => {
+        const tierStart = new Map<number | undefined, number>();
+        for (const call of [...io.pings, ...io.posts].sort((a, b) => a.at - b.at)) {
+          const index = tierOf.get(call.target.point.id);
+          if (!tierStart.has(index)) tierStart.set(index, call.at);
         }
-        expect(io.now()).toBeLessThanOrEqual(budgetEnd);
+        for (const call of io.pings) {
+          const { position } = call.target;
+          const index = tierOf.get(call.target.point.id) ?? 0;
+          const maxSeconds = t.tiers[index]?.maxSeconds;
+          const cut = Math.min(maxSeconds === undefined ? Infinity : (tierStart.get(index) ?? 0) + maxSeconds * 1000, T0 + RUN_CEILING_MS);
+          const timeoutEnd = call.at + position.timeoutSeconds * 1000;
+          expect(call.target.deadlineAt, JSON.stringify(call)).toBe(Math.min(timeoutEnd + position.timeoutGraceMs, cut));
+          expect(call.target.allowedResponseMs, JSON.stringify(call)).toBe(Math.min(timeoutEnd, cut) - call.at);
+        }
+      }));
+
+    test("once the accepts are met, only positions that do not count towards them are tried, and only when the tier does not exit", () =>
+      property(mode, ({ tree: t, positionOf }, { io }) => {
+        let counted = 0;
+        for (const call of io.calls) {
+          const position = positionOf.get(call.id);
+          if (counted >= t.maxAcceptsPerLead) {
+            expect(t.tiers.some((tr) => !tr.exitOnMaxAccepts), JSON.stringify(io.calls)).toBe(true);
+            expect(position?.countTowardsQuota, JSON.stringify(io.calls)).toBe(false);
+          }
+          if (call.phase === "post" && call.accepted && position?.countTowardsQuota) counted += 1;
+        }
+      }));
+
+    test("no sale is under the tree's reserve", () =>
+      property(mode, ({ tree: t }, { outcome }) => {
+        for (const sale of outcome.sales) expect(sale.priceCents, JSON.stringify(sale)).toBeGreaterThanOrEqual(t.minBidCents);
       }));
 
     test("no ping starts or ends after its tier's maxSeconds", () =>

@@ -7,7 +7,8 @@
  */
 import { postLeadPoint } from "../../buyers/call";
 import { createBuyerClient } from "../../buyers/client";
-import type { RunJournal } from "../../exchange/journal";
+import { pricedAttempt } from "../../core/pricing";
+import { saleOf, type RunJournal } from "../../exchange/journal";
 import type { GateLog } from "./log";
 
 export function gateJournal(log: GateLog): RunJournal {
@@ -15,15 +16,9 @@ export function gateJournal(log: GateLog): RunJournal {
     async post(request) {
       const { leadId, point, sale } = request;
       log.recordIntent(leadId, point.id, sale.priceCents, Date.now());
-      const attempt = await postLeadPoint(createBuyerClient(), point, request.message, request.deadlineAt);
-      const accepted =
-        attempt.kind === "accepted"
-          ? {
-              ...sale,
-              ...(attempt.redirectUrl ? { redirectUrl: attempt.redirectUrl } : {}),
-              ...(attempt.buyerLeadId ? { buyerLeadId: attempt.buyerLeadId } : {}),
-            }
-          : undefined;
+      // A dynamic direct post's price is its answer's: the log records it (or the refusal) before anything else sees it.
+      const attempt = pricedAttempt(await postLeadPoint(createBuyerClient(), point, request.message, request.deadlineAt), request.pricing);
+      const accepted = attempt.kind === "accepted" ? saleOf(sale, attempt) : undefined;
       log.recordPostAnswer(leadId, point.id, { kind: attempt.kind, ...(accepted ? { sale: accepted } : {}) });
       return attempt;
     },

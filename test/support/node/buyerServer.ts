@@ -6,6 +6,7 @@
  * `location=<url>` answers with a redirect there (`status`, 307 unless given) instead of an answer;
  * `postStatus`, `postGarbage`, `postClose`, `postLocation` do for posts what their ping twins do;
  * `declineFirst=N` declines the buyer's first N pings, then bids.
+ * `postPrice=N` names a price in cents in an accepted post's answer (`priceCents`), as a dynamic direct post does.
  * `GET /log/<name>` returns everything that buyer received, in order.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -40,6 +41,7 @@ function answerOf(type: string, q: URLSearchParams, pingsSoFar: number): Record<
       accept: true,
       ...(q.get("redirect") ? { redirectUrl: q.get("redirect") } : {}),
       ...(q.get("buyerLeadId") ? { buyerLeadId: q.get("buyerLeadId") } : {}),
+      ...(q.get("postPrice") !== null ? { priceCents: Number(q.get("postPrice")) } : {}),
     };
   }
   if (q.get("decline") === "1" || pingsSoFar <= Number(q.get("declineFirst") ?? 0)) return { accept: false, ...(q.get("reason") ? { reason: q.get("reason") } : {}) };
