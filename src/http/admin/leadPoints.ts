@@ -1,5 +1,6 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { Endpoint, LeadPointInput as LeadPointDocument } from "../../core/config";
+import type { LeadPointInput as LeadPointDocument } from "../../core/config";
+import { maskEndpoint } from "../../core/credentials";
 import { leadPointWireProblems } from "../../buyers/wire";
 import { createLeadPoint, disableLeadPoint, getBuyer, getLeadPoint, listLeadPoints, type LeadPointRecord } from "../../store/config";
 import type { AppEnv } from "../router";
@@ -9,24 +10,13 @@ import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations"
 import { registerReadAndDisable } from "./resource";
 import { LeadPointInput, LeadPointSchema } from "./schemas";
 
-/** How a credential reads back (API.md): present, but never its value. */
-const HIDDEN = "***";
-
-function hideCredentials(endpoint: Endpoint): Endpoint {
-  return {
-    ...endpoint,
-    ...(endpoint.secret === undefined ? {} : { secret: HIDDEN }),
-    ...(endpoint.headers === undefined ? {} : { headers: Object.fromEntries(Object.keys(endpoint.headers).map((name) => [name, HIDDEN])) }),
-  };
-}
-
 /**
  * An endpoint's signing secret and header values (where buyers put their
  * API keys) are write-only: every response shows that they are set, never
  * what they are.
  */
 export function presentLeadPoint(point: LeadPointRecord): LeadPointRecord {
-  return { ...point, ...(point.ping ? { ping: hideCredentials(point.ping) } : {}), post: hideCredentials(point.post) };
+  return { ...point, ...(point.ping ? { ping: maskEndpoint(point.ping) } : {}), post: maskEndpoint(point.post) };
 }
 
 /**
