@@ -17,7 +17,7 @@ export type LeadPointPatch = Omit<Patch<LeadPointInput>, "ping" | "post"> & { pi
 
 export type Patched = { ok: true; document: Record<string, unknown> } | { ok: false; problems: FieldError[] };
 
-export function mergePatch<T extends object>(document: Partial<T>, patch: Patch<T>): Record<string, unknown> {
+export function mergePatch(document: object, patch: object): Record<string, unknown> {
   const merged: Record<string, unknown> = { ...document };
   for (const [key, value] of Object.entries(patch)) {
     if (value === null) delete merged[key];
@@ -27,13 +27,13 @@ export function mergePatch<T extends object>(document: Partial<T>, patch: Patch<
 }
 
 function patchEndpoint(stored: Endpoint | undefined, patch: EndpointPatch, path: string, problems: FieldError[]): Record<string, unknown> {
-  return mergePatch<Endpoint>(stored ?? {}, unmaskCredentials(patch, stored, path, problems));
+  return mergePatch(stored ?? {}, unmaskCredentials(patch, stored, path, problems));
 }
 
 export function patchLeadPoint(stored: LeadPointInput, patch: LeadPointPatch): Patched {
   const problems: FieldError[] = [];
   const { ping, post, ...fields } = patch;
-  const document = mergePatch<LeadPointInput>(stored, fields);
+  const document = mergePatch(stored, fields);
   if (ping === null) delete document.ping;
   else if (ping) document.ping = patchEndpoint(stored.ping, ping, "ping", problems);
   if (post) document.post = patchEndpoint(stored.post, post, "post", problems);
