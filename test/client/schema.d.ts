@@ -812,7 +812,7 @@ export interface components {
             headers?: {
                 [key: string]: string;
             } | null;
-            secret?: string | null;
+            secret?: "***" | string | null;
             template?: string | null;
             response?: {
                 accept: {

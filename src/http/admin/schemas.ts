@@ -5,6 +5,7 @@
  * rather than an anonymous shape per operation.
  */
 import { z } from "@hono/zod-openapi";
+import { HIDDEN } from "../../core/credentials";
 import { BuyerInputSchema, EndpointSchema, LeadPointInputSchema, PayoutSchema, PublisherInputSchema, TreeInputSchema } from "../../core/config";
 
 const record = { id: z.string(), enabled: z.boolean(), createdAt: z.string(), updatedAt: z.string() };
@@ -50,7 +51,12 @@ function patchOf<Shape extends z.ZodRawShape>(shape: Shape) {
 }
 
 const enabled = z.boolean().describe("false disables, as DELETE does; true enables again.");
-const EndpointPatch = patchOf(EndpointSchema.shape).openapi("EndpointPatch");
+const keptSecret = z.literal(HIDDEN).describe('Keeps the stored secret, as a read shows it.');
+const EndpointPatch = patchOf({
+  ...EndpointSchema.shape,
+  secret: z.union([keptSecret, EndpointSchema.shape.secret.unwrap()]).optional().describe('A new signing secret; "***" keeps the stored one; null removes it.'),
+  headers: EndpointSchema.shape.headers.describe('Every header to send: a value of "***" keeps the stored value of that name; a name left out is removed.'),
+}).openapi("EndpointPatch");
 
 export const PublisherPatch = patchOf(PublisherInputSchema.shape).extend({ enabled: enabled.optional() }).openapi("PublisherPatch");
 export const BuyerPatch = patchOf(BuyerInputSchema.shape).extend({ enabled: enabled.optional() }).openapi("BuyerPatch");
