@@ -220,6 +220,16 @@ describe("POST /v1/admin/{publishers,buyers}/:id/rotate-key", () => {
     expect(row?.hash).not.toBe(await hashKey(buyer.apiKey));
   });
 
+  it("takes no body, while a create sent none answers 400 naming what is missing and a PATCH sent none changes nothing", async () => {
+    const headers = { authorization: "Bearer test-admin-token" };
+    const created = await call<ErrorBody>("/v1/admin/publishers", { method: "POST", headers });
+    expect(fieldsOf(expectStatus(created, 400))).toEqual(expect.arrayContaining(["name", "payout"]));
+    const buyer = await newBuyer();
+    const before = expectStatus(await admin<Record<string, unknown>>("GET", `/buyers/${buyer.id}`), 200);
+    const patched = expectStatus(await call<Record<string, unknown>>(`/v1/admin/buyers/${buyer.id}`, { method: "PATCH", headers }), 200);
+    expect({ ...patched, updatedAt: before.updatedAt }).toEqual(before);
+  });
+
   it("answers 404 for an id that does not exist, with or without a JSON body", async () => {
     expectStatus(await admin("POST", "/publishers/pub_nope/rotate-key"), 404);
     expectStatus(await admin("POST", "/buyers/buy_nope/rotate-key", {}), 404);

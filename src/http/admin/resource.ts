@@ -132,28 +132,25 @@ export function patchWithEnabled<T extends RecordMeta, S extends z.ZodType<objec
 export function registerPatch<T, P>(app: OpenAPIHono<AppEnv>, spec: ResourceSpec<T>, patch: PatchSpec<T, P>): void {
   const { one, Noun, present, notFound, params, idOf } = partsOf(spec);
   app.openapi(
-    route(
-      operatorRoute({
-        method: "patch",
-        path: one,
-        operationId: `update${Noun}`,
-        summary: `Change part of a ${spec.noun}`,
-        description:
-          `The fields the body names replace the stored ones, validated as at creation; fields it leaves out stay; null removes a field the ${spec.noun} may go without. ` +
-          `${patch.description} Isolates running leads see the change from their next lead (the one that served this request at once, others within CONFIG_TTL_MS).`,
-        request: { params, body: jsonBody(patch.body) },
-        responses: {
-          200: jsonAnswer(`The ${spec.noun} as it now is`, spec.schema),
-          400: errorAnswer("The patch, or the document it leaves, is not valid"),
-          404: errorAnswer(`No such ${spec.noun}`),
-        },
-      }),
-    ),
+    operatorRoute({
+      method: "patch",
+      path: one,
+      operationId: `update${Noun}`,
+      summary: `Change part of a ${spec.noun}`,
+      description:
+        `The fields the body names replace the stored ones, validated as at creation; fields it leaves out stay; null removes a field the ${spec.noun} may go without. ` +
+        `${patch.description} Isolates running leads see the change from their next lead (the one that served this request at once, others within CONFIG_TTL_MS).`,
+      request: { params, body: jsonBody(patch.body) },
+      responses: {
+        200: jsonAnswer(`The ${spec.noun} as it now is`, spec.schema),
+        400: errorAnswer("The patch, or the document it leaves, is not valid"),
+        404: errorAnswer(`No such ${spec.noun}`),
+      },
+    }),
     async (c) => {
       const id = idOf(c.req.param());
       const services = servicesOf(c.env);
-      // Validated by the route already; parsed again for its type, which the widened route does not carry.
-      const record = await patch.apply(services.db, id, patch.body.parse(await c.req.json()));
+      const record = await patch.apply(services.db, id, c.req.valid("json"));
       if (!record) throw notFound(id);
       services.config.invalidate();
       return c.json(present(record), 200);
