@@ -15,6 +15,8 @@ import { capCounterName, treeLimitName, type CounterLimits, type Reservation } f
 /** How long a point found full stays unpinged before the counter is asked again. */
 const FULL_HINT_MS = 60_000;
 const fullHints = new Map<string, { until: number; reason: string }>();
+/** A hint holds for the limits it was found under: a cap raised by a PATCH is tried from the next lead. */
+const hintKey = (guard: Guard) => `${guard.name} ${JSON.stringify(guard.limits)}`;
 
 interface Guard {
   name: string;
@@ -53,7 +55,7 @@ export function postGuards(env: Env, tree: Tree, leadId: string, now: () => numb
   return {
     closedReason(point) {
       for (const guard of guardsOf(tree, point)) {
-        const hint = fullHints.get(guard.name);
+        const hint = fullHints.get(hintKey(guard));
         if (hint && hint.until > now()) return hint.reason;
       }
       return undefined;
@@ -67,7 +69,7 @@ export function postGuards(env: Env, tree: Tree, leadId: string, now: () => numb
       await Promise.all(guards.map((guard, i) => (results[i]?.ok ? counter(guard.name).release(token(point)) : undefined)));
       const result = results[refused] as Extract<Reservation, { ok: false }>;
       const guard = guards[refused] as Guard;
-      fullHints.set(guard.name, { until: now() + FULL_HINT_MS, reason: result.reason });
+      fullHints.set(hintKey(guard), { until: now() + FULL_HINT_MS, reason: result.reason });
       return result;
     },
     async closeReservation(point, sold) {

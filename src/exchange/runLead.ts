@@ -92,6 +92,7 @@ export function settlementOf(input: Pick<RunInput, "snapshot" | "publisher" | "l
   const { answer, redirectUrl } = answerOf(tree, input.lead.id, settled.sales.map(saleEntry), hold);
   const log: LeadLogEntry = {
     lead: input.lead,
+    treeVersion: tree.version,
     status,
     ...(result.reason && !sold ? { reason: result.reason } : {}),
     ...(redirectUrl ? { redirectUrl } : {}),

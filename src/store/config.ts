@@ -53,8 +53,10 @@ export async function readGeneration(db: Db): Promise<number> {
   return row?.generation ?? 0;
 }
 
-async function writeConfig(db: Db, write: BatchItem<"sqlite">): Promise<void> {
-  await db.batch([write, bumpGeneration(db)]);
+/** One configuration write and the generation's bump, in one batch; answers what the write returned. */
+export async function writeConfig<W extends BatchItem<"sqlite">>(db: Db, write: W) {
+  const [written] = await db.batch([write, bumpGeneration(db)]);
+  return written;
 }
 
 type PublisherRow = typeof publishers.$inferSelect;
@@ -62,7 +64,7 @@ type BuyerRow = typeof buyers.$inferSelect;
 type LeadPointRow = typeof leadPoints.$inferSelect;
 type TreeRow = typeof pingTrees.$inferSelect;
 
-function toPublisher(row: PublisherRow): Publisher {
+export function toPublisher(row: PublisherRow): Publisher {
   return {
     id: row.id,
     name: row.name,
@@ -75,7 +77,7 @@ function toPublisher(row: PublisherRow): Publisher {
   };
 }
 
-function toBuyer(row: BuyerRow): Buyer {
+export function toBuyer(row: BuyerRow): Buyer {
   return {
     id: row.id,
     name: row.name,
@@ -86,11 +88,11 @@ function toBuyer(row: BuyerRow): Buyer {
   };
 }
 
-function toLeadPoint(row: LeadPointRow): LeadPointRecord {
+export function toLeadPoint(row: LeadPointRow): LeadPointRecord {
   return { ...row.document, id: row.id, enabled: row.enabled, createdAt: row.createdAt, updatedAt: row.updatedAt };
 }
 
-function toTree(row: TreeRow): TreeRecord {
+export function toTree(row: TreeRow): TreeRecord {
   return {
     ...row.document,
     id: row.id,
@@ -220,7 +222,7 @@ export const listBuyers = async (db: Db) => (await db.select().from(buyers).orde
 export const listLeadPoints = async (db: Db) => (await db.select().from(leadPoints).orderBy(desc(leadPoints.createdAt)).all()).map(toLeadPoint);
 export const listTrees = async (db: Db) => (await db.select().from(pingTrees).orderBy(pingTrees.id).all()).map(toTree);
 
-/** Lead points by id, for building a tree's runtime snapshot in one query. */
+/** Lead points by id, in one query. */
 export async function leadPointsByIds(db: Db, ids: string[]): Promise<LeadPointRecord[]> {
   if (ids.length === 0) return [];
   const rows = await db
@@ -229,16 +231,6 @@ export async function leadPointsByIds(db: Db, ids: string[]): Promise<LeadPointR
     .where(sql`${leadPoints.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
     .all();
   return rows.map(toLeadPoint);
-}
-
-export async function buyersByIds(db: Db, ids: string[]): Promise<Buyer[]> {
-  if (ids.length === 0) return [];
-  const rows = await db
-    .select()
-    .from(buyers)
-    .where(sql`${buyers.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
-    .all();
-  return rows.map(toBuyer);
 }
 
 /** DELETE disables: the record stays (history), reads back with enabled:false. */

@@ -1,12 +1,16 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, test } from "vitest";
-import { createPublisher, type Publisher } from "./config";
+import { LeadPointInputSchema, TreeInputSchema } from "../core/config";
+import { createBuyer, createLeadPoint, createPublisher, putTree, type Publisher } from "./config";
 import { ConfigCache } from "./configCache";
+import { rotateKey } from "./configEdits";
 import { dbOf, type Db } from "./db";
+import { hashKey } from "./ids";
 
 /** The test D1 behind a double that records every statement, to see when the cache asks D1. */
 function countingDb() {
   const statements: string[] = [];
+  let batches = 0;
   const d1 = new Proxy(env.DB, {
     get(target, property) {
       if (property === "prepare") {
@@ -15,11 +19,22 @@ function countingDb() {
           return target.prepare(sql);
         };
       }
+      if (property === "batch") {
+        return (batch: D1PreparedStatement[]) => {
+          batches += 1;
+          return target.batch(batch);
+        };
+      }
       const value: unknown = Reflect.get(target, property);
       return typeof value === "function" ? value.bind(target) : value;
     },
   });
-  return { db: dbOf(d1), publisherLookups: () => statements.filter((sql) => sql.includes('from "publishers"')).length };
+  return {
+    db: dbOf(d1),
+    publisherLookups: () => statements.filter((sql) => sql.includes('from "publishers"')).length,
+    batches: () => batches,
+    reads: () => statements.filter((sql) => sql.startsWith("select")).length,
+  };
 }
 
 const NOW = 1_000_000;
@@ -85,5 +100,41 @@ describe("ConfigCache.publisherById", () => {
     cache.invalidate();
     await cache.publisherById(db, publisher.id, NOW);
     expect(publisherLookups() - before).toBe(2);
+  });
+});
+
+describe("a rotated publisher key", () => {
+  test("is refused at once by the isolate that rotated it, and by every other once its TTL has passed", async () => {
+    const db = dbOf(env.DB);
+    const ttlMs = 5_000;
+    const [rotating, other] = [new ConfigCache(ttlMs), new ConfigCache(ttlMs)];
+    const { publisher, apiKey } = await createPublisher(db, { name: "rotated", payout: { type: "fixed", amountCents: 1 } });
+    const oldKey = await hashKey(apiKey);
+    for (const isolate of [rotating, other]) expect(await isolate.publisher(db, oldKey, NOW)).toMatchObject({ id: publisher.id });
+
+    const newKey = await hashKey((await rotateKey(db, "pub", publisher.id)) ?? "");
+    rotating.invalidate();
+    expect(await rotating.publisher(db, oldKey, NOW)).toBeUndefined();
+    expect(await other.publisher(db, oldKey, NOW + ttlMs)).toBeUndefined();
+    expect(await other.publisher(db, newKey, NOW + ttlMs)).toMatchObject({ id: publisher.id });
+  });
+});
+
+describe("ConfigCache.tree", () => {
+  test("reads the tree, its lead points and their buyers in one D1 batch, so a change is in the snapshot whole or not at all", async () => {
+    const plain = dbOf(env.DB);
+    const { buyer } = await createBuyer(plain, { name: "snapshot buyer", returnWindowHours: 72 });
+    const point = await createLeadPoint(
+      plain,
+      LeadPointInputSchema.parse({ buyerId: buyer.id, name: "snapshot point", kind: "direct_post", post: { url: "https://buyer.example/post" }, pricing: { type: "fixed", priceCents: 700 } }),
+    );
+    const treeId = `snapshot-${Math.random().toString(36).slice(2)}`;
+    await putTree(plain, treeId, TreeInputSchema.parse({ name: "t", vertical: "v", tiers: [{ name: "m", mode: "ordered", positions: [{ leadPointId: point.id }] }] }), 1);
+
+    const { db, batches, reads } = countingDb();
+    const cache = new ConfigCache(60_000);
+    const snapshot = await cache.tree(db, treeId, NOW);
+    expect(snapshot?.points.get(point.id)).toMatchObject({ pricing: { priceCents: 700 }, buyerEnabled: true });
+    expect({ batches: batches(), readsOutsideIt: reads() - 3 }, "the generation check, then one batch of three reads").toEqual({ batches: 1, readsOutsideIt: 1 });
   });
 });

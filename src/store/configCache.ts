@@ -6,15 +6,12 @@
  * this isolate drops the cache at once. Unknown keys are remembered too, in
  * a bounded number (Memo below).
  */
-import type { TreePoint } from "../core/tree";
-import { buyersByIds, leadPointsByIds, getPublisher, getTree, publisherByKeyHash, readGeneration, type Publisher, type TreeRecord } from "./config";
+import { getPublisher, publisherByKeyHash, readGeneration, type Publisher } from "./config";
 import type { Db } from "./db";
 import { LruCache } from "../core/lru";
+import { readSnapshot, type TreeSnapshot } from "./snapshot";
 
-export interface TreeSnapshot {
-  tree: TreeRecord;
-  points: ReadonlyMap<string, TreePoint>;
-}
+export type { TreeSnapshot };
 
 export interface ConfigCacheOptions {
   /** How many unknown publisher keys (and tree or publisher ids) the cache remembers; past it the least recently asked is forgotten. */
@@ -46,7 +43,7 @@ export class ConfigCache {
 
   async tree(db: Db, id: string, now = Date.now()): Promise<TreeSnapshot | undefined> {
     await this.revalidate(db, now);
-    return this.trees.get(id, () => loadSnapshot(db, id));
+    return this.trees.get(id, () => readSnapshot(db, id));
   }
 
   async publisher(db: Db, apiKeyHash: string, now = Date.now()): Promise<Publisher | undefined> {
@@ -123,15 +120,6 @@ class Memo<T> {
     this.held.clear();
     this.missing.clear();
   }
-}
-
-async function loadSnapshot(db: Db, id: string): Promise<TreeSnapshot | undefined> {
-  const tree = await getTree(db, id);
-  if (!tree) return undefined;
-  const ids = tree.tiers.flatMap((tier) => tier.positions.map((position) => position.leadPointId));
-  const points = await leadPointsByIds(db, ids);
-  const enabledBuyers = new Set((await buyersByIds(db, [...new Set(points.map((p) => p.buyerId))])).filter((b) => b.enabled).map((b) => b.id));
-  return { tree, points: new Map(points.map((point) => [point.id, { ...point, buyerEnabled: enabledBuyers.has(point.buyerId) }])) };
 }
 
 let shared: ConfigCache | undefined;

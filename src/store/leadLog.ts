@@ -26,6 +26,12 @@ export interface SaleEntry {
 
 export interface LeadLogEntry {
   lead: Lead;
+  /**
+   * The tree version the cycle that settled the lead ran on. The run takes
+   * its own snapshot when it starts, which may be newer than the version the
+   * intake validated the lead against (lead.treeVersion).
+   */
+  treeVersion?: number;
   status: LeadStatus;
   reason?: string;
   redirectUrl?: string;
@@ -129,7 +135,7 @@ export function logRows(entry: LeadLogEntry) {
   const leadRow: typeof leads.$inferInsert = {
     id: lead.id,
     treeId: lead.treeId,
-    treeVersion: lead.treeVersion,
+    treeVersion: entry.treeVersion ?? lead.treeVersion,
     publisherId: lead.publisherId,
     vertical: lead.vertical,
     clickId: lead.clickId ?? null,

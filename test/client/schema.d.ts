@@ -59,6 +59,30 @@ export interface paths {
         delete: operations["disablePublisher"];
         options?: never;
         head?: never;
+        /**
+         * Change part of a publisher
+         * @description The fields the body names replace the stored ones, validated as at creation; fields it leaves out stay; null removes a field the publisher may go without. A new payout applies to sales from the next lead; its API key stays (rotate-key changes it). Isolates running leads see the change from their next lead (the one that served this request at once, others within CONFIG_TTL_MS).
+         */
+        patch: operations["updatePublisher"];
+        trace?: never;
+    };
+    "/v1/admin/publishers/{id}/rotate-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a publisher a new API key
+         * @description Answers the new key, shown only here; only its hash is stored. The old key is refused from the next request in the isolate that served this one, and everywhere once each isolate checks its cached configuration (CONFIG_TTL_MS, 5 s by default). Takes no body.
+         */
+        post: operations["rotatePublisherKey"];
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -96,6 +120,30 @@ export interface paths {
          * @description It reads back with enabled:false; its history is kept.
          */
         delete: operations["disableBuyer"];
+        options?: never;
+        head?: never;
+        /**
+         * Change part of a buyer
+         * @description The fields the body names replace the stored ones, validated as at creation; fields it leaves out stay; null removes a field the buyer may go without. A disabled buyer's lead points are not pinged from the next lead; its API key stays (rotate-key changes it). Isolates running leads see the change from their next lead (the one that served this request at once, others within CONFIG_TTL_MS).
+         */
+        patch: operations["updateBuyer"];
+        trace?: never;
+    };
+    "/v1/admin/buyers/{id}/rotate-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Give a buyer a new API key
+         * @description Answers the new key, shown only here; only its hash is stored. The old key is refused from the next request in the isolate that served this one, and everywhere once each isolate checks its cached configuration (CONFIG_TTL_MS, 5 s by default). Takes no body.
+         */
+        post: operations["rotateBuyerKey"];
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;
@@ -137,7 +185,11 @@ export interface paths {
         delete: operations["disableLeadPoint"];
         options?: never;
         head?: never;
-        patch?: never;
+        /**
+         * Change part of a lead point
+         * @description The fields the body names replace the stored ones, validated as at creation; fields it leaves out stay; null removes a field the lead point may go without. An endpoint (ping, post) is patched member by member: a new url keeps its format, mapping and credentials. Credentials are write-only: a secret or header value sent as "***" (as reads show it) keeps the stored value; a headers object lists every header, so a name it leaves out is removed. The lead point keeps its id, its buyer, its cap counts and its history; trees that list it use the new settings from their next lead. Isolates running leads see the change from their next lead (the one that served this request at once, others within CONFIG_TTL_MS).
+         */
+        patch: operations["updateLeadPoint"];
         trace?: never;
     };
     "/v1/admin/ping-trees/{treeId}": {
@@ -151,7 +203,7 @@ export interface paths {
         get: operations["getPingTree"];
         /**
          * Create or replace a ping tree
-         * @description Creates the tree or replaces it as a new version. The whole document is validated; every lead point it names must exist.
+         * @description Creates the tree or replaces it as a new version. The whole document is validated; every lead point it names must exist. A lead already running finishes on the version it started with; the next lead runs on this one. To restore an older version, PUT its document (GET …/versions/{version}): it is saved again as the newest version.
          */
         put: operations["putPingTree"];
         post?: never;
@@ -174,6 +226,60 @@ export interface paths {
         };
         /** List ping trees */
         get: operations["listPingTrees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/ping-trees/{treeId}/versions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List a ping tree's versions */
+        get: operations["listPingTreeVersions"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/ping-trees/{treeId}/versions/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read one version of a ping tree, whole */
+        get: operations["getPingTreeVersion"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/ping-trees/{treeId}/versions/{version}/diff": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What changed between two versions of a ping tree
+         * @description Every changed path of the document, from version `from` (by default the one before) to this one.
+         */
+        get: operations["getPingTreeVersionDiff"];
         put?: never;
         post?: never;
         delete?: never;
@@ -386,6 +492,27 @@ export interface components {
             postbackUrl?: string;
             landingDomains?: string[];
         };
+        PublisherPatch: {
+            name?: string;
+            payout?: {
+                /** @enum {string} */
+                type: "revshare";
+                percent: number;
+            } | {
+                /** @enum {string} */
+                type: "fixed";
+                amountCents: number;
+            };
+            /** Format: uri */
+            postbackUrl?: string | null;
+            landingDomains?: string[] | null;
+            /** @description false disables, as DELETE does; true enables again. */
+            enabled?: boolean;
+        };
+        RotatedKey: {
+            /** @description Shown once; only its hash is stored. */
+            apiKey: string;
+        };
         CreatedBuyer: components["schemas"]["Buyer"] & {
             /** @description Shown once; only its hash is stored. */
             apiKey: string;
@@ -402,6 +529,12 @@ export interface components {
             name: string;
             /** @default 72 */
             returnWindowHours?: number;
+        };
+        BuyerPatch: {
+            name?: string;
+            returnWindowHours?: number;
+            /** @description false disables, as DELETE does; true enables again. */
+            enabled?: boolean;
         };
         LeadPoint: {
             id: string;
@@ -672,6 +805,97 @@ export interface components {
             };
             minScore?: number;
         };
+        LeadPointPatch: {
+            pricing?: {
+                /** @enum {string} */
+                type: "fixed";
+                priceCents: number;
+            } | {
+                /** @enum {string} */
+                type: "dynamic";
+            };
+            caps?: {
+                timezone: string;
+                hourly?: number;
+                daily?: number;
+                total?: number;
+            } | null;
+            filters?: {
+                field: string;
+                /** @enum {string} */
+                op: "eq" | "ne" | "in" | "nin" | "gt" | "gte" | "lt" | "lte" | "between" | "regex" | "exists" | "missing";
+                value?: unknown;
+                /**
+                 * @default decline
+                 * @enum {string}
+                 */
+                action?: "decline" | "error";
+                message?: string;
+            }[];
+            bidRules?: {
+                when: {
+                    field: string;
+                    /** @enum {string} */
+                    op: "eq" | "ne" | "in" | "nin" | "gt" | "gte" | "lt" | "lte" | "between" | "regex" | "exists" | "missing";
+                    value?: unknown;
+                    /**
+                     * @default decline
+                     * @enum {string}
+                     */
+                    action?: "decline" | "error";
+                    message?: string;
+                }[];
+                adjustCents?: number;
+                multiplier?: number;
+            }[];
+            schedule?: {
+                timezone: string;
+                days: number[];
+                fromHour: number;
+                toHour: number;
+            } | null;
+            enabled?: boolean;
+            buyerId?: string;
+            name?: string;
+            /**
+             * @description ping_post: pinged, then posted if it wins. direct_post: posted without a ping, at its fixed price or, with dynamic pricing, at the price its post answer names. copy: gets the post of every lead its trees sell (a CRM or archive copy), after the sale; never pinged, waited for, counted towards quota or billed.
+             * @enum {string}
+             */
+            kind?: "ping_post" | "direct_post" | "copy";
+            ping?: components["schemas"]["EndpointPatch"];
+            post?: components["schemas"]["EndpointPatch"];
+            minScore?: number | null;
+        };
+        EndpointPatch: {
+            /** Format: uri */
+            url?: string;
+            /** @enum {string} */
+            format?: "json" | "form" | "xml";
+            headers?: {
+                [key: string]: string;
+            } | null;
+            secret?: "***" | string | null;
+            template?: string | null;
+            response?: {
+                accept: {
+                    path: string;
+                    equals?: string;
+                } | {
+                    regex: string;
+                    equals?: string;
+                };
+                price?: string;
+                redirectUrl?: string;
+                buyerLeadId?: string;
+                reason?: string;
+                pingToken?: string;
+                /**
+                 * @default dollars
+                 * @enum {string}
+                 */
+                priceUnit?: "dollars" | "cents";
+            } | null;
+        } | null;
         Tree: {
             id: string;
             /** @default true */
@@ -1066,6 +1290,34 @@ export interface components {
                 }[];
             }[];
         };
+        PingTreeVersionSummary: {
+            version: number;
+            createdAt: string;
+            gateShards: number;
+            name: string;
+            enabled: boolean;
+        };
+        PingTreeVersion: {
+            treeId: string;
+            version: number;
+            createdAt: string;
+            /** @description How many gate objects the version's keys spread over. */
+            gateShards: number;
+            document: components["schemas"]["TreeInput"] & unknown;
+        };
+        PingTreeVersionDiff: {
+            treeId: string;
+            from: number;
+            to: number;
+            changes: {
+                /** @description Dotted, as in error fields: tiers.0.positions.1.timeoutSeconds. */
+                path: string;
+                /** @description Absent when the path was added. */
+                before?: unknown;
+                /** @description Absent when the path was removed. */
+                after?: unknown;
+            }[];
+        };
         LeadSummary: {
             id: string;
             treeId: string;
@@ -1082,6 +1334,8 @@ export interface components {
         LeadDetail: {
             id: string;
             treeId: string;
+            /** @description The version of the tree the lead's run used (the run that settled it, for a lead run more than once). */
+            treeVersion: number;
             /** @enum {string} */
             status: "accepted" | "declined" | "pending" | "unsold" | "rejected" | "error" | "review";
             score: number;
@@ -1388,6 +1642,99 @@ export interface operations {
             };
         };
     };
+    updatePublisher: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PublisherPatch"];
+            };
+        };
+        responses: {
+            /** @description The publisher as it now is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Publisher"];
+                };
+            };
+            /** @description The patch, or the document it leaves, is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such publisher */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotatePublisherKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedKey"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such publisher */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listBuyers: {
         parameters: {
             query?: never;
@@ -1541,6 +1888,99 @@ export interface operations {
             };
         };
     };
+    updateBuyer: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuyerPatch"];
+            };
+        };
+        responses: {
+            /** @description The buyer as it now is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Buyer"];
+                };
+            };
+            /** @description The patch, or the document it leaves, is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such buyer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    rotateBuyerKey: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new key */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RotatedKey"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such buyer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listLeadPoints: {
         parameters: {
             query?: never;
@@ -1672,6 +2112,59 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LeadPoint"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such lead point */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateLeadPoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadPointPatch"];
+            };
+        };
+        responses: {
+            /** @description The lead point as it now is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPoint"];
+                };
+            };
+            /** @description The patch, or the document it leaves, is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description Missing or wrong operator token */
@@ -1849,6 +2342,150 @@ export interface operations {
             };
             /** @description Missing or wrong operator token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPingTreeVersions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                treeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every version, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PingTreeVersionSummary"][];
+                    };
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such ping tree */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPingTreeVersion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                treeId: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PingTreeVersion"];
+                };
+            };
+            /** @description The version is not a whole number */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such ping tree or version */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPingTreeVersionDiff: {
+        parameters: {
+            query?: {
+                from?: string;
+            };
+            header?: never;
+            path: {
+                treeId: string;
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The changes */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PingTreeVersionDiff"];
+                };
+            };
+            /** @description A version is not a whole number, or version 1 is compared without a from */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such ping tree or version */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

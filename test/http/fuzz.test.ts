@@ -41,6 +41,25 @@ describe("no 5xx for any body", () => {
     );
   });
 
+  it("PATCH of a lead point and a publisher that exist: the merged document is checked too", async () => {
+    // Points of their own, outside the tree the lead fuzzing sends to, so a patch that works changes nothing it relies on.
+    const point = await newLeadPoint(unique("fuzz-patch"), { bid: 100 });
+    const publisher = await newPublisher();
+    const patches: [string, Record<string, unknown>][] = [
+      [`/lead-points/${point.id}`, { name: "lp", kind: "direct_post", ping: null, post: { url: "https://b.example", headers: { A: "1" } }, pricing: { type: "fixed", priceCents: 5 }, caps: null }],
+      [`/publishers/${publisher.id}`, { name: "p", payout: { type: "fixed", amountCents: 5 }, postbackUrl: null, enabled: true }],
+    ];
+    for (const [path, base] of patches) {
+      await fc.assert(
+        fc.asyncProperty(fc.oneof(fc.jsonValue(), mutated(base)), async (body) => {
+          const response = await admin("PATCH", path, body);
+          expect(response.status, JSON.stringify(response.body)).toBeLessThan(500);
+        }),
+        { numRuns: 40 },
+      );
+    }
+  });
+
   it("POST /v1/trees/:treeId/leads", async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.jsonValue(), mutated(validLead())), async (body) => {

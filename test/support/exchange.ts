@@ -37,6 +37,18 @@ export function admin<T = Record<string, unknown>>(method: string, path: string,
   });
 }
 
+/** Asserts that an operator route refuses a missing token, a wrong one and one in another scheme with 401. */
+export async function expectOperatorOnly(method: string, path: string, body?: unknown): Promise<void> {
+  for (const authorization of [undefined, "Bearer wrong-token", `Basic ${ADMIN_TOKEN}`]) {
+    const response = await call(`/v1/admin${path}`, {
+      method,
+      headers: { ...(authorization ? { authorization } : {}), "content-type": "application/json" },
+      ...(body ? { body: JSON.stringify(body) } : {}),
+    });
+    expect(expectStatus(response, 401), `${method} ${path} with ${authorization ?? "no credential"}`).toMatchObject({ error: { code: "unauthorized" } });
+  }
+}
+
 /** Asserts the status, showing the whole response when it differs. */
 export function expectStatus<T>(response: JsonResponse<T>, status: number): T {
   expect(response.status, JSON.stringify(response.body)).toBe(status);

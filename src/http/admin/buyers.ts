@@ -1,10 +1,12 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { createBuyer, disableBuyer, getBuyer, listBuyers } from "../../store/config";
+import { BuyerInputSchema } from "../../core/config";
+import { createBuyer, disableBuyer, getBuyer, listBuyers, type Buyer } from "../../store/config";
+import { rotateKey, updateBuyer } from "../../store/configEdits";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations";
-import { registerReadAndDisable } from "./resource";
-import { BuyerInput, BuyerSchema, CreatedBuyerSchema } from "./schemas";
+import { patchWithEnabled, registerPatch, registerReadAndDisable, registerRotateKey, type ResourceSpec } from "./resource";
+import { BuyerInput, BuyerPatch, BuyerSchema, CreatedBuyerSchema } from "./schemas";
 
 export function registerBuyers(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
@@ -26,5 +28,12 @@ export function registerBuyers(app: OpenAPIHono<AppEnv>): void {
       return c.json({ ...buyer, apiKey }, 201);
     },
   );
-  registerReadAndDisable(app, { path: "/buyers", param: "id", noun: "buyer", schema: BuyerSchema, get: getBuyer, list: listBuyers, disable: disableBuyer });
+  const spec: ResourceSpec<Buyer> = { path: "/buyers", param: "id", noun: "buyer", schema: BuyerSchema, get: getBuyer, list: listBuyers, disable: disableBuyer };
+  registerReadAndDisable(app, spec);
+  registerPatch(app, spec, {
+    body: BuyerPatch,
+    description: "A disabled buyer's lead points are not pinged from the next lead; its API key stays (rotate-key changes it).",
+    apply: patchWithEnabled(BuyerInputSchema, getBuyer, updateBuyer),
+  });
+  registerRotateKey(app, spec, (db, id) => rotateKey(db, "buy", id));
 }

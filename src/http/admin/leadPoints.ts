@@ -1,24 +1,17 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import type { Endpoint, LeadPointInput as LeadPointDocument } from "../../core/config";
+import { LeadPointInputSchema, type LeadPointInput as LeadPointDocument } from "../../core/config";
+import { patchLeadPoint, type LeadPointPatch as LeadPointChanges } from "../../core/configPatch";
+import { maskEndpoint } from "../../core/credentials";
 import { leadPointWireProblems } from "../../buyers/wire";
 import { createLeadPoint, disableLeadPoint, getBuyer, getLeadPoint, listLeadPoints, type LeadPointRecord } from "../../store/config";
+import { updateLeadPoint } from "../../store/configEdits";
+import type { Db } from "../../store/db";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
 import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations";
-import { registerReadAndDisable } from "./resource";
-import { LeadPointInput, LeadPointSchema } from "./schemas";
-
-/** How a credential reads back (API.md): present, but never its value. */
-const HIDDEN = "***";
-
-function hideCredentials(endpoint: Endpoint): Endpoint {
-  return {
-    ...endpoint,
-    ...(endpoint.secret === undefined ? {} : { secret: HIDDEN }),
-    ...(endpoint.headers === undefined ? {} : { headers: Object.fromEntries(Object.keys(endpoint.headers).map((name) => [name, HIDDEN])) }),
-  };
-}
+import { registerPatch, registerReadAndDisable, validDocument, type ResourceSpec } from "./resource";
+import { LeadPointInput, LeadPointPatch, LeadPointSchema } from "./schemas";
 
 /**
  * An endpoint's signing secret and header values (where buyers put their
@@ -26,7 +19,7 @@ function hideCredentials(endpoint: Endpoint): Endpoint {
  * what they are.
  */
 export function presentLeadPoint(point: LeadPointRecord): LeadPointRecord {
-  return { ...point, ...(point.ping ? { ping: hideCredentials(point.ping) } : {}), post: hideCredentials(point.post) };
+  return { ...point, ...(point.ping ? { ping: maskEndpoint(point.ping) } : {}), post: maskEndpoint(point.post) };
 }
 
 /**
@@ -63,7 +56,7 @@ export function registerLeadPoints(app: OpenAPIHono<AppEnv>): void {
       return c.json(presentLeadPoint(point), 201);
     },
   );
-  registerReadAndDisable(app, {
+  const spec: ResourceSpec<LeadPointRecord> = {
     path: "/lead-points",
     param: "id",
     noun: "lead point",
@@ -72,5 +65,29 @@ export function registerLeadPoints(app: OpenAPIHono<AppEnv>): void {
     list: listLeadPoints,
     disable: disableLeadPoint,
     present: presentLeadPoint,
+  };
+  registerReadAndDisable(app, spec);
+  registerPatch(app, spec, {
+    body: LeadPointPatch,
+    description:
+      "An endpoint (ping, post) is patched member by member: a new url keeps its format, mapping and credentials. " +
+      'Credentials are write-only: a secret or header value sent as "***" (as reads show it) keeps the stored value; a headers object lists every header, ' +
+      "so a name it leaves out is removed. The lead point keeps its id, its buyer, its cap counts and its history; trees that list it use the new settings from their next lead.",
+    apply: applyPatch,
   });
+}
+
+async function applyPatch(db: Db, id: string, patch: LeadPointChanges): Promise<LeadPointRecord | undefined> {
+  const stored = await getLeadPoint(db, id);
+  if (!stored) return undefined;
+  const { id: _id, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = stored;
+  if (patch.buyerId !== undefined && patch.buyerId !== document.buyerId) {
+    // Its sales, caps and scorecards are the buyer's: another buyer gets a lead point of its own.
+    throw new ApiError("validation_failed", "A lead point stays with its buyer.", [{ path: "buyerId", message: `the lead point belongs to ${document.buyerId}; create a lead point for another buyer` }]);
+  }
+  const patched = patchLeadPoint(document, patch);
+  if (!patched.ok) throw new ApiError("validation_failed", "The patch keeps credentials that are not stored.", patched.problems);
+  const merged = validDocument(LeadPointInputSchema, patched.document);
+  refuseBrokenWire(merged);
+  return updateLeadPoint(db, id, merged);
 }

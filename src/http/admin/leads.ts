@@ -29,6 +29,7 @@ const TraceEntrySchema = z.object({
 const LeadDetailSchema = z.looseObject({
   id: z.string(),
   treeId: z.string(),
+  treeVersion: z.number().int().describe("The version of the tree the lead's run used (the run that settled it, for a lead run more than once)."),
   status: z.enum(leadStatuses),
   score: z.number().int(),
   signals: z.array(z.object({ name: z.string(), points: z.number(), detail: z.string() })),

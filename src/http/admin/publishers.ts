@@ -1,10 +1,12 @@
 import type { OpenAPIHono } from "@hono/zod-openapi";
-import { createPublisher, disablePublisher, getPublisher, listPublishers } from "../../store/config";
+import { PublisherInputSchema } from "../../core/config";
+import { createPublisher, disablePublisher, getPublisher, listPublishers, type Publisher } from "../../store/config";
+import { rotateKey, updatePublisher } from "../../store/configEdits";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations";
-import { registerReadAndDisable } from "./resource";
-import { CreatedPublisherSchema, PublisherInput, PublisherSchema } from "./schemas";
+import { patchWithEnabled, registerPatch, registerReadAndDisable, registerRotateKey, type ResourceSpec } from "./resource";
+import { CreatedPublisherSchema, PublisherInput, PublisherPatch, PublisherSchema } from "./schemas";
 
 export function registerPublishers(app: OpenAPIHono<AppEnv>): void {
   app.openapi(
@@ -26,5 +28,12 @@ export function registerPublishers(app: OpenAPIHono<AppEnv>): void {
       return c.json({ ...publisher, apiKey }, 201);
     },
   );
-  registerReadAndDisable(app, { path: "/publishers", param: "id", noun: "publisher", schema: PublisherSchema, get: getPublisher, list: listPublishers, disable: disablePublisher });
+  const spec: ResourceSpec<Publisher> = { path: "/publishers", param: "id", noun: "publisher", schema: PublisherSchema, get: getPublisher, list: listPublishers, disable: disablePublisher };
+  registerReadAndDisable(app, spec);
+  registerPatch(app, spec, {
+    body: PublisherPatch,
+    description: "A new payout applies to sales from the next lead; its API key stays (rotate-key changes it).",
+    apply: patchWithEnabled(PublisherInputSchema, getPublisher, updatePublisher),
+  });
+  registerRotateKey(app, spec, (db, id) => rotateKey(db, "pub", id));
 }

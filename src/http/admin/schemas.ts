@@ -5,7 +5,8 @@
  * rather than an anonymous shape per operation.
  */
 import { z } from "@hono/zod-openapi";
-import { BuyerInputSchema, LeadPointInputSchema, PayoutSchema, PublisherInputSchema, TreeInputSchema } from "../../core/config";
+import { HIDDEN } from "../../core/credentials";
+import { BuyerInputSchema, EndpointSchema, LeadPointInputSchema, PayoutSchema, PublisherInputSchema, TreeInputSchema } from "../../core/config";
 
 const record = { id: z.string(), enabled: z.boolean(), createdAt: z.string(), updatedAt: z.string() };
 
@@ -29,3 +30,35 @@ export const TreeIdParam = z.object({
 });
 
 export const listOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item) });
+
+/**
+ * A field of a PATCH body: absent means "unchanged", so no default is filled
+ * in; a field the document may leave out may also be null, which removes it.
+ */
+type PatchField<S> =
+  S extends z.ZodDefault<infer Inner> ? z.ZodOptional<Inner> : S extends z.ZodOptional<infer Inner> ? z.ZodOptional<z.ZodNullable<Inner>> : S extends z.ZodType ? z.ZodOptional<S> : never;
+
+function patchField(field: z.core.$ZodType): z.core.$ZodType {
+  if (field instanceof z.ZodDefault) return z.optional(field.unwrap());
+  if (field instanceof z.ZodOptional) return z.optional(z.nullable(field.unwrap()));
+  return z.optional(field);
+}
+
+/** The partial, strict twin of a document's schema: the same rules for each field it names, unknown fields refused. */
+function patchOf<Shape extends z.ZodRawShape>(shape: Shape) {
+  const fields = Object.fromEntries(Object.entries(shape).map(([name, field]) => [name, patchField(field)]));
+  return z.strictObject(fields as { [K in keyof Shape]: PatchField<Shape[K]> });
+}
+
+const enabled = z.boolean().describe("false disables, as DELETE does; true enables again.");
+const keptSecret = z.literal(HIDDEN).describe('Keeps the stored secret, as a read shows it.');
+const EndpointPatch = patchOf({
+  ...EndpointSchema.shape,
+  secret: z.union([keptSecret, EndpointSchema.shape.secret.unwrap()]).optional().describe('A new signing secret; "***" keeps the stored one; null removes it.'),
+  headers: EndpointSchema.shape.headers.describe('Every header to send: a value of "***" keeps the stored value of that name; a name left out is removed.'),
+}).openapi("EndpointPatch");
+
+export const PublisherPatch = patchOf(PublisherInputSchema.shape).extend({ enabled: enabled.optional() }).openapi("PublisherPatch");
+export const BuyerPatch = patchOf(BuyerInputSchema.shape).extend({ enabled: enabled.optional() }).openapi("BuyerPatch");
+export const LeadPointPatch = patchOf({ ...LeadPointInputSchema.shape, ping: EndpointPatch.optional(), post: EndpointPatch }).openapi("LeadPointPatch");
+export const RotatedKeySchema = z.object({ apiKey }).openapi("RotatedKey");

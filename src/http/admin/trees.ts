@@ -6,6 +6,7 @@ import { servicesOf } from "../../store/services";
 import { ApiError, type ErrorField } from "../errors";
 import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations";
 import { registerReadAndDisable } from "./resource";
+import { registerTreeVersions } from "./treeVersions";
 import { TreeIdParam, TreeInput, TreeSchema } from "./schemas";
 
 /**
@@ -23,7 +24,10 @@ export function registerTrees(app: OpenAPIHono<AppEnv>): void {
       path: "/ping-trees/{treeId}",
       operationId: "putPingTree",
       summary: "Create or replace a ping tree",
-      description: "Creates the tree or replaces it as a new version. The whole document is validated; every lead point it names must exist.",
+      description:
+        "Creates the tree or replaces it as a new version. The whole document is validated; every lead point it names must exist. " +
+        "A lead already running finishes on the version it started with; the next lead runs on this one. " +
+        "To restore an older version, PUT its document (GET …/versions/{version}): it is saved again as the newest version.",
       request: { params: TreeIdParam, body: jsonBody(TreeInput) },
       responses: {
         200: jsonAnswer("Replaced (new version)", TreeSchema),
@@ -48,4 +52,5 @@ export function registerTrees(app: OpenAPIHono<AppEnv>): void {
     },
   );
   registerReadAndDisable(app, { path: "/ping-trees", param: "treeId", noun: "ping tree", schema: TreeSchema, get: getTree, list: listTrees, disable: disableTree });
+  registerTreeVersions(app);
 }

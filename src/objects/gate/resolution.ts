@@ -62,6 +62,8 @@ export function resolutionOf(
   });
   const log: LeadLogEntry = {
     lead: record.lead,
+    // The version its run used, not the one the resolution reads now.
+    ...(record.outcome?.treeVersion !== undefined ? { treeVersion: record.outcome.treeVersion } : {}),
     status: sales.length ? "accepted" : "unsold",
     ...(sales.length ? {} : { reason: "resolved by the operator: not sold" }),
     ...(redirectUrl ? { redirectUrl } : {}),
