@@ -13,7 +13,12 @@ import type { Consent, LeadFields, ScoreSignal } from "../core/lead";
 /** review: a post's answer was lost when a run stopped; the lead may be sold and waits for a person. */
 export const leadStatuses = ["accepted", "declined", "pending", "unsold", "rejected", "error", "review"] as const;
 export const traceOutcomes = ["accepted", "declined", "timeout", "error", "skipped"] as const;
-export const ledgerKinds = ["buyer_charge", "publisher_payout", "margin"] as const;
+/**
+ * A sale writes a charge, a payout and the margin; a return writes their
+ * reversals as new lines (never an edit), each the negative of the line it
+ * reverses, so every sum over the ledger is the net.
+ */
+export const ledgerKinds = ["buyer_charge", "publisher_payout", "margin", "buyer_refund", "payout_reversal", "margin_reversal"] as const;
 
 /** A gate count a tree used before, and until when a key admitted under it may still be in its window (epoch ms). */
 export interface GateShardEpoch {
