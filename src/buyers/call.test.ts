@@ -24,7 +24,7 @@ const ping: PingMessage = { leadId: "lead_1", treeId: "tree_1", vertical: "solar
 const post: PostMessage = {
   ...ping,
   fields: { state: "CA", email: "a@b.example" },
-  consent: { text: "I agree.", ip: "203.0.113.9", timestamp: "2026-11-28T12:00:00.000Z" },
+  consent: { text: "I agree.", textSha256: "826ff0dab649a97ffdd7779a332accafb35cc161012253a19383db19289d6e02", ip: "203.0.113.9", timestamp: "2026-11-28T12:00:00.000Z" },
   priceCents: 1250,
   pingToken: "tok",
 };

@@ -5,6 +5,7 @@
  * typo the operator must hear about, not a field to drop.
  */
 import { z } from "zod";
+import { hasConsentWord } from "./consentNames";
 import { patternProblem } from "./pattern";
 
 const cents = z.number().int().nonnegative();
@@ -137,6 +138,11 @@ export const LeadPointInputSchema = LeadPointTermsSchema.extend({
   ping: EndpointSchema.optional(),
   post: EndpointSchema,
   minScore: z.number().int().min(0).max(100).optional(),
+  consentNames: z
+    .array(z.string().max(200).refine(hasConsentWord, { message: "must contain a letter or digit" }))
+    .max(20)
+    .optional()
+    .describe("The buyer's names as a consent text names it (any one will do): under a tree with consent.requireBuyerNamed, the lead point gets a lead only when its consent text names it (case, punctuation and spacing aside, whole words)."),
 }).superRefine((point, ctx) => {
   if (point.kind === "ping_post" && !point.ping) {
     ctx.addIssue({ code: "custom", path: ["ping"], message: "a ping_post lead point needs a ping endpoint" });
@@ -297,6 +303,10 @@ export const TreeInputSchema = z
     dailyLimits: z
       .strictObject({ timezone, accepts: z.number().int().positive().optional(), submits: z.number().int().positive().optional() })
       .optional(),
+    consent: z
+      .strictObject({ requireBuyerNamed: z.boolean().default(false) })
+      .optional()
+      .describe("requireBuyerNamed: one-to-one consent, every lead point (copies too) gets the lead only when the consent text names it (its consentNames); one without consentNames gets none."),
     minBidCents: cents.default(1).describe("The reserve: a lower bid is declined. A bid under the publisher's fixed payout is declined too, so no sale pays out more than its price."),
     notes: z.string().max(10_000).optional().describe("Free text for the operators; stored and read back, never used."),
     fields: z.array(FieldSpecSchema).default([]),

@@ -7,14 +7,22 @@
 export type FieldValue = string | number | boolean;
 export type LeadFields = Record<string, FieldValue>;
 
-export interface Consent {
+/** The consent record as the publisher sent it (normalized by intake). */
+export interface ConsentRecord {
   text: string;
   ip: string;
   /** ISO-8601 UTC. */
   timestamp: string;
   pageUrl?: string;
-  userAgent?: string;
+  /** A consent certificate (TrustedForm, Jornaya…): an https URL. */
   certificateUrl?: string;
+  userAgent?: string;
+}
+
+/** The record as stored and posted to buyers. */
+export interface Consent extends ConsentRecord {
+  /** Hex SHA-256 of `text`, taken at intake: lets a buyer or an auditor show which exact text the consumer agreed to. */
+  textSha256: string;
 }
 
 /** What the publisher sent besides the lead's own fields. */

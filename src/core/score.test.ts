@@ -1,10 +1,10 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import type { Consent, LeadFields } from "./lead";
+import type { ConsentRecord, LeadFields } from "./lead";
 import { scoreLead } from "./score";
 
 const now = new Date("2026-11-28T13:40:00Z");
-const consent: Consent = { text: "I agree.", ip: "203.0.113.7", timestamp: "2026-11-28T13:39:00.000Z" };
+const consent: ConsentRecord = { text: "I agree.", ip: "203.0.113.7", timestamp: "2026-11-28T13:39:00.000Z" };
 const clean: LeadFields = {
   firstName: "John",
   lastName: "Smith",
@@ -18,7 +18,7 @@ const clean: LeadFields = {
   ip: "203.0.113.7",
 };
 
-function score(fields: LeadFields, consentOverride: Partial<Consent> = {}) {
+function score(fields: LeadFields, consentOverride: Partial<ConsentRecord> = {}) {
   return scoreLead({ fields, consent: { ...consent, ...consentOverride }, meta: {} }, now);
 }
 

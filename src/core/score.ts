@@ -5,12 +5,12 @@
  * same score.
  */
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import type { Consent, FieldValue, LeadFields, LeadScore, ScoreSignal, SubmissionMeta } from "./lead";
+import type { ConsentRecord, FieldValue, LeadFields, LeadScore, ScoreSignal, SubmissionMeta } from "./lead";
 import { lookupZip } from "./zip";
 
 export interface ScoreInput {
   fields: LeadFields;
-  consent: Consent;
+  consent: ConsentRecord;
   meta: SubmissionMeta;
 }
 

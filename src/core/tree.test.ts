@@ -3,6 +3,7 @@ import type { Lead } from "./lead";
 import { FakeIO, T0, bid, lead, noBid, point, pointsMap, position, rejected, run, tier, tree, type FakeScripts, type PointDoc, type PositionDoc, type TierDoc, type TreeDoc } from "./testing/fixtures";
 import { tierStrategies } from "./tiers";
 import { runTree, type TreePoint } from "./tree";
+import { tierModes } from "./config";
 
 const ordered = (ids: string[], doc: Partial<TierDoc> = {}): TierDoc => tier("ordered", ids.map((id) => position(id)), { name: ids.join("+"), ...doc });
 const abc = [point("a"), point("b"), point("c")];
@@ -318,5 +319,38 @@ describe("filters on the publisher, sub-ids and local time", () => {
     const at = (timezone: string) => run(tree([ordered(["a"])]), [point("a", { bidRules: evening, caps: { timezone, daily: 9 } })], { pings: { a: bid(1_000) } });
     expect((await at("Asia/Dubai")).outcome.sales.map((s) => s.priceCents)).toEqual([1_500]);
     expect((await at("America/New_York")).outcome.sales.map((s) => s.priceCents)).toEqual([1_000]);
+  });
+});
+
+describe("one-to-one consent", () => {
+  const consentLead = lead({ consent: { ...lead().consent, text: "I agree to be called by ACME, Inc. and its partners." } });
+  const named = { a: point("a", { consentNames: ["Zenith", "Acme Inc"] }), b: point("b", { consentNames: ["Acmeville"] }), c: point("c") };
+  const copies = [point("k1", { kind: "copy", consentNames: ["acme"] }), point("k2", { kind: "copy", consentNames: ["Zenith"] })];
+  const points = [...Object.values(named), ...copies];
+  const positions = ["a", "b", "c", "k1", "k2"].map((id) => position(id));
+
+  test.each(tierModes)("a %s tier tries only the named buyers, and only named copies get the sold lead", async (mode) => {
+    const t = tree([tier(mode, positions)], { consent: { requireBuyerNamed: true } });
+    const { outcome, io } = await run(t, points, { pings: { a: bid(500), b: bid(900), c: bid(900) } }, consentLead);
+    expect(io.pinged(), JSON.stringify(outcome)).toEqual(["a"]);
+    expect(outcome.sales.map((s) => s.leadPointId)).toEqual(["a"]);
+    expect(outcome.copies.map((c) => c.point.id)).toEqual(["k1"]);
+    expect(outcome.trace.filter((e) => e.outcome === "skipped").map((e) => [e.leadPointId, e.phase, e.reason])).toEqual([
+      ["b", "ping", "not named in the consent (one-to-one consent)"],
+      ["c", "ping", "declares no consentNames, which one-to-one consent needs"],
+      ["k2", "post", "copy not sent: not named in the consent (one-to-one consent)"],
+    ]);
+  });
+
+  test("a direct post not named in the consent is not posted", async () => {
+    const t = tree([tier("ordered", [position("d")])], { consent: { requireBuyerNamed: true } });
+    const { outcome, io } = await run(t, [point("d", { kind: "direct_post", consentNames: ["Zenith"], pricing: { type: "fixed", priceCents: 500 } })], {}, consentLead);
+    expect(io.posted()).toEqual([]);
+    expect(outcome.trace.map((e) => e.reason)).toEqual(["not named in the consent (one-to-one consent)"]);
+  });
+
+  test("a tree that does not require it tries every buyer, named or not", async () => {
+    const { io } = await run(tree([tier("auction", positions)]), points, { pings: { a: bid(500), b: bid(900), c: bid(900) } }, consentLead);
+    expect(io.pinged().sort()).toEqual(["a", "b", "c"]);
   });
 });

@@ -14,6 +14,7 @@
 import { RUN_CEILING_MS, runtimeMsOf, type LeadPoint, type Payout, type Position, type Tier, type TierMode, type Tree } from "./config";
 import { traceOfPing, traceOfPost, type PingAttempt, type PostAttempt, type TraceEntry } from "./attempt";
 import { candidatesOf, copiesOf } from "./candidates";
+import { consentRefusal, consentWords } from "./consentNames";
 import { filterFieldsOf, readsLocalTime, timeZoneOfPoint, withLocalTime } from "./eligibility";
 import type { FilterCondition } from "./filters";
 import type { Lead, LeadFields } from "./lead";
@@ -145,6 +146,7 @@ export class TreeRun {
   private readonly buyersSold: Set<string>;
   private readonly fields: LeadFields;
   private readonly localFields = new Map<string, LeadFields>();
+  private consentText?: string;
 
   constructor(
     readonly tree: Tree,
@@ -187,6 +189,13 @@ export class TreeRun {
       this.localFields.set(zone, local);
     }
     return local;
+  }
+
+  /** Why one-to-one consent keeps the lead from `point`; the consent text is normalized once per run, when first needed. */
+  consentRefusal(point: Pick<LeadPoint, "consentNames">): string | undefined {
+    if (!this.tree.consent?.requireBuyerNamed) return undefined;
+    this.consentText ??= consentWords(this.lead.consent.text);
+    return consentRefusal(this.consentText, point.consentNames);
   }
 
   /** Why a position may not start now: the runtime or its tier's time is spent, or its whole timeout would outlive the run. */

@@ -670,6 +670,8 @@ export interface components {
                 };
             };
             minScore?: number;
+            /** @description The buyer's names as a consent text names it (any one will do): under a tree with consent.requireBuyerNamed, the lead point gets a lead only when its consent text names it (case, punctuation and spacing aside, whole words). */
+            consentNames?: string[];
         } & {
             [key: string]: unknown;
         };
@@ -804,6 +806,8 @@ export interface components {
                 };
             };
             minScore?: number;
+            /** @description The buyer's names as a consent text names it (any one will do): under a tree with consent.requireBuyerNamed, the lead point gets a lead only when its consent text names it (case, punctuation and spacing aside, whole words). */
+            consentNames?: string[];
         };
         LeadPointPatch: {
             pricing?: {
@@ -865,6 +869,7 @@ export interface components {
             ping?: components["schemas"]["EndpointPatch"];
             post?: components["schemas"]["EndpointPatch"];
             minScore?: number | null;
+            consentNames?: string[] | null;
         };
         EndpointPatch: {
             /** Format: uri */
@@ -1004,6 +1009,11 @@ export interface components {
                 timezone: string;
                 accepts?: number;
                 submits?: number;
+            };
+            /** @description requireBuyerNamed: one-to-one consent, every lead point (copies too) gets the lead only when the consent text names it (its consentNames); one without consentNames gets none. */
+            consent?: {
+                /** @default false */
+                requireBuyerNamed?: boolean;
             };
             /**
              * @description The reserve: a lower bid is declined. A bid under the publisher's fixed payout is declined too, so no sale pays out more than its price.
@@ -1201,6 +1211,11 @@ export interface components {
                 timezone: string;
                 accepts?: number;
                 submits?: number;
+            };
+            /** @description requireBuyerNamed: one-to-one consent, every lead point (copies too) gets the lead only when the consent text names it (its consentNames); one without consentNames gets none. */
+            consent?: {
+                /** @default false */
+                requireBuyerNamed?: boolean;
             };
             /**
              * @description The reserve: a lower bid is declined. A bid under the publisher's fixed payout is declined too, so no sale pays out more than its price.

@@ -21,7 +21,7 @@ function lead(id: string): Lead {
     vertical: "solar",
     publisherId: "pub",
     fields: { zip: "10001" },
-    consent: { text: "ok", ip: "203.0.113.1", timestamp: "2026-01-01T00:00:00Z" },
+    consent: { text: "ok", textSha256: "2689367b205c16ce32ed4200942b8b8b1e262dfc70d9bc9fbc77c49699a4f1df", ip: "203.0.113.1", timestamp: "2026-01-01T00:00:00Z" },
     score: 80,
     signals: [],
     receivedAt: "2026-01-01T00:00:00.000Z",

@@ -51,7 +51,7 @@ export async function cutOffRun(options: CutOffOptions = {}) {
     publisherId: publisher.id,
     clickId,
     fields: { firstName: "Ann", lastName: "Reyes", email: "ann.reyes@gmail.com", phone: "+12127341188", zip: "10001", city: "New York", state: "NY" },
-    consent: { text: "I agree.", ip: "203.0.113.9", timestamp: new Date().toISOString() },
+    consent: { text: "I agree.", textSha256: "826ff0dab649a97ffdd7779a332accafb35cc161012253a19383db19289d6e02", ip: "203.0.113.9", timestamp: new Date().toISOString() },
     score: 95,
     signals: [],
     receivedAt: new Date().toISOString(),

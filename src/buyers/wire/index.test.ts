@@ -18,7 +18,7 @@ const post: PostMessage = {
   vertical: "solar",
   score: 87,
   fields: { firstName: `O'Brien & "Sons" <x>`, state: "CA", zip: "94103", homeowner: true },
-  consent: { text: "I agree to be called.", ip: "203.0.113.9", timestamp: "2026-11-28T12:00:00.000Z", pageUrl: "https://pub.example/form?a=1&b=2" },
+  consent: { text: "I agree to be called.", textSha256: "31f9ec58ea287bff88069112c2f94dd1d974e539892bb6c501010ab1f8a1800d", ip: "203.0.113.9", timestamp: "2026-11-28T12:00:00.000Z", pageUrl: "https://pub.example/form?a=1&b=2" },
   priceCents: 1250,
   pingToken: "tok_007",
   allowedResponseMs: 2500,
@@ -66,7 +66,7 @@ describe("default protocol rendering", () => {
       contentType: "application/x-www-form-urlencoded",
       expected: {
         firstName: post.fields.firstName, state: "CA", zip: "94103", homeowner: "true",
-        consent_text: post.consent.text, consent_ip: post.consent.ip, consent_timestamp: post.consent.timestamp, consent_pageUrl: post.consent.pageUrl,
+        consent_text: post.consent.text, consent_textSha256: post.consent.textSha256, consent_ip: post.consent.ip, consent_timestamp: post.consent.timestamp, consent_pageUrl: post.consent.pageUrl,
         type: "post", leadId: "lead_1", pingToken: "tok_007", priceCents: "1250", score: "87",
       },
     },
@@ -86,7 +86,7 @@ describe("default protocol rendering", () => {
         post: {
           leadId: "lead_1", pingToken: "tok_007", priceCents: "1250", score: "87",
           fields: { firstName: post.fields.firstName, state: "CA", zip: "94103", homeowner: "true" },
-          consent: { text: post.consent.text, ip: post.consent.ip, timestamp: post.consent.timestamp, pageUrl: post.consent.pageUrl },
+          consent: { text: post.consent.text, textSha256: post.consent.textSha256, ip: post.consent.ip, timestamp: post.consent.timestamp, pageUrl: post.consent.pageUrl },
         },
       },
     },

@@ -10,7 +10,7 @@
  *   render empty in a ping template whatever it says;
  * - `${lead.id}`, `${lead.treeId}`, `${lead.vertical}`, `${lead.score}` the
  *   exchange's own values (a tree field of those names is not reachable);
- * - `${consent.<key>}` the consent record (post only);
+ * - `${consent.<key>}` the consent record (post only), `${consent.textSha256}` its text's hash;
  * - `${ping.token}` the buyer's ping token (post only);
  * - `${price}` the post price in dollars with two decimals, e.g. `12.50`;
  * - `${lpi.Allowed Response Time}` the time the buyer has, in whole seconds
@@ -110,7 +110,7 @@ function nameOf(match: RegExpMatchArray): string {
   return (match[1] ?? "").trim();
 }
 
-const consentKeys = new Set<keyof Consent>(["text", "ip", "timestamp", "pageUrl", "userAgent", "certificateUrl"]);
+const consentKeys = new Set<keyof Consent>(["text", "textSha256", "ip", "timestamp", "pageUrl", "userAgent", "certificateUrl"]);
 
 /** A placeholder's value, and whether only a post has one. */
 function placeholderNamed(name: string): { read: Reader; postOnly: boolean } | undefined {

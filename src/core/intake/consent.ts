@@ -4,10 +4,10 @@
  * `consent_text`, `consent_ip`, … (camelCase or snake_case).
  */
 import { z } from "zod";
-import type { Consent, FieldError } from "../lead";
-import { checkHttpUrl, checkIp, maxLength, notText, own, pick, textOf, type Checked } from "./values";
+import type { ConsentRecord, FieldError } from "../lead";
+import { checkHttpUrl, checkHttpsUrl, checkIp, maxLength, notText, own, pick, textOf, type Checked } from "./values";
 
-type Key = keyof Consent;
+type Key = keyof ConsentRecord;
 
 const aliases: Record<Key, readonly string[]> = {
   text: ["text"],
@@ -24,13 +24,18 @@ const checks: Record<Key, (text: string, now: Date) => Checked<string>> = {
   timestamp: checkTimestamp,
   pageUrl: checkHttpUrl,
   userAgent: maxLength(1000),
-  certificateUrl: checkHttpUrl,
+  /**
+   * Only https and a length limit, not a list of certificate hosts: a buyer
+   * fetches the certificate to verify it, so it must not travel in clear, and
+   * the providers (TrustedForm, Jornaya, their white labels) change hosts.
+   */
+  certificateUrl: checkHttpsUrl,
 };
 
 const required: readonly Key[] = ["text", "ip", "timestamp"];
 
 /** Pushes the record's problems to `errors` and returns it when it has none. */
-export function parseConsent(raw: Record<string, unknown>, now: Date, errors: FieldError[]): Consent | undefined {
+export function parseConsent(raw: Record<string, unknown>, now: Date, errors: FieldError[]): ConsentRecord | undefined {
   const source = consentSource(raw);
   if (source === "notObject") {
     errors.push({ path: "consent", message: "must be an object" });
@@ -55,7 +60,7 @@ export function parseConsent(raw: Record<string, unknown>, now: Date, errors: Fi
       else consent[key] = checked.value;
     }
   }
-  return errors.length === before ? (consent as Consent) : undefined;
+  return errors.length === before ? (consent as ConsentRecord) : undefined;
 }
 
 function consentSource(raw: Record<string, unknown>): Record<string, unknown> | "notObject" | undefined {

@@ -166,7 +166,10 @@ describe("parseSubmission refuses", () => {
     { name: "a consent timestamp in milliseconds", raw: { ...json, consent: { ...consent, timestamp: 1_795_870_800_000 } }, want: [{ path: "consent.timestamp", message: "must be unix seconds, not milliseconds" }] },
     { name: "a consent timestamp without a zone", raw: { ...json, consent: { ...consent, timestamp: "2026-11-28T13:00:00" } }, want: [{ path: "consent.timestamp", message: "must be an ISO-8601 time with a zone, or unix seconds" }] },
     { name: "a consent page URL that is not http(s)", raw: { ...json, consent: { ...consent, pageUrl: "javascript:alert(1)" } }, want: [{ path: "consent.pageUrl", message: "must be an http(s) URL" }] },
-    { name: "a form consent certificate URL that is not a URL", raw: { ...form, consent_certificate_url: "cert" }, want: [{ path: "consent.certificateUrl", message: "must be an http(s) URL" }] },
+    { name: "a form consent certificate URL that is not a URL", raw: { ...form, consent_certificate_url: "cert" }, want: [{ path: "consent.certificateUrl", message: "must be an absolute https URL" }] },
+    { name: "a consent certificate URL over plain http", raw: { ...json, consent: { ...consent, certificateUrl: "http://cert.trustedform.com/abc" } }, want: [{ path: "consent.certificateUrl", message: "must be an absolute https URL" }] },
+    { name: "a relative consent certificate URL", raw: { ...json, consent: { ...consent, certificateUrl: "/certs/abc" } }, want: [{ path: "consent.certificateUrl", message: "must be an absolute https URL" }] },
+    { name: "a consent certificate URL too long", raw: { ...json, consent: { ...consent, certificateUrl: `https://cert.trustedform.com/${"a".repeat(2048)}` } }, want: [{ path: "consent.certificateUrl", message: "must be at most 2048 characters" }] },
     { name: "a form consent without an ip", raw: { ...form, consent_ip: "" }, want: [{ path: "consent.ip", message: "is required" }] },
     { name: "a click id that is not text", raw: { ...json, clickId: ["a"] }, want: [{ path: "clickId", message: "must be text" }] },
   ])("$name", ({ raw, want }) => {

@@ -5,14 +5,14 @@
  * publisher can fix them in one round trip.
  */
 import type { Tree } from "../config";
-import type { Consent, FieldError, LeadFields, SubmissionMeta } from "../lead";
+import type { ConsentRecord, FieldError, LeadFields, SubmissionMeta } from "../lead";
 import { lookupZip } from "../zip";
 import { parseConsent } from "./consent";
 import { checkCustom } from "./custom";
 import { requiredByDefault, standardFields } from "./standard";
 import { maxLength, notText, own, pick, textOf } from "./values";
 
-export type Submission = { fields: LeadFields; consent: Consent; meta: SubmissionMeta };
+export type Submission = { fields: LeadFields; consent: ConsentRecord; meta: SubmissionMeta };
 /** A refused submission keeps the tracking ids it could read, so later checks of them (issuedClick.ts) can add their errors to the list. */
 export type ParsedSubmission = ({ ok: true } & Submission) | { ok: false; errors: FieldError[]; meta: SubmissionMeta };
 

@@ -53,9 +53,14 @@ export function checkIp(text: string): Checked<string> {
   return { error: "must be an IPv4 or IPv6 address" };
 }
 
-const httpUrl = z.url({ protocol: /^https?$/ });
+const maxUrlLength = 2048;
 
-export function checkHttpUrl(text: string): Checked<string> {
-  if (text.length > 2048) return { error: "must be at most 2048 characters" };
-  return httpUrl.safeParse(text).success ? { value: text } : { error: "must be an http(s) URL" };
+function urlCheck(schema: z.ZodURL, problem: string): (text: string) => Checked<string> {
+  return (text) => {
+    if (text.length > maxUrlLength) return { error: `must be at most ${maxUrlLength} characters` };
+    return schema.safeParse(text).success ? { value: text } : { error: problem };
+  };
 }
+
+export const checkHttpUrl = urlCheck(z.url({ protocol: /^https?$/ }), "must be an http(s) URL");
+export const checkHttpsUrl = urlCheck(z.url({ protocol: /^https$/ }), "must be an absolute https URL");

@@ -68,7 +68,7 @@ export function lead(overrides: Partial<Lead> = {}): Lead {
     vertical: "solar",
     publisherId: "pub-1",
     fields: { firstName: "Ann", lastName: "Lee", email: "ann@lee.example", phone: "+12127364100", zip: "94105", state: "CA", homeowner: true },
-    consent: { text: "I agree.", ip: "203.0.113.7", timestamp: "2026-01-07T14:59:00.000Z" },
+    consent: { text: "I agree.", textSha256: "826ff0dab649a97ffdd7779a332accafb35cc161012253a19383db19289d6e02", ip: "203.0.113.7", timestamp: "2026-01-07T14:59:00.000Z" },
     score: 80,
     signals: [],
     receivedAt: "2026-01-07T15:00:00.000Z",

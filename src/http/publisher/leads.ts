@@ -14,6 +14,7 @@ import type { Publisher } from "../../store/config";
 import type { TreeSnapshot } from "../../store/configCache";
 import { isForm, isJson } from "../body";
 import type { AppEnv } from "../router";
+import { sha256Hex } from "../../store/ids";
 import { servicesOf } from "../../store/services";
 import { authenticatePublisher } from "../auth";
 import { ApiError } from "../errors";
@@ -182,7 +183,7 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
     publisherId: publisher.id,
     ...parsed.meta,
     fields: parsed.fields,
-    consent: parsed.consent,
+    consent: { ...parsed.consent, textSha256: await sha256Hex(parsed.consent.text) },
     score,
     signals,
     receivedAt: now.toISOString(),
