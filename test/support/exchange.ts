@@ -163,6 +163,7 @@ export interface LeadDetail {
   status: string;
   score: number;
   fields: Record<string, unknown>;
+  consent: Record<string, unknown>;
   priceCents: number;
   payoutCents: number;
   trace: { leadPointId: string; phase: string; outcome: string; bidCents?: number; httpStatus?: number; reason?: string; ms: number }[];
