@@ -1447,10 +1447,15 @@ export interface components {
             zip?: string;
             /** @description Alias c. Issued by GET /v1/click/{publisherId}, which a tree with intake.requireClickId insists on. With the tree's unique-lead rule, a resubmitted click id gets the first answer. */
             clickId?: string;
+            /** @description Stored with textSha256, the SHA-256 of its text, and posted to every buyer that gets the lead. A tree with consent.requireBuyerNamed sells only to lead points whose consentNames the text names. */
             consent?: {
                 text: string;
                 ip: string;
                 timestamp: string;
+                pageUrl?: string;
+                userAgent?: string;
+                /** @description A consent certificate (TrustedForm, Jornaya): an absolute https URL, at most 2048 characters. */
+                certificateUrl?: string;
             } & {
                 [key: string]: unknown;
             };

@@ -44,7 +44,18 @@ export const SubmissionSchema = z
       .string()
       .optional()
       .describe("Alias c. Issued by GET /v1/click/{publisherId}, which a tree with intake.requireClickId insists on. With the tree's unique-lead rule, a resubmitted click id gets the first answer."),
-    consent: z.object({ text: z.string(), ip: z.string(), timestamp: z.string() }).loose().optional(),
+    consent: z
+      .object({
+        text: z.string(),
+        ip: z.string(),
+        timestamp: z.string(),
+        pageUrl: z.string().optional(),
+        userAgent: z.string().optional(),
+        certificateUrl: z.string().optional().describe("A consent certificate (TrustedForm, Jornaya): an absolute https URL, at most 2048 characters."),
+      })
+      .loose()
+      .optional()
+      .describe("Stored with textSha256, the SHA-256 of its text, and posted to every buyer that gets the lead. A tree with consent.requireBuyerNamed sells only to lead points whose consentNames the text names."),
   })
   .describe("Lead fields, clickId (alias c), subId…subId3 and the consent record; the tree's own fields too.")
   .openapi("LeadSubmission");
