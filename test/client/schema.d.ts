@@ -368,6 +368,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/buyer/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the leads this buyer bought, newest sale first, with their whole payload
+         * @description `from` and `to` bound when the lead was sold. A sale appears here within a second of its answer.
+         */
+        get: operations["listBoughtLeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/buyer/leads/{leadId}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a lead this buyer bought, within its return window
+         * @description Refunds the charge and reverses the publisher's payout and the exchange's margin (new ledger lines, each the negative of the line it reverses), once: a second return of the lead, or one after `returnWindowHours` from the sale, is 409. The publisher gets a signed postback of type `return`.
+         */
+        post: operations["returnLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/trees/{treeId}/leads": {
         parameters: {
             query?: never;
@@ -1407,6 +1447,50 @@ export interface components {
                 payoutCents: number;
                 receivedAt: string;
             }[];
+        };
+        BoughtLead: {
+            leadId: string;
+            treeId: string;
+            vertical: string;
+            score: number;
+            /** @description Every field of the lead, PII included: the buyer bought it. */
+            fields: {
+                [key: string]: unknown;
+            };
+            consent: {
+                text: string;
+                ip: string;
+                timestamp: string;
+            } & {
+                [key: string]: unknown;
+            };
+            receivedAt: string;
+            sale: components["schemas"]["BuyerSale"];
+            return?: components["schemas"]["BuyerReturnNote"];
+        };
+        BuyerSale: {
+            leadPointId: string;
+            /** @description What the buyer was charged, in cents. */
+            priceCents: number;
+            soldAt: string;
+            /** @description The buyer's own id for the lead, when its post answer gave one. */
+            buyerLeadId?: string;
+        };
+        /** @description Present once the buyer has returned the lead. */
+        BuyerReturnNote: {
+            returnedAt: string;
+            reason: string;
+        };
+        ReturnedLead: {
+            leadId: string;
+            returnedAt: string;
+            reason: string;
+            /** @description The charge refunded: the sale's price. */
+            refundCents: number;
+        };
+        LeadReturn: {
+            /** @description Why the lead is returned (a wrong number, a duplicate…). */
+            reason: string;
         };
         LeadAnswer: {
             leadId: string;
@@ -2679,6 +2763,116 @@ export interface operations {
             };
             /** @description No such click */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listBoughtLeads: {
+        parameters: {
+            query?: {
+                /** @description ISO-8601 time */
+                from?: string;
+                /** @description ISO-8601 time */
+                to?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page; `nextCursor` fetches the next */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BoughtLead"][];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /** @description A query parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong buyer key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    returnLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                leadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadReturn"];
+            };
+        };
+        responses: {
+            /** @description The lead as returned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReturnedLead"];
+                };
+            };
+            /** @description The body is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong buyer key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This buyer did not buy the lead */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The lead was returned already, or its return window has closed */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
