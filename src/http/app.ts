@@ -9,6 +9,7 @@ import { registerLeadPoints } from "./admin/leadPoints";
 import { registerLeads } from "./admin/leads";
 import { registerPublishers } from "./admin/publishers";
 import { registerTrees } from "./admin/trees";
+import { registerOwnLeadPoints } from "./buyer/leadPoints";
 import { registerBoughtLeads } from "./buyer/leads";
 import { registerDocs } from "./docs";
 import { registerHealth } from "./health";
@@ -37,6 +38,7 @@ export function createApp() {
   const buyer = newRouter<BuyerEnv>();
   buyer.use("*", requireBuyer, requireJsonBody);
   registerBoughtLeads(buyer);
+  registerOwnLeadPoints(buyer);
   app.route("/v1/buyer", buyer);
 
   const publisher = newRouter();

@@ -408,6 +408,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/buyer/lead-points/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the pricing, caps, filters, bid rules, schedule or on/off of one of this buyer's lead points
+         * @description The fields the body names replace the stored ones, validated as at creation; null removes caps, filters, bid rules or the schedule. Any other field is 400: endpoints and the rest are the operator's. The lead point keeps its id and cap counts; trees use the change from their next lead.
+         */
+        patch: operations["updateOwnLeadPoint"];
+        trace?: never;
+    };
     "/v1/trees/{treeId}/leads": {
         parameters: {
             query?: never;
@@ -1491,6 +1511,57 @@ export interface components {
         LeadReturn: {
             /** @description Why the lead is returned (a wrong number, a duplicate…). */
             reason: string;
+        };
+        BuyerLeadPointPatch: {
+            pricing?: {
+                /** @enum {string} */
+                type: "fixed";
+                priceCents: number;
+            } | {
+                /** @enum {string} */
+                type: "dynamic";
+            };
+            caps?: {
+                timezone: string;
+                hourly?: number;
+                daily?: number;
+                total?: number;
+            } | null;
+            filters?: {
+                field: string;
+                /** @enum {string} */
+                op: "eq" | "ne" | "in" | "nin" | "gt" | "gte" | "lt" | "lte" | "between" | "regex" | "exists" | "missing";
+                value?: unknown;
+                /**
+                 * @default decline
+                 * @enum {string}
+                 */
+                action?: "decline" | "error";
+                message?: string;
+            }[];
+            bidRules?: {
+                when: {
+                    field: string;
+                    /** @enum {string} */
+                    op: "eq" | "ne" | "in" | "nin" | "gt" | "gte" | "lt" | "lte" | "between" | "regex" | "exists" | "missing";
+                    value?: unknown;
+                    /**
+                     * @default decline
+                     * @enum {string}
+                     */
+                    action?: "decline" | "error";
+                    message?: string;
+                }[];
+                adjustCents?: number;
+                multiplier?: number;
+            }[];
+            schedule?: {
+                timezone: string;
+                days: number[];
+                fromHour: number;
+                toHour: number;
+            } | null;
+            enabled?: boolean;
         };
         LeadAnswer: {
             leadId: string;
@@ -2873,6 +2944,59 @@ export interface operations {
             };
             /** @description The lead was returned already, or its return window has closed */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateOwnLeadPoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuyerLeadPointPatch"];
+            };
+        };
+        responses: {
+            /** @description The lead point as it now is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPoint"];
+                };
+            };
+            /** @description The patch, or the document it leaves, is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong buyer key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such lead point of this buyer */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };
