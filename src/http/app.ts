@@ -11,6 +11,7 @@ import { registerPublishers } from "./admin/publishers";
 import { registerTrees } from "./admin/trees";
 import { registerOwnLeadPoints } from "./buyer/leadPoints";
 import { registerBoughtLeads } from "./buyer/leads";
+import { registerStatement } from "./buyer/statement";
 import { registerDocs } from "./docs";
 import { registerHealth } from "./health";
 import { registerOpenApi } from "./openapi";
@@ -39,6 +40,7 @@ export function createApp() {
   buyer.use("*", requireBuyer, requireJsonBody);
   registerBoughtLeads(buyer);
   registerOwnLeadPoints(buyer);
+  registerStatement(buyer);
   app.route("/v1/buyer", buyer);
 
   const publisher = newRouter();

@@ -3,7 +3,11 @@ import { z } from "@hono/zod-openapi";
 import { decodeCursor, type PagePosition } from "../store/pages";
 import { ApiError } from "./errors";
 
-export const isoTime = z.iso.datetime({ offset: true }).describe("ISO-8601 time");
+/** An ISO-8601 time with any offset, as UTC with milliseconds: the form D1 stores times in, so comparing the text compares the times. */
+export const isoTime = z.iso
+  .datetime({ offset: true })
+  .transform((time) => new Date(time).toISOString())
+  .describe("ISO-8601 time");
 
 export const pageQuery = {
   from: isoTime.optional(),

@@ -428,6 +428,26 @@ export interface paths {
         patch: operations["updateOwnLeadPoint"];
         trace?: never;
     };
+    "/v1/buyer/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read this buyer's charges and refunds in a period, with totals and the net
+         * @description `format=csv` answers the lines as text/csv (createdAt, kind, leadId, saleId, amountCents).
+         */
+        get: operations["getStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/trees/{treeId}/leads": {
         parameters: {
             query?: never;
@@ -1562,6 +1582,26 @@ export interface components {
                 toHour: number;
             } | null;
             enabled?: boolean;
+        };
+        BuyerStatement: {
+            buyerId: string;
+            from: string;
+            to: string;
+            lines: {
+                createdAt: string;
+                /** @enum {string} */
+                kind: "buyer_charge" | "buyer_refund";
+                leadId: string;
+                saleId: string;
+                /** @description A charge is positive, the refund of a return negative. */
+                amountCents: number;
+            }[];
+            totals: {
+                chargesCents: number;
+                refundsCents: number;
+            };
+            /** @description What the buyer owes for the period: charges plus refunds. */
+            netCents: number;
         };
         LeadAnswer: {
             leadId: string;
@@ -2997,6 +3037,51 @@ export interface operations {
             };
             /** @description No such lead point of this buyer */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStatement: {
+        parameters: {
+            query?: {
+                /** @description Inclusive; 30 days before `to` when absent. */
+                from?: string;
+                /** @description Exclusive; now when absent. */
+                to?: string;
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerStatement"];
+                    "text/csv": string;
+                };
+            };
+            /** @description A query parameter is not valid, or the period ends before it starts */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong buyer key */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

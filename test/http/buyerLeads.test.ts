@@ -57,10 +57,17 @@ async function postbacksOf(name: string, type: string) {
   return [];
 }
 
+async function expectQueryRefused(pathAndQuery: string, parameter: string) {
+  const buyer = await newBuyer();
+  const body = expectStatus(await asBuyer(buyer.apiKey, "GET", pathAndQuery), 400);
+  expect(body).toMatchObject({ error: { code: "validation_failed", fields: [expect.objectContaining({ path: parameter }) as unknown] } });
+}
+
 describe("buyer authentication", () => {
   it.each([
     ["GET", "/leads"],
     ["POST", "/leads/ld_x/return", { reason: "wrong number" }],
+    ["GET", "/statement"],
   ])("%s %s refuses a missing, made-up or operator credential with 401", (method, path, body?: unknown) => expectBuyerOnly(method, path, body));
 
   it("refuses a disabled buyer's key, and a key rotated away, with 401", async () => {
@@ -119,11 +126,7 @@ describe("GET /v1/buyer/leads", () => {
     ["a cursor this API never gave", "cursor=nonsense", "cursor"],
     ["a from that is not a time", "from=yesterday", "from"],
     ["a limit past 500", "limit=501", "limit"],
-  ])("refuses %s with 400 naming the parameter", async (_case, query, path) => {
-    const buyer = await newBuyer();
-    const body = expectStatus(await asBuyer(buyer.apiKey, "GET", `/leads?${query}`), 400);
-    expect(body).toMatchObject({ error: { code: "validation_failed", fields: [expect.objectContaining({ path }) as unknown] } });
-  });
+  ])("refuses %s with 400 naming the parameter", (_case, query, path) => expectQueryRefused(`/leads?${query}`, path));
 });
 
 describe("POST /v1/buyer/leads/:leadId/return", () => {
@@ -209,4 +212,59 @@ describe("POST /v1/buyer/leads/:leadId/return", () => {
     expect((await send("application/json", "{nope")).status).toBe(400);
     expect((await send("text/plain", "reason")).status).toBe(415);
   });
+});
+
+interface Statement {
+  lines: { createdAt: string; kind: string; leadId: string; amountCents: number }[];
+  totals: { chargesCents: number; refundsCents: number };
+  netCents: number;
+}
+
+describe("GET /v1/buyer/statement", () => {
+  it("lists the buyer's charges and the refunds of its returns, with totals and the net, and nothing of another buyer", async () => {
+    const { buyer, sell } = await market(1000);
+    const kept = await sell();
+    const returned = await sell();
+    expectStatus(await asBuyer(buyer.apiKey, "POST", `/leads/${returned}/return`, { reason: "wrong number" }), 200);
+    const statement = expectStatus(await asBuyer<Statement>(buyer.apiKey, "GET", "/statement"), 200);
+    expect(statement.lines.map((line) => [line.kind, line.leadId, line.amountCents])).toEqual([
+      ["buyer_charge", kept, 1000],
+      ["buyer_charge", returned, 1000],
+      ["buyer_refund", returned, -1000],
+    ]);
+    expect(statement).toMatchObject({ totals: { chargesCents: 2000, refundsCents: -1000 }, netCents: 1000 });
+
+    const stranger = await newBuyer();
+    expect(expectStatus(await asBuyer<Statement>(stranger.apiKey, "GET", "/statement"), 200)).toMatchObject({ lines: [], netCents: 0 });
+  });
+
+  it("bounds the period: from inclusive, to exclusive", async () => {
+    const { buyer, sell } = await market(700);
+    await sell();
+    const [charge] = expectStatus(await asBuyer<Statement>(buyer.apiKey, "GET", "/statement"), 200).lines;
+    const at = encodeURIComponent(charge?.createdAt ?? "");
+    expect(expectStatus(await asBuyer<Statement>(buyer.apiKey, "GET", `/statement?from=${at}`), 200).netCents).toBe(700);
+    expect(expectStatus(await asBuyer<Statement>(buyer.apiKey, "GET", `/statement?to=${at}`), 200).netCents).toBe(0);
+  });
+
+  it("answers the lines as CSV with format=csv", async () => {
+    const { buyer, sell } = await market(1000);
+    const leadId = await sell();
+    expectStatus(await asBuyer(buyer.apiKey, "POST", `/leads/${leadId}/return`, { reason: "duplicate" }), 200);
+    const response = await asBuyer<string>(buyer.apiKey, "GET", "/statement?format=csv");
+    expect(response.status).toBe(200);
+    expect(response.headers.get("content-type")).toMatch(/^text\/csv/);
+    const rows = response.body.trim().split("\r\n").map((row) => row.split(","));
+    expect(rows[0]).toEqual(["createdAt", "kind", "leadId", "saleId", "amountCents"]);
+    expect(rows.slice(1).map((row) => [row[1], row[2], row[4]])).toEqual([
+      ["buyer_charge", leadId, "1000"],
+      ["buyer_refund", leadId, "-1000"],
+    ]);
+  });
+
+  it.each([
+    ["a period that ends before it starts", "from=2026-12-02T00:00:00Z&to=2026-12-01T00:00:00Z", "from"],
+    ["a time that is not one", "to=tomorrow", "to"],
+    ["a format it does not write", "format=xlsx", "format"],
+  ])("refuses %s with 400 naming the parameter", (_case, query, path) => expectQueryRefused(`/statement?${query}`, path));
 });
