@@ -1,7 +1,7 @@
 /** The composition root: every audience's router, the shared guards and the one error handler. */
 import { limitBody, requireJsonBody } from "./body";
-import { requireAdmin } from "./auth";
-import { newRouter } from "./router";
+import { requireAdmin, requireBuyer } from "./auth";
+import { newRouter, type BuyerEnv } from "./router";
 import { ApiError, errorResponse, onError } from "./errors";
 import { registerBuyers } from "./admin/buyers";
 import { registerClickReads } from "./admin/clicks";
@@ -9,6 +9,9 @@ import { registerLeadPoints } from "./admin/leadPoints";
 import { registerLeads } from "./admin/leads";
 import { registerPublishers } from "./admin/publishers";
 import { registerTrees } from "./admin/trees";
+import { registerOwnLeadPoints } from "./buyer/leadPoints";
+import { registerBoughtLeads } from "./buyer/leads";
+import { registerStatement } from "./buyer/statement";
 import { registerDocs } from "./docs";
 import { registerHealth } from "./health";
 import { registerOpenApi } from "./openapi";
@@ -32,6 +35,13 @@ export function createApp() {
   registerLeads(admin);
   registerClickReads(admin);
   app.route("/v1/admin", admin);
+
+  const buyer = newRouter<BuyerEnv>();
+  buyer.use("*", requireBuyer, requireJsonBody);
+  registerBoughtLeads(buyer);
+  registerOwnLeadPoints(buyer);
+  registerStatement(buyer);
+  app.route("/v1/buyer", buyer);
 
   const publisher = newRouter();
   registerLeadIntake(publisher);

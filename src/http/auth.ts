@@ -1,10 +1,10 @@
-/** Credentials per audience (API.md, Auth): operator bearer token, publisher key. */
+/** Credentials per audience (API.md, Auth): operator bearer token, publisher key, buyer bearer key. */
 import type { Context, MiddlewareHandler } from "hono";
 import type { Publisher } from "../store/config";
 import { presentedKeyHash } from "../store/ids";
-import type { Services } from "../store/services";
+import { servicesOf, type Services } from "../store/services";
 import { ApiError } from "./errors";
-import type { AppEnv } from "./router";
+import type { AppEnv, BuyerEnv } from "./router";
 
 const encoder = new TextEncoder();
 
@@ -37,3 +37,14 @@ export async function authenticatePublisher(c: Context<AppEnv>, services: Servic
   if (!publisher || !publisher.enabled) throw new ApiError("unauthorized", "The publisher API key is not valid.");
   return publisher;
 }
+
+/** The buyer of an `Authorization: Bearer <buyer key>` header, as `c.var.buyer`; a disabled buyer's key is refused like a wrong one. */
+export const requireBuyer: MiddlewareHandler<BuyerEnv> = async (c, next) => {
+  const key = bearerToken(c.req.header("authorization"));
+  if (!key) throw new ApiError("unauthorized", "A buyer API key is required: Authorization: Bearer <buyer key>.");
+  const services = servicesOf(c.env);
+  const buyer = await services.config.buyer(services.db, await presentedKeyHash(key));
+  if (!buyer || !buyer.enabled) throw new ApiError("unauthorized", "The buyer API key is not valid.");
+  c.set("buyer", buyer);
+  await next();
+};

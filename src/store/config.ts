@@ -213,6 +213,8 @@ export const getTree = async (db: Db, id: string) => mapped(await db.select().fr
 export const publisherByKeyHash = async (db: Db, apiKeyHash: string) =>
   mapped(await db.select().from(publishers).where(eq(publishers.apiKeyHash, apiKeyHash)).get(), toPublisher);
 
+export const buyerByKeyHash = async (db: Db, apiKeyHash: string) => mapped(await db.select().from(buyers).where(eq(buyers.apiKeyHash, apiKeyHash)).get(), toBuyer);
+
 function mapped<Row, T>(row: Row | undefined, map: (row: Row) => T): T | undefined {
   return row === undefined ? undefined : map(row);
 }

@@ -103,6 +103,23 @@ describe("ConfigCache.publisherById", () => {
   });
 });
 
+describe("ConfigCache.buyer", () => {
+  test("finds a buyer by its key hash, remembers an unknown key, and finds a key created after the configuration changed", async () => {
+    const counted = countingDb();
+    const cache = new ConfigCache(60_000);
+    const buyerLookups = () => counted.reads() - counted.publisherLookups();
+    const missing = unknownKey(0);
+    expect(await cache.buyer(counted.db, missing, NOW)).toBeUndefined();
+    const afterMiss = buyerLookups();
+    expect(await cache.buyer(counted.db, missing, NOW)).toBeUndefined();
+    expect(buyerLookups(), "an unknown key asked again").toBe(afterMiss);
+
+    const { buyer, apiKey } = await createBuyer(counted.db, { name: "cached buyer", returnWindowHours: 24 });
+    cache.invalidate();
+    expect(await cache.buyer(counted.db, await hashKey(apiKey), NOW)).toMatchObject({ id: buyer.id, returnWindowHours: 24, enabled: true });
+  });
+});
+
 describe("a rotated publisher key", () => {
   test("is refused at once by the isolate that rotated it, and by every other once its TTL has passed", async () => {
     const db = dbOf(env.DB);

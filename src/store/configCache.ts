@@ -6,7 +6,7 @@
  * this isolate drops the cache at once. Unknown keys are remembered too, in
  * a bounded number (Memo below).
  */
-import { getPublisher, publisherByKeyHash, readGeneration, type Publisher } from "./config";
+import { buyerByKeyHash, getPublisher, publisherByKeyHash, readGeneration, type Buyer, type Publisher } from "./config";
 import type { Db } from "./db";
 import { LruCache } from "../core/lru";
 import { readSnapshot, type TreeSnapshot } from "./snapshot";
@@ -14,7 +14,7 @@ import { readSnapshot, type TreeSnapshot } from "./snapshot";
 export type { TreeSnapshot };
 
 export interface ConfigCacheOptions {
-  /** How many unknown publisher keys (and tree or publisher ids) the cache remembers; past it the least recently asked is forgotten. */
+  /** How many unknown publisher or buyer keys (and tree or publisher ids) the cache remembers; past it the least recently asked is forgotten. */
   maxRememberedMisses?: number;
 }
 
@@ -25,6 +25,7 @@ export class ConfigCache {
   private readonly trees: Memo<TreeSnapshot>;
   private readonly publishers: Memo<Publisher>;
   private readonly publishersById: Memo<Publisher>;
+  private readonly buyers: Memo<Buyer>;
 
   constructor(
     private readonly ttlMs: number,
@@ -34,6 +35,7 @@ export class ConfigCache {
     this.trees = new Memo(maxMisses);
     this.publishers = new Memo(maxMisses);
     this.publishersById = new Memo(maxMisses);
+    this.buyers = new Memo(maxMisses);
   }
 
   invalidate(): void {
@@ -57,10 +59,16 @@ export class ConfigCache {
     return this.publishersById.get(id, () => getPublisher(db, id));
   }
 
+  async buyer(db: Db, apiKeyHash: string, now = Date.now()): Promise<Buyer | undefined> {
+    await this.revalidate(db, now);
+    return this.buyers.get(apiKeyHash, () => buyerByKeyHash(db, apiKeyHash));
+  }
+
   private forget(): void {
     this.trees.clear();
     this.publishers.clear();
     this.publishersById.clear();
+    this.buyers.clear();
   }
 
   private revalidate(db: Db, now: number): Promise<void> {

@@ -1,7 +1,8 @@
 /** Pages of leads for the operator, newest first, from D1. */
-import { and, desc, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
+import { and, desc, eq, gte, lte, type SQL } from "drizzle-orm";
 import type { Db } from "./db";
 import { definedOnly } from "./leadRead";
+import { after, pageOf, type PagePosition } from "./pages";
 import { leads, leadStatuses } from "./schema";
 
 export interface LeadQuery {
@@ -11,33 +12,17 @@ export interface LeadQuery {
   /** ISO-8601 bounds on when the lead was received. */
   from?: string;
   to?: string;
-  cursor?: string;
   limit: number;
 }
 
-/** A page's position: the last lead shown, by (receivedAt, id). */
-export function encodeCursor(receivedAt: string, id: string): string {
-  return btoa(JSON.stringify([receivedAt, id])).replaceAll("+", "-").replaceAll("/", "_").replaceAll("=", "");
-}
-
-export function decodeCursor(cursor: string): [string, string] | undefined {
-  try {
-    const parsed: unknown = JSON.parse(atob(cursor.replaceAll("-", "+").replaceAll("_", "/")));
-    if (Array.isArray(parsed) && parsed.length === 2 && parsed.every((part) => typeof part === "string")) return parsed as [string, string];
-  } catch {
-    return undefined;
-  }
-  return undefined;
-}
-
-export async function listLeads(db: Db, query: LeadQuery, after: [string, string] | undefined) {
+export async function listLeads(db: Db, query: LeadQuery, position: PagePosition | undefined) {
   const conditions: (SQL | undefined)[] = [
     query.status ? eq(leads.status, query.status) : undefined,
     query.treeId ? eq(leads.treeId, query.treeId) : undefined,
     query.publisherId ? eq(leads.publisherId, query.publisherId) : undefined,
     query.from ? gte(leads.receivedAt, query.from) : undefined,
     query.to ? lte(leads.receivedAt, query.to) : undefined,
-    after ? or(lt(leads.receivedAt, after[0]), and(eq(leads.receivedAt, after[0]), lt(leads.id, after[1]))) : undefined,
+    after(leads.receivedAt, leads.id, position),
   ];
   const rows = await db
     .select({
@@ -58,10 +43,5 @@ export async function listLeads(db: Db, query: LeadQuery, after: [string, string
     .where(and(...conditions))
     .orderBy(desc(leads.receivedAt), desc(leads.id))
     .limit(query.limit + 1);
-  const page = rows.slice(0, query.limit);
-  const last = page[page.length - 1];
-  return {
-    items: page.map((row) => definedOnly(row)),
-    ...(rows.length > query.limit && last ? { nextCursor: encodeCursor(last.receivedAt, last.id) } : {}),
-  };
+  return pageOf(rows, query.limit, (row) => [row.receivedAt, row.id], (row) => definedOnly(row));
 }

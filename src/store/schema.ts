@@ -217,3 +217,20 @@ export const ledgerEntries = sqliteTable(
   },
   (t) => [index("ledger_sale").on(t.saleId), index("ledger_party").on(t.partyId, t.createdAt)],
 );
+
+/**
+ * A buyer's return of a sale, at most one per sale (its key): the row and the
+ * sale's reversal ledger lines are written in one batch, and a second return
+ * of the same sale finds the row and writes nothing.
+ */
+export const saleReturns = sqliteTable(
+  "returns",
+  {
+    saleId: text("sale_id").primaryKey(),
+    leadId: text("lead_id").notNull(),
+    buyerId: text("buyer_id").notNull(),
+    reason: text("reason").notNull(),
+    returnedAt: text("returned_at").notNull(),
+  },
+  (t) => [index("returns_buyer_returned").on(t.buyerId, t.returnedAt)],
+);

@@ -368,6 +368,86 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/buyer/leads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List the leads this buyer bought, newest sale first, with their whole payload
+         * @description `from` and `to` bound when the lead was sold. A sale appears here within a second of its answer.
+         */
+        get: operations["listBoughtLeads"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/buyer/leads/{leadId}/return": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Return a lead this buyer bought, within its return window
+         * @description Refunds the charge and reverses the publisher's payout and the exchange's margin (new ledger lines, each the negative of the line it reverses), once: a second return of the lead, or one after `returnWindowHours` from the sale, is 409. The publisher gets a signed postback of type `return`.
+         */
+        post: operations["returnLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/buyer/lead-points/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /**
+         * Change the pricing, caps, filters, bid rules, schedule or on/off of one of this buyer's lead points
+         * @description The fields the body names replace the stored ones, validated as at creation; null removes caps, filters, bid rules or the schedule. Any other field is 400: endpoints and the rest are the operator's. The lead point keeps its id and cap counts; trees use the change from their next lead.
+         */
+        patch: operations["updateOwnLeadPoint"];
+        trace?: never;
+    };
+    "/v1/buyer/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read this buyer's charges and refunds in a period, with totals and the net
+         * @description `format=csv` answers the lines as text/csv (createdAt, kind, leadId, saleId, amountCents).
+         */
+        get: operations["getStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/trees/{treeId}/leads": {
         parameters: {
             query?: never;
@@ -1422,6 +1502,121 @@ export interface components {
                 payoutCents: number;
                 receivedAt: string;
             }[];
+        };
+        BoughtLead: {
+            leadId: string;
+            treeId: string;
+            vertical: string;
+            score: number;
+            /** @description Every field of the lead, PII included: the buyer bought it. */
+            fields: {
+                [key: string]: unknown;
+            };
+            consent: {
+                text: string;
+                ip: string;
+                timestamp: string;
+            } & {
+                [key: string]: unknown;
+            };
+            receivedAt: string;
+            sale: components["schemas"]["BuyerSale"];
+            return?: components["schemas"]["BuyerReturnNote"];
+        };
+        BuyerSale: {
+            leadPointId: string;
+            /** @description What the buyer was charged, in cents. */
+            priceCents: number;
+            soldAt: string;
+            /** @description The buyer's own id for the lead, when its post answer gave one. */
+            buyerLeadId?: string;
+        };
+        /** @description Present once the buyer has returned the lead. */
+        BuyerReturnNote: {
+            returnedAt: string;
+            reason: string;
+        };
+        ReturnedLead: {
+            leadId: string;
+            returnedAt: string;
+            reason: string;
+            /** @description The charge refunded: the sale's price. */
+            refundCents: number;
+        };
+        LeadReturn: {
+            /** @description Why the lead is returned (a wrong number, a duplicate…). */
+            reason: string;
+        };
+        BuyerLeadPointPatch: {
+            pricing?: {
+                /** @enum {string} */
+                type: "fixed";
+                priceCents: number;
+            } | {
+                /** @enum {string} */
+                type: "dynamic";
+            };
+            caps?: {
+                timezone: string;
+                hourly?: number;
+                daily?: number;
+                total?: number;
+            } | null;
+            filters?: {
+                field: string;
+                /** @enum {string} */
+                op: "eq" | "ne" | "in" | "nin" | "gt" | "gte" | "lt" | "lte" | "between" | "regex" | "exists" | "missing";
+                value?: unknown;
+                /**
+                 * @default decline
+                 * @enum {string}
+                 */
+                action?: "decline" | "error";
+                message?: string;
+            }[];
+            bidRules?: {
+                when: {
+                    field: string;
+                    /** @enum {string} */
+                    op: "eq" | "ne" | "in" | "nin" | "gt" | "gte" | "lt" | "lte" | "between" | "regex" | "exists" | "missing";
+                    value?: unknown;
+                    /**
+                     * @default decline
+                     * @enum {string}
+                     */
+                    action?: "decline" | "error";
+                    message?: string;
+                }[];
+                adjustCents?: number;
+                multiplier?: number;
+            }[];
+            schedule?: {
+                timezone: string;
+                days: number[];
+                fromHour: number;
+                toHour: number;
+            } | null;
+            enabled?: boolean;
+        };
+        BuyerStatement: {
+            buyerId: string;
+            from: string;
+            to: string;
+            lines: {
+                createdAt: string;
+                /** @enum {string} */
+                kind: "buyer_charge" | "buyer_refund";
+                leadId: string;
+                saleId: string;
+                /** @description A charge is positive, the refund of a return negative. */
+                amountCents: number;
+            }[];
+            totals: {
+                chargesCents: number;
+                refundsCents: number;
+            };
+            /** @description What the buyer owes for the period: charges plus refunds. */
+            netCents: number;
         };
         LeadAnswer: {
             leadId: string;
@@ -2699,6 +2894,214 @@ export interface operations {
             };
             /** @description No such click */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listBoughtLeads: {
+        parameters: {
+            query?: {
+                /** @description ISO-8601 time */
+                from?: string;
+                /** @description ISO-8601 time */
+                to?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page; `nextCursor` fetches the next */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["BoughtLead"][];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /** @description A query parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong buyer key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    returnLead: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                leadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["LeadReturn"];
+            };
+        };
+        responses: {
+            /** @description The lead as returned */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ReturnedLead"];
+                };
+            };
+            /** @description The body is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong buyer key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This buyer did not buy the lead */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The lead was returned already, or its return window has closed */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateOwnLeadPoint: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BuyerLeadPointPatch"];
+            };
+        };
+        responses: {
+            /** @description The lead point as it now is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadPoint"];
+                };
+            };
+            /** @description The patch, or the document it leaves, is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong buyer key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such lead point of this buyer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStatement: {
+        parameters: {
+            query?: {
+                /** @description Inclusive; 30 days before `to` when absent. */
+                from?: string;
+                /** @description Exclusive; now when absent. */
+                to?: string;
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statement */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BuyerStatement"];
+                    "text/csv": string;
+                };
+            };
+            /** @description A query parameter is not valid, or the period ends before it starts */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong buyer key */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

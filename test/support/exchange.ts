@@ -29,24 +29,43 @@ export async function call<T = Record<string, unknown>>(path: string, init: Requ
   return { status: response.status, body: body as T, headers: response.headers };
 }
 
-export function admin<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<JsonResponse<T>> {
-  return call<T>(`/v1/admin${path}`, {
+function withBearer<T>(path: string, token: string, method: string, body?: unknown): Promise<JsonResponse<T>> {
+  return call<T>(path, {
     method,
-    headers: { authorization: `Bearer ${ADMIN_TOKEN}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
 }
 
-/** Asserts that an operator route refuses a missing token, a wrong one and one in another scheme with 401. */
-export async function expectOperatorOnly(method: string, path: string, body?: unknown): Promise<void> {
-  for (const authorization of [undefined, "Bearer wrong-token", `Basic ${ADMIN_TOKEN}`]) {
-    const response = await call(`/v1/admin${path}`, {
+export function admin<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<JsonResponse<T>> {
+  return withBearer<T>(`/v1/admin${path}`, ADMIN_TOKEN, method, body);
+}
+
+/** Asserts that a route refuses each of `authorizations` (undefined: no credential) with 401. */
+async function expectUnauthorized(authorizations: (string | undefined)[], method: string, path: string, body?: unknown): Promise<void> {
+  for (const authorization of authorizations) {
+    const response = await call(path, {
       method,
       headers: { ...(authorization ? { authorization } : {}), "content-type": "application/json" },
       ...(body ? { body: JSON.stringify(body) } : {}),
     });
     expect(expectStatus(response, 401), `${method} ${path} with ${authorization ?? "no credential"}`).toMatchObject({ error: { code: "unauthorized" } });
   }
+}
+
+/** Asserts that an operator route refuses a missing token, a wrong one and one in another scheme with 401. */
+export function expectOperatorOnly(method: string, path: string, body?: unknown): Promise<void> {
+  return expectUnauthorized([undefined, "Bearer wrong-token", `Basic ${ADMIN_TOKEN}`], method, `/v1/admin${path}`, body);
+}
+
+/** A call of the buyer API with a buyer's key. */
+export function asBuyer<T = Record<string, unknown>>(apiKey: string, method: string, path: string, body?: unknown): Promise<JsonResponse<T>> {
+  return withBearer<T>(`/v1/buyer${path}`, apiKey, method, body);
+}
+
+/** Asserts that a buyer route refuses a missing key, a made-up one, the operator's token and one in another scheme with 401. */
+export function expectBuyerOnly(method: string, path: string, body?: unknown): Promise<void> {
+  return expectUnauthorized([undefined, "Bearer lt_buy_madeup", `Bearer ${ADMIN_TOKEN}`, "Basic lt_buy_madeup"], method, `/v1/buyer${path}`, body);
 }
 
 /** Asserts the status, showing the whole response when it differs. */
@@ -86,10 +105,11 @@ export async function newLeadPoint(
   behaviour: Record<string, string | number> = {},
   extra: Record<string, unknown> = {},
 ): Promise<{ id: string; buyerId: string }> {
-  const buyer = await newBuyer();
+  // A lead point for a buyer the test made (extra.buyerId), else for a new buyer of its own.
+  const buyerId = typeof extra.buyerId === "string" ? extra.buyerId : (await newBuyer()).id;
   const url = buyerUrl(name, behaviour);
   const point = {
-    buyerId: buyer.id,
+    buyerId,
     name,
     kind: "ping_post",
     ping: { url },

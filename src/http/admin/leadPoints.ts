@@ -79,8 +79,12 @@ export function registerLeadPoints(app: OpenAPIHono<AppEnv>): void {
 
 async function applyPatch(db: Db, id: string, patch: LeadPointChanges): Promise<LeadPointRecord | undefined> {
   const stored = await getLeadPoint(db, id);
-  if (!stored) return undefined;
-  const { id: _id, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = stored;
+  return stored && patchStoredLeadPoint(db, stored, patch);
+}
+
+/** A lead point's stored document with a patch applied, validated whole as at creation and saved; the operator's PATCH and the buyer's share it. */
+export async function patchStoredLeadPoint(db: Db, stored: LeadPointRecord, patch: LeadPointChanges): Promise<LeadPointRecord | undefined> {
+  const { id, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = stored;
   if (patch.buyerId !== undefined && patch.buyerId !== document.buyerId) {
     // Its sales, caps and scorecards are the buyer's: another buyer gets a lead point of its own.
     throw new ApiError("validation_failed", "A lead point stays with its buyer.", [{ path: "buyerId", message: `the lead point belongs to ${document.buyerId}; create a lead point for another buyer` }]);

@@ -7,12 +7,13 @@ import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { gateAddressOfLead } from "../../core/gateAddress";
 import { gateAt } from "../../exchange/gates";
 import { readLead } from "../../exchange/readLead";
-import { decodeCursor, listLeads } from "../../store/leadList";
+import { listLeads } from "../../store/leadList";
 import { leadStatuses } from "../../store/schema";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
 import { errorAnswer, jsonAnswer, jsonBody, operatorRoute } from "../operations";
+import { pageQuery, pagePosition } from "../paging";
 
 const TraceEntrySchema = z.object({
   leadPointId: z.string(),
@@ -50,16 +51,11 @@ const LeadSummarySchema = z.looseObject({
   receivedAt: z.string(),
 }).openapi("LeadSummary");
 
-const isoTime = z.iso.datetime({ offset: true }).describe("ISO-8601 time");
-
 const LeadQuerySchema = z.object({
   status: z.enum(leadStatuses).optional(),
   treeId: z.string().max(64).optional(),
   publisherId: z.string().max(100).optional(),
-  from: isoTime.optional(),
-  to: isoTime.optional(),
-  cursor: z.string().max(500).optional(),
-  limit: z.coerce.number().int().min(1).max(500).default(100),
+  ...pageQuery,
 });
 
 const LeadIdParam = z.object({ leadId: z.string().min(1).max(100) });
@@ -87,9 +83,7 @@ export function registerLeads(app: OpenAPIHono<AppEnv>): void {
     }),
     async (c) => {
       const query = c.req.valid("query");
-      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-      if (query.cursor !== undefined && !after) throw new ApiError("validation_failed", "The cursor is not one this API gave.", [{ path: "cursor", message: "unknown cursor" }]);
-      return c.json(await listLeads(servicesOf(c.env).db, query, after), 200);
+      return c.json(await listLeads(servicesOf(c.env).db, query, pagePosition(query.cursor)), 200);
     },
   );
 

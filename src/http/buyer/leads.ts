@@ -1,0 +1,73 @@
+/** The buyer's leads: those it bought, with their whole payload, and the return of one within its window. */
+import { z, type OpenAPIHono } from "@hono/zod-openapi";
+import { sendReturnPostback } from "../../exchange/postback";
+import { returnLead } from "../../exchange/returnLead";
+import { listBoughtLeads } from "../../store/boughtLeads";
+import { servicesOf } from "../../store/services";
+import { ApiError } from "../errors";
+import { buyerRoute, errorAnswer, jsonAnswer, jsonBody } from "../operations";
+import { pagePosition, pageQuery } from "../paging";
+import type { BuyerEnv } from "../router";
+import { BoughtLeadSchema, LeadReturnSchema, ReturnedLeadSchema } from "./schemas";
+
+const LeadIdParam = z.object({ leadId: z.string().min(1).max(100) });
+
+export function registerBoughtLeads(app: OpenAPIHono<BuyerEnv>): void {
+  app.openapi(
+    buyerRoute({
+      method: "get",
+      path: "/leads",
+      operationId: "listBoughtLeads",
+      summary: "List the leads this buyer bought, newest sale first, with their whole payload",
+      description: "`from` and `to` bound when the lead was sold. A sale appears here within a second of its answer.",
+      request: { query: z.object(pageQuery) },
+      responses: {
+        200: jsonAnswer("A page; `nextCursor` fetches the next", z.object({ items: z.array(BoughtLeadSchema), nextCursor: z.string().optional() })),
+        400: errorAnswer("A query parameter is not valid"),
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid("query");
+      return c.json(await listBoughtLeads(servicesOf(c.env).db, c.var.buyer.id, query, pagePosition(query.cursor)), 200);
+    },
+  );
+
+  app.openapi(
+    buyerRoute({
+      method: "post",
+      path: "/leads/{leadId}/return",
+      operationId: "returnLead",
+      summary: "Return a lead this buyer bought, within its return window",
+      description:
+        "Refunds the charge and reverses the publisher's payout and the exchange's margin (new ledger lines, each the negative of the line it reverses), once: " +
+        "a second return of the lead, or one after `returnWindowHours` from the sale, is 409. The publisher gets a signed postback of type `return`.",
+      request: { params: LeadIdParam, body: jsonBody(LeadReturnSchema) },
+      responses: {
+        200: jsonAnswer("The lead as returned", ReturnedLeadSchema),
+        400: errorAnswer("The body is not valid"),
+        404: errorAnswer("This buyer did not buy the lead"),
+        409: errorAnswer("The lead was returned already, or its return window has closed"),
+      },
+    }),
+    async (c) => {
+      const { leadId } = c.req.valid("param");
+      const { reason } = c.req.valid("json");
+      const services = servicesOf(c.env);
+      const outcome = await returnLead(services, c.var.buyer, leadId, reason, Date.now());
+      switch (outcome.kind) {
+        case "notBought":
+          throw new ApiError("not_found", `Lead ${leadId} is not one this buyer bought.`);
+        case "alreadyReturned":
+          throw new ApiError("conflict", `Lead ${leadId} was returned already.`);
+        case "windowClosed":
+          throw new ApiError("conflict", `The return window of lead ${leadId} closed at ${outcome.closedAt}.`);
+        case "returned": {
+          const { sale, returnedAt } = outcome;
+          const publisher = await services.config.publisherById(services.db, sale.publisherId);
+          if (publisher) c.executionCtx.waitUntil(sendReturnPostback(services, publisher, { ...sale, reason, returnedAt }));
+          return c.json({ leadId, returnedAt, reason, refundCents: sale.priceCents }, 200);
+        }
+      }
+    },
+  );
+}
