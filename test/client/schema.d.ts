@@ -1338,6 +1338,11 @@ export interface components {
             treeVersion: number;
             /** @enum {string} */
             status: "accepted" | "declined" | "pending" | "unsold" | "rejected" | "error" | "review";
+            /**
+             * @description Why the lead was not sold, when it ended unsold or rejected; reports group by the same causes.
+             * @enum {string}
+             */
+            cause?: "no_eligible_buyer" | "all_declined" | "all_timed_out" | "post_rejected" | "below_floor" | "duplicate" | "invalid";
             score: number;
             signals: {
                 name: string;
