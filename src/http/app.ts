@@ -8,6 +8,8 @@ import { registerClickReads } from "./admin/clicks";
 import { registerLeadPoints } from "./admin/leadPoints";
 import { registerLeads } from "./admin/leads";
 import { registerPublishers } from "./admin/publishers";
+import { registerReports } from "./admin/reports";
+import { registerStatements } from "./admin/statements";
 import { registerTrees } from "./admin/trees";
 import { registerDocs } from "./docs";
 import { registerHealth } from "./health";
@@ -31,6 +33,8 @@ export function createApp() {
   registerTrees(admin);
   registerLeads(admin);
   registerClickReads(admin);
+  registerReports(admin);
+  registerStatements(admin);
   app.route("/v1/admin", admin);
 
   const publisher = newRouter();
