@@ -4,7 +4,8 @@ import { describeFilter, filterFieldsOf, readsLocalTime, timeZoneOfTree, withLoc
 import { filterPasses } from "./filters";
 import type { FieldError, Lead } from "./lead";
 
-export type Screening = { kind: "pass" } | { kind: "decline"; reason: string } | { kind: "error"; errors: FieldError[] };
+/** `rule`: what in the tree declined the lead (its filters, its score floor, its daily submit limit). */
+export type Screening = { kind: "pass" } | { kind: "decline"; rule: "filter" | "scoreFloor" | "dailyLimit"; reason: string } | { kind: "error"; errors: FieldError[] };
 
 /**
  * `hour` and `weekday` are those of the lead's arrival, so a held lead's
@@ -19,7 +20,7 @@ export function screenLead(tree: Pick<Tree, "filters" | "scoreFloor" | "dailyLim
     return { kind: "error", errors: errors.map((filter) => ({ path: filter.field, message: filter.message ?? `${describeFilter(filter)} not met` })) };
   }
   const declined = failing[0];
-  if (declined) return { kind: "decline", reason: declined.message ?? `tree filter ${describeFilter(declined)} not met` };
-  if (lead.score < tree.scoreFloor) return { kind: "decline", reason: `score ${lead.score} is under the tree's floor ${tree.scoreFloor}` };
+  if (declined) return { kind: "decline", rule: "filter", reason: declined.message ?? `tree filter ${describeFilter(declined)} not met` };
+  if (lead.score < tree.scoreFloor) return { kind: "decline", rule: "scoreFloor", reason: `score ${lead.score} is under the tree's floor ${tree.scoreFloor}` };
   return { kind: "pass" };
 }

@@ -12,6 +12,7 @@ import type { Screening } from "../core/screen";
 import { settle, type SettledSale } from "../core/settle";
 import { tierStrategies } from "../core/tiers";
 import { runTree, type PriorSales } from "../core/tree";
+import { unsoldCause } from "../core/unsoldCause";
 import { disableTreePositions, type Publisher } from "../store/config";
 import type { TreeSnapshot } from "../store/configCache";
 import type { LeadLogEntry, LeadStatus, SaleEntry } from "../store/leadLog";
@@ -82,7 +83,7 @@ export interface RunResult {
  * sale is accepted; no sale with cycles left is held (pending); no sale on
  * the last cycle is final.
  */
-export function settlementOf(input: Pick<RunInput, "snapshot" | "publisher" | "lead" | "cycle" | "priorTrace">, result: RunResult, started: number): Settlement {
+export function settlementOf(input: Pick<RunInput, "snapshot" | "publisher" | "lead" | "screening" | "cycle" | "priorTrace">, result: RunResult, started: number): Settlement {
   const { tree } = input.snapshot;
   const payout: Payout = input.publisher.payout;
   const settled = settle(result.sales, payout);
@@ -90,15 +91,17 @@ export function settlementOf(input: Pick<RunInput, "snapshot" | "publisher" | "l
   const hold = !sold && result.status === "unsold" && input.cycle < tree.cycles.max;
   const status: LeadStatus = hold ? "pending" : result.status;
   const { answer, redirectUrl } = answerOf(tree, input.lead.id, settled.sales.map(saleEntry), hold);
+  const trace = [...input.priorTrace, ...result.trace];
   const log: LeadLogEntry = {
     lead: input.lead,
     treeVersion: tree.version,
     status,
     ...(result.reason && !sold ? { reason: result.reason } : {}),
+    ...(status === "unsold" || status === "rejected" ? { cause: unsoldCause(input.screening, trace) } : {}),
     ...(redirectUrl ? { redirectUrl } : {}),
     ms: Date.now() - started,
     completedAt: new Date().toISOString(),
-    trace: [...input.priorTrace, ...result.trace],
+    trace,
     sales: settled.sales.map(saleEntry),
   };
   return { answer, accepts: settled.accepts, log, ...(hold ? { holdUntil: Date.now() + tree.cycles.delaySeconds * 1000 } : {}) };

@@ -68,7 +68,7 @@ export async function submitLead(env: Env, submission: Submission): Promise<Subm
         maxAccepts: tree.maxAcceptsPerLead,
         leaseMs: leaseMsOf(tree),
         publisher,
-        screening: overLimit ? { kind: "decline", reason: overLimit } : submission.screening,
+        screening: overLimit ? { kind: "decline", rule: "dailyLimit", reason: overLimit } : submission.screening,
       },
       new PingRelay(),
     );

@@ -8,6 +8,8 @@ import { registerClickReads } from "./admin/clicks";
 import { registerLeadPoints } from "./admin/leadPoints";
 import { registerLeads } from "./admin/leads";
 import { registerPublishers } from "./admin/publishers";
+import { registerReports } from "./admin/reports";
+import { registerStatements } from "./admin/statements";
 import { registerTrees } from "./admin/trees";
 import { registerOwnLeadPoints } from "./buyer/leadPoints";
 import { registerBoughtLeads } from "./buyer/leads";
@@ -34,6 +36,8 @@ export function createApp() {
   registerTrees(admin);
   registerLeads(admin);
   registerClickReads(admin);
+  registerReports(admin);
+  registerStatements(admin);
   app.route("/v1/admin", admin);
 
   const buyer = newRouter<BuyerEnv>();

@@ -9,6 +9,7 @@ import { getTableColumns, getTableName } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { TraceEntry } from "../core/attempt";
 import type { Lead } from "../core/lead";
+import type { UnsoldCause } from "../core/unsoldCause";
 import type { Db } from "./db";
 import { leadAttempts, leads, ledgerEntries, leadStatuses, sales } from "./schema";
 
@@ -34,6 +35,8 @@ export interface LeadLogEntry {
   treeVersion?: number;
   status: LeadStatus;
   reason?: string;
+  /** Set when the lead ended without a sale (unsold or rejected). */
+  cause?: UnsoldCause;
   redirectUrl?: string;
   ms: number;
   completedAt: string;
@@ -79,7 +82,7 @@ export async function writeLeadLogs(db: Db, entries: LeadLogEntry[]): Promise<vo
       // JSON columns go in as their text, as drizzle would store them.
       rows.map(({ lead }) => ({ ...lead, signals: JSON.stringify(lead.signals), fields: JSON.stringify(lead.fields), consent: JSON.stringify(lead.consent) })),
       // A retry of an older log entry must not undo a newer outcome.
-      `ON CONFLICT ("id") DO UPDATE SET "status" = excluded."status", "reason" = excluded."reason",
+      `ON CONFLICT ("id") DO UPDATE SET "status" = excluded."status", "reason" = excluded."reason", "cause" = excluded."cause",
          "redirect_url" = excluded."redirect_url", "price_cents" = excluded."price_cents",
          "payout_cents" = excluded."payout_cents", "ms" = excluded."ms", "completed_at" = excluded."completed_at"
        WHERE "leads"."completed_at" IS NULL OR "leads"."completed_at" <= excluded."completed_at"`,
@@ -148,6 +151,7 @@ export function logRows(entry: LeadLogEntry) {
     fields: lead.fields,
     consent: lead.consent,
     reason: entry.reason ?? null,
+    cause: entry.cause ?? null,
     redirectUrl: entry.redirectUrl ?? null,
     priceCents: entry.sales.reduce((sum, sale) => sum + sale.priceCents, 0),
     payoutCents: entry.sales.reduce((sum, sale) => sum + sale.payoutCents, 0),

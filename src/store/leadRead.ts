@@ -1,5 +1,5 @@
 /** A lead as the operator sees it (the record, its trace, its sales and ledger entries) and as its publisher does. */
-import { asc, eq } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import type { TraceEntry } from "../core/attempt";
 import type { Db } from "./db";
 import { logRows, type LeadLogEntry } from "./leadLog";
@@ -48,7 +48,8 @@ export async function leadWithTrace(db: Db, leadId: string): Promise<LeadView | 
   const [lead, attempts, leadSales, ledger] = await db.batch([
     db.select().from(leads).where(eq(leads.id, leadId)),
     db.select().from(leadAttempts).where(eq(leadAttempts.leadId, leadId)).orderBy(asc(leadAttempts.seq)),
-    db.select().from(sales).where(eq(sales.leadId, leadId)),
+    // In the order the lead's sales were made (the order D1 got them in), as the gate's log shows them.
+    db.select().from(sales).where(eq(sales.leadId, leadId)).orderBy(sql`rowid`),
     db.select().from(ledgerEntries).where(eq(ledgerEntries.leadId, leadId)).orderBy(asc(ledgerEntries.id)),
   ]);
   const row = lead[0];

@@ -9,6 +9,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { LeadPointInput, Payout, TreeInput } from "../core/config";
 import type { Consent, LeadFields, ScoreSignal } from "../core/lead";
+import { unsoldCauses } from "../core/unsoldCause";
 
 /** review: a post's answer was lost when a run stopped; the lead may be sold and waits for a person. */
 export const leadStatuses = ["accepted", "declined", "pending", "unsold", "rejected", "error", "review"] as const;
@@ -122,6 +123,8 @@ export const leads = sqliteTable(
     fields: text("fields", { mode: "json" }).$type<LeadFields>().notNull(),
     consent: text("consent", { mode: "json" }).$type<Consent>().notNull(),
     reason: text("reason"),
+    /** Why a lead that ended unsold or rejected was not sold, in the vocabulary reports share. */
+    cause: text("cause", { enum: unsoldCauses }),
     redirectUrl: text("redirect_url"),
     priceCents: integer("price_cents").notNull().default(0),
     payoutCents: integer("payout_cents").notNull().default(0),
@@ -131,6 +134,8 @@ export const leads = sqliteTable(
   },
   (t) => [
     index("leads_tree_received").on(t.treeId, t.receivedAt),
+    // Reports by day or hour read every lead received in a window.
+    index("leads_received").on(t.receivedAt),
     index("leads_publisher_received").on(t.publisherId, t.receivedAt),
     index("leads_click").on(t.clickId),
   ],

@@ -368,6 +368,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/reports/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Summarize leads, buyer attempts and money per buyer, publisher, tree, lead point, day or hour
+         * @description Counts are of the leads received in the window and of their pings and posts; money is of the ledger lines written in the window, net of reversals, so a return lowers the window it happened in. Money reconciles with GET /statements to the cent. Days and hours are UTC.
+         */
+        get: operations["getSummaryReport"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/statements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List a buyer's or publisher's ledger lines over a window, with totals and the net
+         * @description The lines written in the window: a buyer's charges and refunds, or a publisher's payouts and their reversals. Reconciles with GET /reports/summary to the cent.
+         */
+        get: operations["getStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/buyer/leads": {
         parameters: {
             query?: never;
@@ -439,7 +479,7 @@ export interface paths {
          * Read this buyer's charges and refunds in a period, with totals and the net
          * @description `format=csv` answers the lines as text/csv (createdAt, kind, leadId, saleId, amountCents).
          */
-        get: operations["getStatement"];
+        get: operations["getOwnStatement"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1433,6 +1473,11 @@ export interface components {
             treeVersion: number;
             /** @enum {string} */
             status: "accepted" | "declined" | "pending" | "unsold" | "rejected" | "error" | "review";
+            /**
+             * @description Why the lead was not sold, when it ended unsold or rejected; reports group by the same causes.
+             * @enum {string}
+             */
+            cause?: "no_eligible_buyer" | "all_declined" | "all_timed_out" | "post_rejected" | "below_floor" | "duplicate" | "invalid";
             score: number;
             signals: {
                 name: string;
@@ -1502,6 +1547,85 @@ export interface components {
                 payoutCents: number;
                 receivedAt: string;
             }[];
+        };
+        Summary: {
+            /** @enum {string} */
+            groupBy: "buyer" | "publisher" | "tree" | "leadPoint" | "day" | "hour";
+            /** @description Start of the window, inclusive, UTC. */
+            from: string;
+            /** @description End of the window, exclusive, UTC. */
+            to: string;
+            /** @description One row per group, ordered by key. */
+            rows: components["schemas"]["SummaryRow"][];
+            totals: components["schemas"]["SummaryRow"] & unknown;
+        };
+        SummaryRow: {
+            /** @description The group: a buyer, publisher, tree or lead point id, a UTC day (2026-03-01) or hour (2026-03-01T14:00:00Z). */
+            key: string;
+            /** @description Leads received in the window; by buyer or lead point, those it was offered (pinged or posted). */
+            leads: number;
+            /** @description Refused by the tree before any buyer (its filters, score floor or daily limit). */
+            rejected: number;
+            /** @description Sold; by buyer or lead point, bought by it. */
+            sold: number;
+            /** @description Ended without a sale (by buyer or lead point: not bought by it); each lead's cause is in GET /leads/{leadId}. */
+            unsold: number;
+            /** @description Still open: held for another cycle, or in review. */
+            pending: number;
+            /** @description Buyer charges less refunds, written in the window. */
+            revenueCents: number;
+            /** @description Publisher payouts less their reversals, written in the window. */
+            payoutCents: number;
+            /** @description The exchange's margin less its reversals: revenueCents − payoutCents. */
+            marginCents: number;
+            pings: number;
+            pingAccepts: number;
+            posts: number;
+            postAccepts: number;
+            /** @description Buyer refunds written in the window. */
+            returns: number;
+            /** @description sold / leads, to four decimals. */
+            acceptanceRate: number;
+            /** @description posts / pings, to four decimals. */
+            postToPingRatio: number;
+            /** @description Response time of the group's pings and posts in ms; null when it made none. */
+            p50Ms: number | null;
+            /** @description Response time of the group's pings and posts in ms; null when it made none. */
+            p95Ms: number | null;
+        };
+        Statement: {
+            /** @enum {string} */
+            party: "buyer" | "publisher";
+            id: string;
+            /** @description Start of the window, inclusive, UTC. */
+            from: string;
+            /** @description End of the window, exclusive, UTC. */
+            to: string;
+            /** @description Oldest first. */
+            lines: components["schemas"]["StatementLine"][];
+            totals: {
+                lines: number;
+                /** @description Charges (buyer) or payouts (publisher). */
+                grossCents: number;
+                /** @description Refunds or payout reversals, negative. */
+                reversedCents: number;
+                /** @description What the buyer owes or the publisher is owed: equals the summary's revenueCents (buyer) or payoutCents (publisher) for the same window. */
+                netCents: number;
+            };
+        };
+        StatementLine: {
+            id: string;
+            /**
+             * @description buyer_charge and buyer_refund for a buyer; publisher_payout and payout_reversal for a publisher.
+             * @enum {string}
+             */
+            kind: "buyer_charge" | "publisher_payout" | "margin" | "buyer_refund" | "payout_reversal" | "margin_reversal";
+            saleId: string;
+            leadId: string;
+            treeId: string;
+            /** @description A reversal is negative: the line it reverses, negated. */
+            amountCents: number;
+            createdAt: string;
         };
         BoughtLead: {
             leadId: string;
@@ -2903,6 +3027,112 @@ export interface operations {
             };
         };
     };
+    getSummaryReport: {
+        parameters: {
+            query: {
+                /** @description What a row is: one buyer, publisher, tree, lead point, UTC day or UTC hour. */
+                groupBy: "buyer" | "publisher" | "tree" | "leadPoint" | "day" | "hour";
+                /** @description Start of the window, inclusive (ISO-8601); 30 days before `to` when absent. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601); now when absent. */
+                to?: string;
+                /** @description `csv`: a header row and one row per line, RFC 4180, as text/csv. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The summary (JSON), or its rows as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Summary"];
+                    "text/csv": string;
+                };
+            };
+            /** @description A query parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getStatement: {
+        parameters: {
+            query: {
+                party: "buyer" | "publisher";
+                /** @description The buyer's or publisher's id. */
+                id: string;
+                /** @description Start of the window, inclusive (ISO-8601); 30 days before `to` when absent. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601); now when absent. */
+                to?: string;
+                /** @description `csv`: a header row and one row per line, RFC 4180, as text/csv. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statement (JSON), or its lines as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                    "text/csv": string;
+                };
+            };
+            /** @description A query parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such buyer or publisher */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     listBoughtLeads: {
         parameters: {
             query?: {
@@ -3066,7 +3296,7 @@ export interface operations {
             };
         };
     };
-    getStatement: {
+    getOwnStatement: {
         parameters: {
             query?: {
                 /** @description Inclusive; 30 days before `to` when absent. */

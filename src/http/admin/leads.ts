@@ -5,6 +5,7 @@
  */
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { gateAddressOfLead } from "../../core/gateAddress";
+import { unsoldCauses } from "../../core/unsoldCause";
 import { gateAt } from "../../exchange/gates";
 import { readLead } from "../../exchange/readLead";
 import { listLeads } from "../../store/leadList";
@@ -32,6 +33,7 @@ const LeadDetailSchema = z.looseObject({
   treeId: z.string(),
   treeVersion: z.number().int().describe("The version of the tree the lead's run used (the run that settled it, for a lead run more than once)."),
   status: z.enum(leadStatuses),
+  cause: z.enum(unsoldCauses).optional().describe("Why the lead was not sold, when it ended unsold or rejected; reports group by the same causes."),
   score: z.number().int(),
   signals: z.array(z.object({ name: z.string(), points: z.number(), detail: z.string() })),
   fields: z.record(z.string(), z.unknown()),

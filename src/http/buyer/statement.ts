@@ -40,7 +40,7 @@ export function registerStatement(app: OpenAPIHono<BuyerEnv>): void {
     buyerRoute({
       method: "get",
       path: "/statement",
-      operationId: "getStatement",
+      operationId: "getOwnStatement",
       summary: "Read this buyer's charges and refunds in a period, with totals and the net",
       description: "`format=csv` answers the lines as text/csv (createdAt, kind, leadId, saleId, amountCents).",
       request: { query: StatementQuery },

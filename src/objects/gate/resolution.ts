@@ -7,6 +7,7 @@ import type { TraceEntry } from "../../core/attempt";
 import type { Payout, Tree } from "../../core/config";
 import { settle } from "../../core/settle";
 import type { Sale, TreePoint } from "../../core/tree";
+import { unsoldCause } from "../../core/unsoldCause";
 import { answerOf, saleEntry } from "../../exchange/runLead";
 import type { Settlement } from "../../exchange/settlement";
 import type { LeadLogEntry } from "../../store/leadLog";
@@ -65,7 +66,7 @@ export function resolutionOf(
     // The version its run used, not the one the resolution reads now.
     ...(record.outcome?.treeVersion !== undefined ? { treeVersion: record.outcome.treeVersion } : {}),
     status: sales.length ? "accepted" : "unsold",
-    ...(sales.length ? {} : { reason: "resolved by the operator: not sold" }),
+    ...(sales.length ? {} : { reason: "resolved by the operator: not sold", cause: unsoldCause({ kind: "pass" }, [...record.trace, ...trace]) }),
     ...(redirectUrl ? { redirectUrl } : {}),
     ms: record.outcome?.ms ?? 0,
     completedAt: at,

@@ -331,6 +331,6 @@ export class GateRuns {
     const [snapshot, publisher] = await Promise.all([services.config.tree(services.db, lead.treeId), getPublisher(services.db, record.publisherId)]);
     if (!snapshot || !publisher) return undefined;
     const screening = screenLead(snapshot.tree, lead);
-    return { snapshot, publisher, lead, screening: screening.kind === "error" ? { kind: "decline", reason: "the tree's filters now refuse it" } : screening };
+    return { snapshot, publisher, lead, screening: screening.kind === "error" ? { kind: "decline", rule: "filter", reason: "the tree's filters now refuse it" } : screening };
   }
 }
