@@ -7,9 +7,8 @@
  */
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, test } from "vitest";
-import { saleId } from "../../src/store/leadLog";
-import { admin, expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
-import { recordReturn } from "../support/returns";
+import { admin, expectStatus, leadDetail, leadInD1, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
+import { newReturningLeadPoint, returnLead } from "../support/returns";
 
 const LEADS = 200;
 const CONCURRENCY = 8;
@@ -57,13 +56,13 @@ describe("reconciliation of every report with the ledger", () => {
 
   beforeAll(async () => {
     const points = await Promise.all([
-      newLeadPoint(unique("rec-a"), { bid: 1200 }),
+      newReturningLeadPoint(unique("rec-a"), { bid: 1200 }),
       // Bids highest and refuses every post: the lead falls to the next bid.
-      newLeadPoint(unique("rec-b"), { bid: 1500, post: "reject" }),
-      newLeadPoint(unique("rec-c"), { decline: 1 }),
+      newReturningLeadPoint(unique("rec-b"), { bid: 1500, post: "reject" }),
+      newReturningLeadPoint(unique("rec-c"), { decline: 1 }),
       // Declines its first 40 pings, so the second tree leaves leads unsold.
-      newLeadPoint(unique("rec-d"), { bid: 777, declineFirst: 40 }),
-      newLeadPoint(unique("rec-e"), { bid: 333 }, { filters: [{ field: "zip", op: "eq", value: "90210" }] }),
+      newReturningLeadPoint(unique("rec-d"), { bid: 777, declineFirst: 40 }),
+      newReturningLeadPoint(unique("rec-e"), { bid: 333 }, { filters: [{ field: "zip", op: "eq", value: "90210" }] }),
     ]);
     buyers.push(...points.map((point) => point.buyerId));
     const positions = (...indexes: number[]) => indexes.map((i) => ({ leadPointId: points[i]?.id }));
@@ -86,11 +85,12 @@ describe("reconciliation of every report with the ledger", () => {
     }
     await Promise.all(leadIds.map(leadInD1));
     const details = await Promise.all(leadIds.map(leadDetail));
-    const sales = details.flatMap((lead) => lead.sales.map((sale) => saleId(lead.id, sale.leadPointId)));
+    const buyerKeys = new Map(points.map((point) => [point.buyerId, point.buyerKey]));
+    const sales = details.flatMap((lead) => lead.sales.map((sale) => ({ leadId: lead.id, buyerKey: buyerKeys.get(sale.buyerId) ?? "" })));
     sold = details.filter((lead) => lead.sales.length > 0).length;
     // Every sixth sale is returned.
     const returned = sales.filter((_, i) => i % 6 === 0);
-    await Promise.all(returned.map((id) => recordReturn(id)));
+    await Promise.all(returned.map((sale) => returnLead(sale.buyerKey, sale.leadId)));
     returns = returned.length;
     ended = new Date(Date.now() + 1000).toISOString();
   }, 120_000);

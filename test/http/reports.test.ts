@@ -5,8 +5,7 @@
  */
 import { beforeAll, describe, expect, test } from "vitest";
 import { admin, call, ADMIN_TOKEN, expectOperatorOnly, expectStatus, leadInD1, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
-import { saleId } from "../../src/store/leadLog";
-import { recordReturn } from "../support/returns";
+import { newReturningLeadPoint, returnLead } from "../support/returns";
 
 interface Row {
   key: string;
@@ -32,10 +31,10 @@ const from = new Date(Date.now() - 60_000).toISOString();
 const window = () => `from=${encodeURIComponent(from)}&to=${encodeURIComponent(new Date(Date.now() + 60_000).toISOString())}`;
 
 describe("reports and statements", () => {
-  const world = { treeId: "", high: { id: "", buyerId: "" }, declining: { id: "", buyerId: "" }, first: { id: "", apiKey: "" }, second: { id: "", apiKey: "" } };
+  const world = { treeId: "", high: { id: "", buyerId: "", buyerKey: "" }, declining: { id: "", buyerId: "" }, first: { id: "", apiKey: "" }, second: { id: "", apiKey: "" } };
 
   beforeAll(async () => {
-    world.high = await newLeadPoint(unique("rep-high"), { bid: 1000 });
+    world.high = await newReturningLeadPoint(unique("rep-high"), { bid: 1000 });
     world.declining = await newLeadPoint(unique("rep-decline"), { decline: 1 });
     world.treeId = await newTree([{ leadPointId: world.high.id }, { leadPointId: world.declining.id }], { scoreFloor: 90 });
     world.first = await newPublisher({ type: "revshare", percent: 50 });
@@ -51,7 +50,7 @@ describe("reports and statements", () => {
       submitted.push(String(expectStatus(await submitLead(world.treeId, publisher.apiKey, lead), 200).leadId));
     }
     await Promise.all(submitted.map(leadInD1));
-    await recordReturn(saleId(submitted[0] ?? "", world.high.id));
+    await returnLead(world.high.buyerKey, submitted[0] ?? "");
   });
 
   test("by publisher: counts by status, money net of the return, attempts and percentiles", async () => {

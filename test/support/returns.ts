@@ -1,27 +1,15 @@
-/**
- * A return as the ledger records it, written straight to D1: the reversal of
- * each line of a sale, negated, as buyer returns will write them. Reports and
- * statements only read the ledger, so they can be tested before that route exists.
- */
-import { env } from "cloudflare:workers";
-import { eq } from "drizzle-orm";
-import { dbOf } from "../../src/store/db";
-import { ledgerEntries } from "../../src/store/schema";
+/** A return as a buyer makes it, through its own API: the route writes the reversal lines reports read. */
+import { expect } from "vitest";
+import { asBuyer, expectStatus, newBuyer, newLeadPoint } from "./exchange";
 
-const reversalOf = { buyer_charge: "buyer_refund", publisher_payout: "payout_reversal", margin: "margin_reversal" } as const;
+/** A lead point whose buyer's key the test keeps, so that buyer can return what it bought. */
+export async function newReturningLeadPoint(name: string, behaviour: Record<string, string | number>, extra: Record<string, unknown> = {}) {
+  const buyer = await newBuyer();
+  const point = await newLeadPoint(name, behaviour, { ...extra, buyerId: buyer.id });
+  return { ...point, buyerKey: buyer.apiKey };
+}
 
-export async function recordReturn(saleId: string, at = new Date().toISOString()): Promise<void> {
-  const db = dbOf(env.DB);
-  const lines = await db.select().from(ledgerEntries).where(eq(ledgerEntries.saleId, saleId)).all();
-  const sale = lines.filter((line) => line.kind in reversalOf);
-  if (sale.length !== 3) throw new Error(`sale ${saleId} has ${sale.length} ledger lines, not 3`);
-  await db.insert(ledgerEntries).values(
-    sale.map((line) => ({
-      ...line,
-      id: `${line.id}:reversal`,
-      kind: reversalOf[line.kind as keyof typeof reversalOf],
-      amountCents: -line.amountCents,
-      createdAt: at,
-    })),
-  );
+export async function returnLead(buyerKey: string, leadId: string): Promise<void> {
+  const answer = expectStatus(await asBuyer<{ leadId: string }>(buyerKey, "POST", `/leads/${leadId}/return`, { reason: "the consumer says they never asked" }), 200);
+  expect(answer.leadId).toBe(leadId);
 }
