@@ -20,3 +20,4 @@ export { LeadGate } from "./objects/gate";
 export { Counter } from "./objects/counter";
 export { Rotation } from "./objects/rotation";
 export { PingShard } from "./objects/pingShard";
+export { PostbackSender } from "./objects/postbackSender";

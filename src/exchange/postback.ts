@@ -2,12 +2,15 @@
  * The publisher's server-to-server postbacks, on a sale and on a buyer's
  * return, signed like buyer requests. The signing key is the hex SHA-256 of
  * the publisher's API key: the exchange stores only that hash, and the
- * publisher can compute it.
+ * publisher can compute it. A postback is handed to the publisher's
+ * PostbackSender object, which records it and tries it until the publisher
+ * answers 2xx or 24 hours have passed.
  */
 import type { Lead } from "../core/lead";
 import { signatureHeader } from "../buyers/sign";
 import { publisherKeyHash, type Publisher } from "../store/config";
-import type { Services } from "../store/services";
+import type { Db } from "../store/db";
+import type { postbackTypes } from "../store/schema";
 import type { LeadAnswer } from "./settlement";
 
 const POSTBACK_TIMEOUT_MS = 5_000;
@@ -24,8 +27,26 @@ function attributionOf(lead: { [K in keyof Attribution]?: string | null }): Attr
   };
 }
 
-export function sendPostback(services: Services, publisher: Publisher, lead: Lead, answer: LeadAnswer): Promise<void> {
-  return deliver(services, publisher, lead.id, {
+/** A postback as its sender keeps it: the body is signed anew at each attempt, with that attempt's time. */
+export interface Postback {
+  /** `<leadId>:<type>`: a lead is sold once and returned once, so a repeated hand-off names the same postback. */
+  id: string;
+  publisherId: string;
+  leadId: string;
+  type: (typeof postbackTypes)[number];
+  url: string;
+  body: string;
+}
+
+/** What one attempt got: the publisher's status, or why no answer came. */
+export interface PostbackResult {
+  httpStatus?: number;
+  error?: string;
+  ms: number;
+}
+
+export function sendPostback(env: Env, publisher: Publisher, lead: Lead, answer: LeadAnswer): Promise<void> {
+  return handOff(env, publisher, lead.id, {
     type: "sale",
     leadId: lead.id,
     treeId: lead.treeId,
@@ -44,8 +65,8 @@ export interface ReturnedSale extends Partial<Record<keyof Attribution, string |
 }
 
 /** A buyer returned the lead: the payout it earned is taken back, so `payoutCents` is negative. */
-export function sendReturnPostback(services: Services, publisher: Publisher, sale: ReturnedSale): Promise<void> {
-  return deliver(services, publisher, sale.leadId, {
+export function sendReturnPostback(env: Env, publisher: Publisher, sale: ReturnedSale): Promise<void> {
+  return handOff(env, publisher, sale.leadId, {
     type: "return",
     leadId: sale.leadId,
     treeId: sale.treeId,
@@ -57,22 +78,35 @@ export function sendReturnPostback(services: Services, publisher: Publisher, sal
   });
 }
 
-async function deliver(services: Services, publisher: Publisher, leadId: string, payload: Record<string, unknown>): Promise<void> {
+export const postbackSenderName = (publisherId: string) => `postbacks:${publisherId}`;
+
+/** One RPC to the publisher's sender; the caller runs it in waitUntil, so the lead's answer never waits on it. */
+async function handOff(env: Env, publisher: Publisher, leadId: string, payload: { type: Postback["type"] } & Record<string, unknown>): Promise<void> {
   if (!publisher.postbackUrl) return;
+  const postback: Postback = { id: `${leadId}:${payload.type}`, publisherId: publisher.id, leadId, type: payload.type, url: publisher.postbackUrl, body: JSON.stringify(payload) };
   try {
-    const keyHash = await publisherKeyHash(services.db, publisher.id);
-    if (!keyHash) return;
-    const body = JSON.stringify(payload);
-    const response = await fetch(publisher.postbackUrl, {
+    await env.POSTBACK_SENDER.getByName(postbackSenderName(publisher.id)).deliver(postback);
+  } catch (error) {
+    console.error("postback hand-off failed", publisher.id, leadId, error instanceof Error ? error.message : "unknown");
+  }
+}
+
+/** One signed attempt. Like buyer calls, the notice goes to the configured URL only: a redirect is an answer, not followed. */
+export async function postSigned(db: Db, postback: Postback): Promise<PostbackResult> {
+  const started = Date.now();
+  try {
+    const keyHash = await publisherKeyHash(db, postback.publisherId);
+    if (!keyHash) return { error: "the publisher no longer exists", ms: 0 };
+    const response = await fetch(postback.url, {
       method: "POST",
-      headers: { "content-type": "application/json", "x-leadtree-signature": await signatureHeader(keyHash, body, Math.floor(Date.now() / 1000)) },
-      body,
+      headers: { "content-type": "application/json", "x-leadtree-signature": await signatureHeader(keyHash, postback.body, Math.floor(Date.now() / 1000)) },
+      body: postback.body,
       signal: AbortSignal.timeout(POSTBACK_TIMEOUT_MS),
-      // Like buyer calls: the signed notice goes to the configured URL only.
       redirect: "manual",
     });
     await response.body?.cancel();
+    return { httpStatus: response.status, ms: Date.now() - started };
   } catch (error) {
-    console.error("publisher postback failed", publisher.id, leadId, error instanceof Error ? error.message : "unknown");
+    return { error: error instanceof Error ? error.message : "unknown", ms: Date.now() - started };
   }
 }

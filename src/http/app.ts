@@ -7,6 +7,7 @@ import { registerBuyers } from "./admin/buyers";
 import { registerClickReads } from "./admin/clicks";
 import { registerLeadPoints } from "./admin/leadPoints";
 import { registerLeads } from "./admin/leads";
+import { registerPostbacks } from "./admin/postbacks";
 import { registerPublishers } from "./admin/publishers";
 import { registerReports } from "./admin/reports";
 import { registerStatements } from "./admin/statements";
@@ -38,6 +39,7 @@ export function createApp() {
   registerClickReads(admin);
   registerReports(admin);
   registerStatements(admin);
+  registerPostbacks(admin);
   app.route("/v1/admin", admin);
 
   const buyer = newRouter<BuyerEnv>();

@@ -1,23 +1,17 @@
 /** The leads a buyer bought, newest sale first, from D1: each sale with its lead's whole payload and any return of it. */
-import { and, desc, eq, gte, lte, type SQL } from "drizzle-orm";
+import { and, desc, eq, type SQL } from "drizzle-orm";
 import type { Db } from "./db";
 import { definedOnly } from "./leadRead";
-import { after, pageOf, type PagePosition } from "./pages";
+import { inWindow, pageOf, type PagePosition, type PageWindow } from "./pages";
 import { leads, sales, saleReturns } from "./schema";
 
-export interface BoughtLeadQuery {
-  /** ISO-8601 bounds on when the lead was sold. */
-  from?: string;
-  to?: string;
-  limit: number;
-}
+/** `from` and `to` bound when the lead was sold. */
+export type BoughtLeadQuery = PageWindow;
 
 export async function listBoughtLeads(db: Db, buyerId: string, query: BoughtLeadQuery, position: PagePosition | undefined) {
   const conditions: (SQL | undefined)[] = [
     eq(sales.buyerId, buyerId),
-    query.from ? gte(sales.soldAt, query.from) : undefined,
-    query.to ? lte(sales.soldAt, query.to) : undefined,
-    after(sales.soldAt, sales.id, position),
+    ...inWindow(sales.soldAt, sales.id, query, position),
   ];
   const rows = await db
     .select({

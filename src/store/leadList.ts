@@ -1,18 +1,15 @@
 /** Pages of leads for the operator, newest first, from D1. */
-import { and, desc, eq, gte, lte, type SQL } from "drizzle-orm";
+import { and, desc, eq, type SQL } from "drizzle-orm";
 import type { Db } from "./db";
 import { definedOnly } from "./leadRead";
-import { after, pageOf, type PagePosition } from "./pages";
+import { inWindow, pageOf, type PagePosition, type PageWindow } from "./pages";
 import { leads, leadStatuses } from "./schema";
 
-export interface LeadQuery {
+/** `from` and `to` bound when the lead was received. */
+export interface LeadQuery extends PageWindow {
   status?: (typeof leadStatuses)[number];
   treeId?: string;
   publisherId?: string;
-  /** ISO-8601 bounds on when the lead was received. */
-  from?: string;
-  to?: string;
-  limit: number;
 }
 
 export async function listLeads(db: Db, query: LeadQuery, position: PagePosition | undefined) {
@@ -20,9 +17,7 @@ export async function listLeads(db: Db, query: LeadQuery, position: PagePosition
     query.status ? eq(leads.status, query.status) : undefined,
     query.treeId ? eq(leads.treeId, query.treeId) : undefined,
     query.publisherId ? eq(leads.publisherId, query.publisherId) : undefined,
-    query.from ? gte(leads.receivedAt, query.from) : undefined,
-    query.to ? lte(leads.receivedAt, query.to) : undefined,
-    after(leads.receivedAt, leads.id, position),
+    ...inWindow(leads.receivedAt, leads.id, query, position),
   ];
   const rows = await db
     .select({

@@ -3,7 +3,7 @@
  * shown, and the next page starts after it, so rows written meanwhile never
  * shift a page.
  */
-import { and, eq, lt, or, type SQL } from "drizzle-orm";
+import { and, eq, gte, lt, lte, or, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 
 export type PagePosition = [time: string, id: string];
@@ -25,6 +25,18 @@ export function decodeCursor(cursor: string): PagePosition | undefined {
 /** The condition that keeps rows after `position` in newest-first order. */
 export function after(time: SQLiteColumn, id: SQLiteColumn, position: PagePosition | undefined): SQL | undefined {
   return position ? or(lt(time, position[0]), and(eq(time, position[0]), lt(id, position[1]))) : undefined;
+}
+
+/** What every list's query has: ISO-8601 bounds on the time it orders by, and a page size. */
+export interface PageWindow {
+  from?: string;
+  to?: string;
+  limit: number;
+}
+
+/** The conditions that keep a page's rows: within the window's times, and after the cursor's position. */
+export function inWindow(time: SQLiteColumn, id: SQLiteColumn, window: PageWindow, position: PagePosition | undefined): (SQL | undefined)[] {
+  return [window.from ? gte(time, window.from) : undefined, window.to ? lte(time, window.to) : undefined, after(time, id, position)];
 }
 
 /** A page of `limit` rows from a read of `limit + 1`: the extra row says whether a next page exists. */

@@ -239,3 +239,31 @@ export const saleReturns = sqliteTable(
   },
   (t) => [index("returns_buyer_returned").on(t.buyerId, t.returnedAt)],
 );
+
+export const postbackTypes = ["sale", "return"] as const;
+/** retry: a later attempt is scheduled; delivered: the publisher answered 2xx; gave_up: 24 hours passed without one. */
+export const postbackOutcomes = ["retry", "delivered", "gave_up"] as const;
+
+/**
+ * Every attempt at a publisher's postback, written by its PostbackSender
+ * object after the attempt (the object holds the postback itself); keyed by
+ * `<postbackId>:<attempt>`, so a repeated write of an attempt is a no-op.
+ */
+export const postbackAttempts = sqliteTable(
+  "postback_attempts",
+  {
+    id: text("id").primaryKey(),
+    postbackId: text("postback_id").notNull(),
+    publisherId: text("publisher_id").notNull(),
+    leadId: text("lead_id").notNull(),
+    type: text("type", { enum: postbackTypes }).notNull(),
+    attempt: integer("attempt").notNull(),
+    at: text("at").notNull(),
+    /** The publisher's HTTP status; null when no answer came (then `error` says why). */
+    httpStatus: integer("http_status"),
+    error: text("error"),
+    ms: integer("ms").notNull(),
+    outcome: text("outcome", { enum: postbackOutcomes }).notNull(),
+  },
+  (t) => [index("postback_attempts_publisher_at").on(t.publisherId, t.at), index("postback_attempts_at").on(t.at)],
+);

@@ -408,6 +408,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/postbacks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List every postback attempt, newest first, by publisher and time
+         * @description Each attempt at a publisher's sale or return postback, with the status it got; a failed postback is retried with backoff for 24 hours until it gets a 2xx.
+         */
+        get: operations["listPostbackAttempts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/buyer/leads": {
         parameters: {
             query?: never;
@@ -1626,6 +1646,28 @@ export interface components {
             /** @description A reversal is negative: the line it reverses, negated. */
             amountCents: number;
             createdAt: string;
+        };
+        PostbackAttempt: {
+            id: string;
+            /** @description `<leadId>:<type>`: the attempts of one postback share it. */
+            postbackId: string;
+            publisherId: string;
+            leadId: string;
+            /** @enum {string} */
+            type: "sale" | "return";
+            /** @description 1 for the first attempt. */
+            attempt: number;
+            at: string;
+            /** @description The publisher's HTTP status; absent when no answer came. */
+            httpStatus?: number;
+            /** @description Why no answer came (a timeout, a refused connection). */
+            error?: string;
+            ms: number;
+            /**
+             * @description retry: another attempt is scheduled; delivered: the publisher answered 2xx; gave_up: 24 hours passed without a 2xx.
+             * @enum {string}
+             */
+            outcome: "retry" | "delivered" | "gave_up";
         };
         BoughtLead: {
             leadId: string;
@@ -3124,6 +3166,55 @@ export interface operations {
             };
             /** @description No such buyer or publisher */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listPostbackAttempts: {
+        parameters: {
+            query?: {
+                publisherId?: string;
+                /** @description ISO-8601 time */
+                from?: string;
+                /** @description ISO-8601 time */
+                to?: string;
+                cursor?: string;
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page; `nextCursor` fetches the next */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: components["schemas"]["PostbackAttempt"][];
+                        nextCursor?: string;
+                    };
+                };
+            };
+            /** @description A query parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

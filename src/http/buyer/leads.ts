@@ -64,7 +64,7 @@ export function registerBoughtLeads(app: OpenAPIHono<BuyerEnv>): void {
         case "returned": {
           const { sale, returnedAt } = outcome;
           const publisher = await services.config.publisherById(services.db, sale.publisherId);
-          if (publisher) c.executionCtx.waitUntil(sendReturnPostback(services, publisher, { ...sale, reason, returnedAt }));
+          if (publisher) c.executionCtx.waitUntil(sendReturnPostback(c.env, publisher, { ...sale, reason, returnedAt }));
           return c.json({ leadId, returnedAt, reason, refundCents: sale.priceCents }, 200);
         }
       }

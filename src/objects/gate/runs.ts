@@ -295,7 +295,7 @@ export class GateRuns {
     const seq = this.log.finish({ key, settlement, d1DueAt: now + OWED_BACKSTOP_MS });
     this.options.outbox.queue(answer.leadId, settlement.log, seq);
     this.options.ctx.waitUntil(this.options.wakeups.noLaterThan(Math.min(now + OWED_BACKSTOP_MS, settlement.holdUntil ?? Infinity)));
-    if (answer.status === "accepted" && input.publisher) this.options.ctx.waitUntil(sendPostback(servicesOf(this.options.env), input.publisher, input.lead, answer));
+    if (answer.status === "accepted" && input.publisher) this.options.ctx.waitUntil(sendPostback(this.options.env, input.publisher, input.lead, answer));
     const admission: Admission = { kind: "answered", answer };
     this.answerWaiters(key, answer.leadId, admission);
     return admission;

@@ -6,6 +6,7 @@
  * `location=<url>` answers with a redirect there (`status`, 307 unless given) instead of an answer;
  * `postStatus`, `postGarbage`, `postClose`, `postLocation` do for posts what their ping twins do;
  * `declineFirst=N` declines the buyer's first N pings, then bids.
+ * `failFirst=N` answers 500 to the first N requests of any type (a publisher's postback endpoint that is down, then back).
  * `postPrice=N` names a price in cents in an accepted post's answer (`priceCents`), as a dynamic direct post does.
  * `GET /log/<name>` returns everything that buyer received, in order.
  */
@@ -88,7 +89,8 @@ export async function startBuyerServer(): Promise<LoopbackServer> {
     }
     // A redirect carries the answer too, so a test shows that not even its body counts.
     const location = param("location");
-    const status = Number(param("status") ?? (location === null ? 200 : 307));
+    const failing = entries.length <= Number(q.get("failFirst") ?? 0);
+    const status = failing ? 500 : Number(param("status") ?? (location === null ? 200 : 307));
     response.writeHead(status, { "content-type": "application/json", ...(location === null ? {} : { location }) });
     response.end(JSON.stringify(answerOf(type, q, entries.filter((e) => e.type === "ping").length)));
   }
