@@ -16,6 +16,8 @@ import { writePostbackAttempts, type PostbackAttemptRow } from "../store/postbac
 const ATTEMPT_LEASE_MS = 30_000;
 /** Attempts not yet in D1 are written again this soon. */
 const OWED_RETRY_MS = 30_000;
+/** A finished postback is remembered this long, so a late repeated hand-off of it (a recovered run) still sends nothing. */
+const KEEP_FINISHED_MS = 7 * 86_400_000;
 
 interface PostbackRow extends Record<string, SqlStorageValue> {
   id: string;
@@ -52,7 +54,9 @@ export class PostbackSender extends DurableObject<Env> {
       postback.id, postback.publisherId, postback.leadId, postback.type, postback.url, postback.body, now, now + ATTEMPT_LEASE_MS,
     );
     if (!rowsWritten) return;
-    await this.ctx.storage.setAlarm(now + ATTEMPT_LEASE_MS);
+    // The wake-up if this attempt never finishes, unless another postback needs one sooner.
+    const alarm = await this.ctx.storage.getAlarm();
+    if (alarm === null || alarm > now + ATTEMPT_LEASE_MS) await this.ctx.storage.setAlarm(now + ATTEMPT_LEASE_MS);
     await this.attempt(this.row(postback.id));
     await this.settle();
   }
@@ -83,7 +87,10 @@ export class PostbackSender extends DurableObject<Env> {
     this.sql.exec("INSERT OR IGNORE INTO owed_attempts (id, row) VALUES (?, ?)", record.id, JSON.stringify(record));
   }
 
-  /** Writes owed attempts to D1 (kept for the next wake-up if D1 fails) and sets the alarm for what is due next. */
+  /**
+   * Writes owed attempts to D1 (kept for the next wake-up if D1 fails), forgets
+   * postbacks finished long ago, and sets the alarm for what is due next.
+   */
   private async settle(): Promise<void> {
     const owed = this.sql.exec<{ id: string; row: string }>("SELECT id, row FROM owed_attempts").toArray();
     let stillOwed = false;
@@ -94,6 +101,7 @@ export class PostbackSender extends DurableObject<Env> {
       stillOwed = owed.length > 0;
       console.error("postback attempts not written to D1", error instanceof Error ? error.message : "unknown");
     }
+    this.sql.exec("DELETE FROM postbacks WHERE state != 'pending' AND first_at < ?", Date.now() - KEEP_FINISHED_MS);
     const nextDue = this.sql.exec<{ at: number | null }>("SELECT MIN(due_at) AS at FROM postbacks WHERE state = 'pending'").one().at;
     const wake = Math.min(nextDue ?? Infinity, stillOwed ? Date.now() + OWED_RETRY_MS : Infinity);
     if (wake === Infinity) await this.ctx.storage.deleteAlarm();
