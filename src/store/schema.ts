@@ -7,6 +7,7 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { FiredBidRule } from "../core/attempt";
 import type { LeadPointInput, Payout, TreeInput } from "../core/config";
 import type { Consent, LeadFields, ScoreSignal } from "../core/lead";
 import { unsoldCauses } from "../core/unsoldCause";
@@ -176,6 +177,8 @@ export const leadAttempts = sqliteTable(
     bidCents: integer("bid_cents"),
     httpStatus: integer("http_status"),
     reason: text("reason"),
+    /** The bid rules that fired on this attempt's price (TraceEntry.bidRules); null when none did. */
+    bidRules: text("bid_rules", { mode: "json" }).$type<FiredBidRule[]>(),
   },
   (t) => [uniqueIndex("lead_attempts_pk").on(t.leadId, t.seq), index("lead_attempts_point").on(t.leadPointId, t.startedAt)],
 );

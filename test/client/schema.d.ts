@@ -691,6 +691,7 @@ export interface components {
             }[];
             /** @default [] */
             bidRules?: {
+                name?: string;
                 when: {
                     field: string;
                     /** @enum {string} */
@@ -825,6 +826,7 @@ export interface components {
             }[];
             /** @default [] */
             bidRules?: {
+                name?: string;
                 when: {
                     field: string;
                     /** @enum {string} */
@@ -957,6 +959,7 @@ export interface components {
                 message?: string;
             }[];
             bidRules?: {
+                name?: string;
                 when: {
                     field: string;
                     /** @enum {string} */
@@ -1499,6 +1502,16 @@ export interface components {
                 httpStatus?: number;
                 reason?: string;
                 cycle?: number;
+                /** @description The bid rules that fired on the price, in order: on the ping's entry (whose bidCents is the buyer's answer), or on the post's for a point never pinged. */
+                bidRules?: {
+                    /** @description The rule's place in the lead point's bidRules, from 0. */
+                    index: number;
+                    /** @description The rule's name, when it has one. */
+                    name?: string;
+                    beforeCents: number;
+                    /** @description The running price after the rule; the bid is never under zero, however low this goes. */
+                    afterCents: number;
+                }[];
             }[];
             sales: ({
                 id: string;
@@ -1699,6 +1712,7 @@ export interface components {
                 message?: string;
             }[];
             bidRules?: {
+                name?: string;
                 when: {
                     field: string;
                     /** @enum {string} */
