@@ -242,3 +242,26 @@ export const saleReturns = sqliteTable(
   },
   (t) => [index("returns_buyer_returned").on(t.buyerId, t.returnedAt)],
 );
+
+export const conversionEvents = ["contacted", "quoted", "sold"] as const;
+
+/**
+ * A buyer's feedback on a lead it bought: one row per sale and event kind,
+ * keyed `<saleId>:<event>`, so a repeat of an event (a CRM's retry, or a
+ * corrected value) replaces the row rather than counting twice. Scorecards
+ * and expected-value ranking read these per buyer and per lead point.
+ */
+export const conversions = sqliteTable(
+  "conversions",
+  {
+    id: text("id").primaryKey(),
+    leadId: text("lead_id").notNull(),
+    saleId: text("sale_id").notNull(),
+    buyerId: text("buyer_id").notNull(),
+    leadPointId: text("lead_point_id").notNull(),
+    event: text("event", { enum: conversionEvents }).notNull(),
+    valueCents: integer("value_cents"),
+    at: text("at").notNull(),
+  },
+  (t) => [index("conversions_buyer_at").on(t.buyerId, t.at), index("conversions_point_at").on(t.leadPointId, t.at)],
+);
