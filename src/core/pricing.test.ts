@@ -146,6 +146,12 @@ describe("pricedAttempt", () => {
     { name: "priced by its answer: too low is a refusal with the reason", attempt: accepted(50), pricing: atLeast100, want: { ...timing, kind: "rejected", reason: "too low" } },
     { name: "priced by its answer: no price is a refusal", attempt: accepted(), pricing: atLeast100, want: { ...timing, kind: "rejected", reason: "accepted without a price" } },
     { name: "a refusal stays a refusal", attempt: { ...timing, kind: "rejected", reason: "dup" }, pricing: atLeast100, want: { ...timing, kind: "rejected", reason: "dup" } },
+    {
+      name: "priced by its answer: the bid rules that made the price go with it to the trace",
+      attempt: accepted(150),
+      pricing: (cents) => ({ ok: true, priceCents: (cents ?? 0) * 2, bidRules: [{ index: 0, beforeCents: cents ?? 0, afterCents: (cents ?? 0) * 2 }] }),
+      want: { ...accepted(300), bidRules: [{ index: 0, beforeCents: 150, afterCents: 300 }] } as PostAttempt,
+    },
   ])("$name", ({ attempt, pricing, want }) => {
     expect(pricedAttempt(attempt, pricing)).toStrictEqual(want);
   });
