@@ -26,12 +26,20 @@ export type PingAttempt =
 
 export type PostAttempt =
   /** `priceCents`: what the buyer named, kept only for a post priced by its answer (a dynamic direct post). */
-  | (AttemptTiming & { kind: "accepted"; redirectUrl?: string; buyerLeadId?: string; priceCents?: number })
+  | (AttemptTiming & { kind: "accepted"; redirectUrl?: string; buyerLeadId?: string; priceCents?: number; bidRules?: FiredBidRule[] })
   | (AttemptTiming & { kind: "rejected"; reason?: string })
   | (AttemptTiming & { kind: "timeout" })
   | (AttemptTiming & { kind: "transportError"; reason: string });
 
 export type TraceOutcome = "accepted" | "declined" | "timeout" | "error" | "skipped";
+
+/** A bid rule that fired: its place in the lead point's bidRules (from 0), its name if it has one, and the price it changed. */
+export interface FiredBidRule {
+  index: number;
+  name?: string;
+  beforeCents: number;
+  afterCents: number;
+}
 
 /** One line of a lead's trace, as API.md shows it to the operator. */
 export interface TraceEntry {
@@ -45,6 +53,8 @@ export interface TraceEntry {
   reason?: string;
   /** The tree cycle the attempt belongs to (1 unless the lead was held). */
   cycle?: number;
+  /** The bid rules that fired on the price, in order: on the ping's entry, or on the post's for a point never pinged. */
+  bidRules?: FiredBidRule[];
 }
 
 const pingOutcome = { bid: "accepted", noBid: "declined", timeout: "timeout", transportError: "error" } as const;
@@ -64,8 +74,9 @@ export function traceOfPing(attempt: PingAttempt): TraceEntry {
   return traceOf(attempt, "ping", pingOutcome[attempt.kind], attempt.kind === "bid" ? attempt.bidCents : undefined);
 }
 
-export function traceOfPost(attempt: PostAttempt, priceCents: number | undefined): TraceEntry {
-  return traceOf(attempt, "post", postOutcome[attempt.kind], priceCents);
+export function traceOfPost(attempt: PostAttempt, priceCents: number | undefined, bidRules?: FiredBidRule[]): TraceEntry {
+  const entry = traceOf(attempt, "post", postOutcome[attempt.kind], priceCents);
+  return bidRules ? { ...entry, bidRules } : entry;
 }
 
 /**

@@ -104,6 +104,8 @@ export const ScheduleSchema = z.strictObject({
 export type Schedule = z.infer<typeof ScheduleSchema>;
 
 export const BidRuleSchema = z.strictObject({
+  /** Shown in the trace when the rule fires (else its index). */
+  name: z.string().min(1).max(100).optional(),
   when: z.array(FilterSchema),
   adjustCents: z.number().int().optional(),
   multiplier: z.number().positive().optional(),

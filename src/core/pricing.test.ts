@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { BidRule, Payout } from "./config";
 import type { PostAttempt } from "./attempt";
+import { withLocalTime } from "./eligibility";
 import { applyBidRules, bidPrice, floorRefusal, pricedAttempt, publisherPayout, saleFloor, splitSale, type AnswerPricing } from "./pricing";
 import { settle } from "./settle";
 import { parsedPosition, point } from "./testing/fixtures";
@@ -71,7 +72,31 @@ describe("applyBidRules", () => {
     { name: "a rule whose condition fails does nothing", price: 1_000, rules: [{ when: when("TX"), multiplier: 3 }], want: 1_000 },
     { name: "never under zero", price: 100, rules: [{ when: when("CA"), adjustCents: -500 }], want: 0 },
   ])("$name", ({ price, rules, want }) => {
-    expect(applyBidRules(price, rules, { state: "ca" })).toBe(want);
+    expect(applyBidRules(price, rules, { state: "ca" }).priceCents).toBe(want);
+  });
+
+  // API.md's example: "+$5 on California leads after 6 PM", the hour read in the point's zone at an injected time.
+  const caEvening: BidRule = { name: "ca-evening", when: [...when("CA"), { field: "hour", op: "gte", value: 18, action: "decline" }], adjustCents: 500 };
+  const at = (isoUtc: string, state = "CA") => withLocalTime({ state }, "America/Los_Angeles", new Date(isoUtc));
+
+  test.each([
+    { name: "7 PM in California fires it", fields: at("2026-01-08T03:00:00Z"), want: { priceCents: 1_500, fired: [{ index: 0, name: "ca-evening", beforeCents: 1_000, afterCents: 1_500 }] } },
+    { name: "6 PM sharp fires it", fields: at("2026-01-08T02:00:00Z"), want: { priceCents: 1_500, fired: [{ index: 0, name: "ca-evening", beforeCents: 1_000, afterCents: 1_500 }] } },
+    { name: "5 PM does not", fields: at("2026-01-08T01:59:00Z"), want: { priceCents: 1_000 } },
+    { name: "a Texas lead at 7 PM does not", fields: at("2026-01-08T03:00:00Z", "TX"), want: { priceCents: 1_000 } },
+  ])("the trace's rules: $name", ({ fields, want }) => {
+    expect(applyBidRules(1_000, [caEvening], fields)).toStrictEqual(want);
+  });
+
+  test("fired rules are named by index when unnamed, in order, each with the running price (the zero floor is the final price's)", () => {
+    const rules: BidRule[] = [{ when: [], multiplier: 2 }, { when: when("TX"), adjustCents: 1 }, { name: "cut", when: [], adjustCents: -3_000 }];
+    expect(applyBidRules(1_000, rules, { state: "ca" })).toStrictEqual({
+      priceCents: 0,
+      fired: [
+        { index: 0, beforeCents: 1_000, afterCents: 2_000 },
+        { index: 2, name: "cut", beforeCents: 2_000, afterCents: -1_000 },
+      ],
+    });
   });
 });
 
@@ -85,6 +110,11 @@ describe("bidPrice", () => {
   ])("$name", ({ fixed, answered, zero, want }) => {
     const p = point("a", { pricing: fixed === undefined ? { type: "dynamic" } : { type: "fixed", priceCents: fixed } });
     expect(bidPrice(p, parsedPosition("a", { treatMissingPriceAsZero: zero }), answered, fields)).toEqual(want);
+  });
+
+  test("the price names the bid rules that made it", () => {
+    const p = point("a", { pricing: { type: "dynamic" }, bidRules: [{ name: "ca", when: when("CA"), adjustCents: 5 }] });
+    expect(bidPrice(p, parsedPosition("a"), 10, fields)).toStrictEqual({ ok: true, priceCents: 15, bidRules: [{ index: 0, name: "ca", beforeCents: 10, afterCents: 15 }] });
   });
 });
 
@@ -116,6 +146,12 @@ describe("pricedAttempt", () => {
     { name: "priced by its answer: too low is a refusal with the reason", attempt: accepted(50), pricing: atLeast100, want: { ...timing, kind: "rejected", reason: "too low" } },
     { name: "priced by its answer: no price is a refusal", attempt: accepted(), pricing: atLeast100, want: { ...timing, kind: "rejected", reason: "accepted without a price" } },
     { name: "a refusal stays a refusal", attempt: { ...timing, kind: "rejected", reason: "dup" }, pricing: atLeast100, want: { ...timing, kind: "rejected", reason: "dup" } },
+    {
+      name: "priced by its answer: the bid rules that made the price go with it to the trace",
+      attempt: accepted(150),
+      pricing: (cents) => ({ ok: true, priceCents: (cents ?? 0) * 2, bidRules: [{ index: 0, beforeCents: cents ?? 0, afterCents: (cents ?? 0) * 2 }] }),
+      want: { ...accepted(300), bidRules: [{ index: 0, beforeCents: 150, afterCents: 300 }] } as PostAttempt,
+    },
   ])("$name", ({ attempt, pricing, want }) => {
     expect(pricedAttempt(attempt, pricing)).toStrictEqual(want);
   });

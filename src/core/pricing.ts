@@ -1,21 +1,37 @@
 /** Money decisions: what a bid is worth and what the publisher is owed. Integer cents only. */
 import type { PostAttempt } from "./attempt";
+import type { FiredBidRule } from "./attempt";
 import type { BidRule, LeadPoint, Payout, Position } from "./config";
 import { firstFailingFilter } from "./filters";
 import type { LeadFields } from "./lead";
 
-/** Dynamic bidding: every rule whose conditions all hold scales, then shifts, the price. */
-export function applyBidRules(priceCents: number, rules: BidRule[], fields: LeadFields): number {
-  let price = priceCents;
-  for (const rule of rules) {
-    if (firstFailingFilter(rule.when, fields)) continue;
-    if (rule.multiplier !== undefined) price = Math.round(price * rule.multiplier);
-    if (rule.adjustCents !== undefined) price += rule.adjustCents;
-  }
-  return Math.max(0, price);
+export interface BidRulesResult {
+  priceCents: number;
+  /** Only when a rule fired: no array is made for a point whose rules all pass by. */
+  fired?: FiredBidRule[];
 }
 
-export type BidPrice = { ok: true; priceCents: number } | { ok: false; reason: string };
+/**
+ * Dynamic bidding: every rule whose conditions all hold scales, then shifts,
+ * the price. The rules that fired are named for the trace (the operator asks
+ * why a buyer bid what it did); the floor at zero applies to the final price
+ * only, so a rule's afterCents is the running price before it.
+ */
+export function applyBidRules(priceCents: number, rules: BidRule[], fields: LeadFields): BidRulesResult {
+  let price = priceCents;
+  let fired: FiredBidRule[] | undefined;
+  for (const [index, rule] of rules.entries()) {
+    if (firstFailingFilter(rule.when, fields)) continue;
+    const beforeCents = price;
+    if (rule.multiplier !== undefined) price = Math.round(price * rule.multiplier);
+    if (rule.adjustCents !== undefined) price += rule.adjustCents;
+    (fired ??= []).push({ index, ...(rule.name === undefined ? {} : { name: rule.name }), beforeCents, afterCents: price });
+  }
+  return { priceCents: Math.max(0, price), ...(fired ? { fired } : {}) };
+}
+
+/** `bidRules`: the rules that fired on the way to the price, when any did (a refusal under the floor keeps them too). */
+export type BidPrice = { ok: true; priceCents: number; bidRules?: FiredBidRule[] } | { ok: false; reason: string; bidRules?: FiredBidRule[] };
 
 /**
  * The price a lead point's accepted ping is worth: a fixed-price point bids
@@ -28,7 +44,8 @@ export function bidPrice(point: LeadPoint, position: Position, answeredCents: nu
   else if (answeredCents !== undefined) base = answeredCents;
   else if (position.treatMissingPriceAsZero) base = 0;
   else return { ok: false, reason: "accepted without a price" };
-  return { ok: true, priceCents: applyBidRules(base, point.bidRules, fields) };
+  const { priceCents, fired } = applyBidRules(base, point.bidRules, fields);
+  return { ok: true, priceCents, ...(fired ? { bidRules: fired } : {}) };
 }
 
 /** The least price a sale may have, and what sets it. */
@@ -67,7 +84,7 @@ export function pricedAttempt(attempt: PostAttempt, pricing: AnswerPricing | und
   if (!pricing) return rest;
   const price = pricing(answered);
   if (!price.ok) return { leadPointId: attempt.leadPointId, startedAt: attempt.startedAt, ms: attempt.ms, ...(attempt.httpStatus === undefined ? {} : { httpStatus: attempt.httpStatus }), kind: "rejected", reason: price.reason };
-  return { ...rest, priceCents: price.priceCents };
+  return { ...rest, priceCents: price.priceCents, ...(price.bidRules ? { bidRules: price.bidRules } : {}) };
 }
 
 const PERCENT_SCALE = 10_000;

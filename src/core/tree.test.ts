@@ -322,6 +322,35 @@ describe("filters on the publisher, sub-ids and local time", () => {
   });
 });
 
+describe("the trace names the bid rules that fired", () => {
+  // T0 is 7 PM in Dubai and 10 AM in New York: the same rule fires in one zone only.
+  const caEvening = [{ name: "ca-evening", when: [{ field: "state", op: "eq" as const, value: "CA" }, { field: "hour", op: "gte" as const, value: 18 }], adjustCents: 500 }];
+  const evening = (id: string, doc: PointDoc = {}) => point(id, { bidRules: caEvening, caps: { timezone: "Asia/Dubai", daily: 9 }, ...doc });
+  const fired = (before: number) => [{ index: 0, name: "ca-evening", beforeCents: before, afterCents: before + 500 }];
+
+  test.each(tierModes)("a %s tier's ping entry keeps the answered bid and names the rule; the post shows the price", async (mode) => {
+    const { outcome } = await run(tree([tier(mode, [position("a"), position("b")])]), [evening("a"), point("b", { bidRules: caEvening })], { pings: { a: bid(1_000), b: bid(100) } });
+    const pings = outcome.trace.filter((e) => e.phase === "ping");
+    expect(pings.map((e) => [e.leadPointId, e.bidCents, e.bidRules])).toEqual(mode === "auction" ? [["a", 1_000, fired(1_000)], ["b", 100, undefined]] : [["a", 1_000, fired(1_000)]]);
+    expect(outcome.trace.find((e) => e.phase === "post")).toMatchObject({ leadPointId: "a", bidCents: 1_500 });
+    expect(outcome.trace.find((e) => e.phase === "post")?.bidRules).toBeUndefined();
+  });
+
+  test("a bid the rules leave under the floor still names them on its ping", async () => {
+    const cut = [{ when: [], adjustCents: -950 }];
+    const { outcome } = await run(tree([tier("ordered", [position("a")])], { minBidCents: 100 }), [point("a", { bidRules: cut })], { pings: { a: bid(1_000) } });
+    expect(outcome.trace.map((e) => [e.phase, e.outcome, e.bidRules])).toEqual([["ping", "accepted", [{ index: 0, beforeCents: 1_000, afterCents: 50 }]], ["post", "skipped", undefined]]);
+  });
+
+  test.each([
+    { name: "fixed", pricing: { type: "fixed", priceCents: 700 } as const, answer: undefined, before: 700 },
+    { name: "dynamic", pricing: { type: "dynamic" } as const, answer: { kind: "accepted", ms: 5, priceCents: 900 } as const, before: 900 },
+  ])("a $name direct post, never pinged, names them on its post", async ({ pricing, answer, before }) => {
+    const { outcome } = await run(tree([tier("ordered", [position("d")])]), [evening("d", { kind: "direct_post", pricing })], answer ? { posts: { d: answer } } : {});
+    expect(outcome.trace.map((e) => [e.phase, e.bidCents, e.bidRules])).toEqual([["post", before + 500, fired(before)]]);
+  });
+});
+
 describe("one-to-one consent", () => {
   const consentLead = lead({ consent: { ...lead().consent, text: "I agree to be called by ACME, Inc. and its partners." } });
   const named = { a: point("a", { consentNames: ["Zenith", "Acme Inc"] }), b: point("b", { consentNames: ["Acmeville"] }), c: point("c") };

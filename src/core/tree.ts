@@ -12,7 +12,7 @@
  * it began, whatever the runtime and the timeouts.
  */
 import { RUN_CEILING_MS, runtimeMsOf, type LeadPoint, type Payout, type Position, type Tier, type TierMode, type Tree } from "./config";
-import { traceOfPing, traceOfPost, type PingAttempt, type PostAttempt, type TraceEntry } from "./attempt";
+import { traceOfPing, traceOfPost, type FiredBidRule, type PingAttempt, type PostAttempt, type TraceEntry } from "./attempt";
 import { candidatesOf, copiesOf } from "./candidates";
 import { consentRefusal, consentWords } from "./consentNames";
 import { filterFieldsOf, readsLocalTime, timeZoneOfPoint, withLocalTime } from "./eligibility";
@@ -42,6 +42,8 @@ export interface PostTarget extends PingTarget {
   pingToken?: string;
   /** Set for a post priced by its answer (a dynamic direct post): `priceCents` is then the least price the exchange takes. */
   pricing?: AnswerPricing;
+  /** The bid rules that made `priceCents` for a point never pinged: its post's trace entry shows them. */
+  bidRules?: FiredBidRule[];
 }
 
 /** A post before its call window: what a bid (or a direct post) offers. */
@@ -147,6 +149,8 @@ export class TreeRun {
   private readonly fields: LeadFields;
   private readonly localFields = new Map<string, LeadFields>();
   private consentText?: string;
+  /** The trace entry of each bid, so the offer it makes can name the bid rules that priced it. */
+  private readonly bidEntries = new Map<PingAttempt, TraceEntry>();
 
   constructor(
     readonly tree: Tree,
@@ -218,7 +222,11 @@ export class TreeRun {
   }
 
   recordPings(attempts: PingAttempt[]): void {
-    for (const attempt of attempts) this.trace.push(this.cycled(traceOfPing(attempt)));
+    for (const attempt of attempts) {
+      const entry = this.cycled(traceOfPing(attempt));
+      this.trace.push(entry);
+      if (attempt.kind === "bid") this.bidEntries.set(attempt, entry);
+    }
   }
 
   skip(leadPointId: string, reason: string, phase: "ping" | "post" = "ping"): void {
@@ -244,7 +252,8 @@ export class TreeRun {
     const attempt = await this.io.post(target);
     // A post priced by its answer has no price of its own to show unless the answer made one.
     const priceCents = attempt.kind === "accepted" ? (attempt.priceCents ?? target.priceCents) : target.pricing ? undefined : target.priceCents;
-    this.trace.push(this.cycled(traceOfPost(attempt, priceCents)));
+    const bidRules = attempt.kind === "accepted" ? (attempt.bidRules ?? target.bidRules) : target.bidRules;
+    this.trace.push(this.cycled(traceOfPost(attempt, priceCents, bidRules)));
     await this.io.afterPost(target, attempt);
     if (attempt.kind !== "accepted" || priceCents === undefined) return false;
     this.buyersSold.add(point.buyerId);
@@ -269,13 +278,16 @@ export class TreeRun {
     const price = bidPrice(point, position, answeredCents, fields);
     if (!price.ok) return price;
     const refusal = floorRefusal(price.priceCents, this.floor);
-    return refusal ? { ok: false, reason: refusal } : price;
+    if (!refusal) return price;
+    return { ok: false, reason: refusal, ...(price.bidRules ? { bidRules: price.bidRules } : {}) };
   }
 
   /** The offer an answered ping makes, or undefined (recorded) when it makes none. */
   offerOf(candidate: Candidate, attempt: PingAttempt): Offer | undefined {
     if (attempt.kind !== "bid") return undefined;
     const price = this.price(candidate, attempt.bidCents);
+    const entry = this.bidEntries.get(attempt);
+    if (entry && price.bidRules) entry.bidRules = price.bidRules;
     if (!price.ok) {
       this.skip(candidate.point.id, price.reason, "post");
       return undefined;
@@ -296,7 +308,7 @@ export class TreeRun {
       this.skip(point.id, price.reason, "post");
       return undefined;
     }
-    return { point, position, priceCents: price.priceCents };
+    return { point, position, priceCents: price.priceCents, ...(price.bidRules ? { bidRules: price.bidRules } : {}) };
   }
 
   outcome(copies: CopyTarget[]): TreeOutcome {

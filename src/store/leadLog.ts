@@ -118,6 +118,7 @@ function attemptRows(lead: Pick<Lead, "id" | "treeId">, trace: TraceEntry[], fir
     bidCents: t.bidCents ?? null,
     httpStatus: t.httpStatus ?? null,
     reason: t.reason ?? null,
+    bidRules: t.bidRules ?? null,
   }));
 }
 

@@ -31,6 +31,7 @@ function leadView(rows: LeadRows) {
       bidCents: a.bidCents,
       httpStatus: a.httpStatus,
       reason: a.reason,
+      bidRules: a.bidRules,
     }) as TraceEntry;
     return (a.cycle ?? 1) > 1 ? { ...entry, cycle: a.cycle } : entry;
   });

@@ -7,6 +7,7 @@
  */
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import type { FiredBidRule } from "../core/attempt";
 import type { LeadPointInput, Payout, TreeInput } from "../core/config";
 import type { Consent, LeadFields, ScoreSignal } from "../core/lead";
 import { unsoldCauses } from "../core/unsoldCause";
@@ -176,6 +177,8 @@ export const leadAttempts = sqliteTable(
     bidCents: integer("bid_cents"),
     httpStatus: integer("http_status"),
     reason: text("reason"),
+    /** The bid rules that fired on this attempt's price (TraceEntry.bidRules); null when none did. */
+    bidRules: text("bid_rules", { mode: "json" }).$type<FiredBidRule[]>(),
   },
   (t) => [uniqueIndex("lead_attempts_pk").on(t.leadId, t.seq), index("lead_attempts_point").on(t.leadPointId, t.startedAt)],
 );
@@ -266,4 +269,27 @@ export const postbackAttempts = sqliteTable(
     outcome: text("outcome", { enum: postbackOutcomes }).notNull(),
   },
   (t) => [index("postback_attempts_publisher_at").on(t.publisherId, t.at), index("postback_attempts_at").on(t.at)],
+);
+
+export const conversionEvents = ["contacted", "quoted", "sold"] as const;
+
+/**
+ * A buyer's feedback on a lead it bought: one row per sale and event kind,
+ * keyed `<saleId>:<event>`, so a repeat of an event (a CRM's retry, or a
+ * corrected value) replaces the row rather than counting twice. Scorecards
+ * and expected-value ranking read these per buyer and per lead point.
+ */
+export const conversions = sqliteTable(
+  "conversions",
+  {
+    id: text("id").primaryKey(),
+    leadId: text("lead_id").notNull(),
+    saleId: text("sale_id").notNull(),
+    buyerId: text("buyer_id").notNull(),
+    leadPointId: text("lead_point_id").notNull(),
+    event: text("event", { enum: conversionEvents }).notNull(),
+    valueCents: integer("value_cents"),
+    at: text("at").notNull(),
+  },
+  (t) => [index("conversions_buyer_at").on(t.buyerId, t.at), index("conversions_point_at").on(t.leadPointId, t.at)],
 );

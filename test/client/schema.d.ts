@@ -468,6 +468,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/buyer/leads/{leadId}/conversion": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Report what became of a lead this buyer bought: contacted, quoted or sold
+         * @description One record per lead and event kind; a lead may have all three. A repeat of an event kind replaces the earlier record (its value and time), so a retried call or a corrected value never counts twice: 201 when the event is new for the lead, 200 when it replaced one.
+         */
+        post: operations["createConversion"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/buyer/lead-points/{id}": {
         parameters: {
             query?: never;
@@ -711,6 +731,7 @@ export interface components {
             }[];
             /** @default [] */
             bidRules?: {
+                name?: string;
                 when: {
                     field: string;
                     /** @enum {string} */
@@ -845,6 +866,7 @@ export interface components {
             }[];
             /** @default [] */
             bidRules?: {
+                name?: string;
                 when: {
                     field: string;
                     /** @enum {string} */
@@ -977,6 +999,7 @@ export interface components {
                 message?: string;
             }[];
             bidRules?: {
+                name?: string;
                 when: {
                     field: string;
                     /** @enum {string} */
@@ -1519,6 +1542,16 @@ export interface components {
                 httpStatus?: number;
                 reason?: string;
                 cycle?: number;
+                /** @description The bid rules that fired on the price, in order: on the ping's entry (whose bidCents is the buyer's answer), or on the post's for a point never pinged. */
+                bidRules?: {
+                    /** @description The rule's place in the lead point's bidRules, from 0. */
+                    index: number;
+                    /** @description The rule's name, when it has one. */
+                    name?: string;
+                    beforeCents: number;
+                    /** @description The running price after the rule; the bid is never under zero, however low this goes. */
+                    afterCents: number;
+                }[];
             }[];
             sales: ({
                 id: string;
@@ -1713,6 +1746,32 @@ export interface components {
             /** @description Why the lead is returned (a wrong number, a duplicate…). */
             reason: string;
         };
+        Conversion: {
+            /** @description `<saleId>:<event>`: one record per sale and event kind. */
+            id: string;
+            leadId: string;
+            saleId: string;
+            buyerId: string;
+            /** @description The buyer's lead point that bought the lead. */
+            leadPointId: string;
+            /**
+             * @description How far the buyer got with the lead: contacted it, quoted it, or sold to it.
+             * @enum {string}
+             */
+            event: "contacted" | "quoted" | "sold";
+            valueCents?: number;
+            /** @description When the exchange recorded the event (the latest report of it). */
+            at: string;
+        };
+        ConversionInput: {
+            /**
+             * @description How far the buyer got with the lead: contacted it, quoted it, or sold to it.
+             * @enum {string}
+             */
+            event: "contacted" | "quoted" | "sold";
+            /** @description What the event was worth to the buyer, in cents (a quote's or a sale's value). */
+            valueCents?: number;
+        };
         BuyerLeadPointPatch: {
             pricing?: {
                 /** @enum {string} */
@@ -1741,6 +1800,7 @@ export interface components {
                 message?: string;
             }[];
             bidRules?: {
+                name?: string;
                 when: {
                     field: string;
                     /** @enum {string} */
@@ -3325,6 +3385,68 @@ export interface operations {
             };
             /** @description The lead was returned already, or its return window has closed */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createConversion: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                leadId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConversionInput"];
+            };
+        };
+        responses: {
+            /** @description The event, replacing the earlier record of it */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversion"];
+                };
+            };
+            /** @description The event, recorded */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Conversion"];
+                };
+            };
+            /** @description The body is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong buyer key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description This buyer did not buy the lead */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

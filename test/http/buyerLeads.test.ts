@@ -1,6 +1,10 @@
+import { env } from "cloudflare:workers";
+import { eq } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
 import { verifySignature } from "../../src/buyers/sign";
+import { dbOf } from "../../src/store/db";
 import { hashKey } from "../../src/store/ids";
+import { conversions } from "../../src/store/schema";
 import {
   admin,
   asBuyer,
@@ -67,6 +71,7 @@ describe("buyer authentication", () => {
   it.each([
     ["GET", "/leads"],
     ["POST", "/leads/ld_x/return", { reason: "wrong number" }],
+    ["POST", "/leads/ld_x/conversion", { event: "contacted" }],
     ["GET", "/statement"],
   ])("%s %s refuses a missing, made-up or operator credential with 401", (method, path, body?: unknown) => expectBuyerOnly(method, path, body));
 
@@ -267,4 +272,47 @@ describe("GET /v1/buyer/statement", () => {
     ["a time that is not one", "to=tomorrow", "to"],
     ["a format it does not write", "format=xlsx", "format"],
   ])("refuses %s with 400 naming the parameter", (_case, query, path) => expectQueryRefused(`/statement?${query}`, path));
+});
+
+describe("POST /v1/buyer/leads/:leadId/conversion", () => {
+  it("records each event kind once per lead (201), a repeat replacing the earlier record (200), and stores them in D1", async () => {
+    const { buyer, point, sell } = await market();
+    const leadId = await sell();
+    const contacted = expectStatus(await asBuyer(buyer.apiKey, "POST", `/leads/${leadId}/conversion`, { event: "contacted" }), 201);
+    const saleId = `${leadId}:${point.id}`;
+    expect(contacted).toEqual({ id: `${saleId}:contacted`, leadId, saleId, buyerId: buyer.id, leadPointId: point.id, event: "contacted", at: expect.any(String) as unknown });
+    expectStatus(await asBuyer(buyer.apiKey, "POST", `/leads/${leadId}/conversion`, { event: "sold", valueCents: 40_000 }), 201);
+    const corrected = expectStatus(await asBuyer(buyer.apiKey, "POST", `/leads/${leadId}/conversion`, { event: "sold", valueCents: 45_000 }), 200);
+    expect(corrected).toMatchObject({ id: `${saleId}:sold`, event: "sold", valueCents: 45_000 });
+
+    const rows = await dbOf(env.DB).select().from(conversions).where(eq(conversions.leadId, leadId)).orderBy(conversions.event);
+    expect(rows.map((row) => [row.event, row.valueCents, row.buyerId, row.leadPointId])).toEqual([
+      ["contacted", null, buyer.id, point.id],
+      ["sold", 45_000, buyer.id, point.id],
+    ]);
+  });
+
+  it("answers 404 for another buyer's lead and for a lead that does not exist, recording nothing", async () => {
+    const { sell } = await market();
+    const leadId = await sell();
+    const other = await newBuyer();
+    for (const id of [leadId, "ld_nosuchlead"]) {
+      const body = expectStatus(await asBuyer(other.apiKey, "POST", `/leads/${id}/conversion`, { event: "quoted" }), 404);
+      expect(body).toMatchObject({ error: { code: "not_found" } });
+    }
+    expect(await dbOf(env.DB).select().from(conversions).where(eq(conversions.leadId, leadId))).toEqual([]);
+  });
+
+  it.each([
+    ["an event that is not one of the three", { event: "called" }, "event"],
+    ["no event", { valueCents: 100 }, "event"],
+    ["a negative value", { event: "sold", valueCents: -1 }, "valueCents"],
+    ["a fractional value", { event: "sold", valueCents: 10.5 }, "valueCents"],
+    ["an unknown field", { event: "sold", price: 100 }, "(body)"],
+  ])("refuses %s with 400", async (_case, body, path) => {
+    const { buyer, sell } = await market();
+    const leadId = await sell();
+    const refused = expectStatus(await asBuyer(buyer.apiKey, "POST", `/leads/${leadId}/conversion`, body), 400);
+    expect(refused).toMatchObject({ error: { code: "validation_failed", fields: [expect.objectContaining({ path }) as unknown] } });
+  });
 });

@@ -26,6 +26,17 @@ const TraceEntrySchema = z.object({
   httpStatus: z.number().int().optional(),
   reason: z.string().optional(),
   cycle: z.number().int().optional(),
+  bidRules: z
+    .array(
+      z.object({
+        index: z.number().int().describe("The rule's place in the lead point's bidRules, from 0."),
+        name: z.string().optional().describe("The rule's name, when it has one."),
+        beforeCents: z.number().int(),
+        afterCents: z.number().int().describe("The running price after the rule; the bid is never under zero, however low this goes."),
+      }),
+    )
+    .optional()
+    .describe("The bid rules that fired on the price, in order: on the ping's entry (whose bidCents is the buyer's answer), or on the post's for a point never pinged."),
 });
 
 const LeadDetailSchema = z.looseObject({

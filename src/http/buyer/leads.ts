@@ -1,16 +1,22 @@
-/** The buyer's leads: those it bought, with their whole payload, and the return of one within its window. */
+/** The buyer's leads: those it bought, with their whole payload, the return of one within its window, and its conversion feedback. */
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { sendReturnPostback } from "../../exchange/postback";
 import { returnLead } from "../../exchange/returnLead";
 import { listBoughtLeads } from "../../store/boughtLeads";
+import { recordConversion } from "../../store/conversions";
 import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
 import { buyerRoute, errorAnswer, jsonAnswer, jsonBody } from "../operations";
 import { pagePosition, pageQuery } from "../paging";
 import type { BuyerEnv } from "../router";
-import { BoughtLeadSchema, LeadReturnSchema, ReturnedLeadSchema } from "./schemas";
+import { BoughtLeadSchema, ConversionInputSchema, ConversionSchema, LeadReturnSchema, ReturnedLeadSchema } from "./schemas";
 
 const LeadIdParam = z.object({ leadId: z.string().min(1).max(100) });
+
+/** A lead the calling buyer did not buy, whether it exists or another buyer bought it: the same 404 either way. */
+function notBought(leadId: string): ApiError {
+  return new ApiError("not_found", `Lead ${leadId} is not one this buyer bought.`);
+}
 
 export function registerBoughtLeads(app: OpenAPIHono<BuyerEnv>): void {
   app.openapi(
@@ -56,7 +62,7 @@ export function registerBoughtLeads(app: OpenAPIHono<BuyerEnv>): void {
       const outcome = await returnLead(services, c.var.buyer, leadId, reason, Date.now());
       switch (outcome.kind) {
         case "notBought":
-          throw new ApiError("not_found", `Lead ${leadId} is not one this buyer bought.`);
+          throw notBought(leadId);
         case "alreadyReturned":
           throw new ApiError("conflict", `Lead ${leadId} was returned already.`);
         case "windowClosed":
@@ -68,6 +74,31 @@ export function registerBoughtLeads(app: OpenAPIHono<BuyerEnv>): void {
           return c.json({ leadId, returnedAt, reason, refundCents: sale.priceCents }, 200);
         }
       }
+    },
+  );
+
+  app.openapi(
+    buyerRoute({
+      method: "post",
+      path: "/leads/{leadId}/conversion",
+      operationId: "createConversion",
+      summary: "Report what became of a lead this buyer bought: contacted, quoted or sold",
+      description:
+        "One record per lead and event kind; a lead may have all three. A repeat of an event kind replaces the earlier record (its value and time), " +
+        "so a retried call or a corrected value never counts twice: 201 when the event is new for the lead, 200 when it replaced one.",
+      request: { params: LeadIdParam, body: jsonBody(ConversionInputSchema) },
+      responses: {
+        201: jsonAnswer("The event, recorded", ConversionSchema),
+        200: jsonAnswer("The event, replacing the earlier record of it", ConversionSchema),
+        400: errorAnswer("The body is not valid"),
+        404: errorAnswer("This buyer did not buy the lead"),
+      },
+    }),
+    async (c) => {
+      const { leadId } = c.req.valid("param");
+      const outcome = await recordConversion(servicesOf(c.env).db, c.var.buyer.id, leadId, c.req.valid("json"), new Date().toISOString());
+      if (outcome.kind === "notBought") throw notBought(leadId);
+      return outcome.replaced ? c.json(outcome.conversion, 200) : c.json(outcome.conversion, 201);
     },
   );
 }

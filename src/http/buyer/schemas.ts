@@ -1,5 +1,6 @@
 /** Documents of the buyer API: what a buyer reads of the leads it bought and of their returns. */
 import { z } from "@hono/zod-openapi";
+import { conversionEvents } from "../../store/schema";
 
 const SaleSchema = z
   .object({
@@ -38,3 +39,25 @@ export const ReturnedLeadSchema = z
     refundCents: z.number().int().describe("The charge refunded: the sale's price."),
   })
   .openapi("ReturnedLead");
+
+const ConversionEventSchema = z.enum(conversionEvents).describe("How far the buyer got with the lead: contacted it, quoted it, or sold to it.");
+
+export const ConversionInputSchema = z
+  .strictObject({
+    event: ConversionEventSchema,
+    valueCents: z.number().int().nonnegative().optional().describe("What the event was worth to the buyer, in cents (a quote's or a sale's value)."),
+  })
+  .openapi("ConversionInput");
+
+export const ConversionSchema = z
+  .object({
+    id: z.string().describe("`<saleId>:<event>`: one record per sale and event kind."),
+    leadId: z.string(),
+    saleId: z.string(),
+    buyerId: z.string(),
+    leadPointId: z.string().describe("The buyer's lead point that bought the lead."),
+    event: ConversionEventSchema,
+    valueCents: z.number().int().optional(),
+    at: z.string().describe("When the exchange recorded the event (the latest report of it)."),
+  })
+  .openapi("Conversion");
