@@ -1,6 +1,6 @@
 /** The buyer's statement: its charges and refunds in a period, with totals and the net, as JSON or CSV. */
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
-import { toCsv } from "../../core/csv";
+import { csvOf } from "../../core/reports/csv";
 import { buyerStatement } from "../../store/buyerStatement";
 import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
@@ -59,8 +59,8 @@ export function registerStatement(app: OpenAPIHono<BuyerEnv>): void {
       if (from > to) throw new ApiError("validation_failed", "The period ends before it starts.", [{ path: "from", message: "must not be after to" }]);
       const statement = await buyerStatement(servicesOf(c.env).db, c.var.buyer.id, { from, to });
       if (query.format === "csv") {
-        const header = ["createdAt", "kind", "leadId", "saleId", "amountCents"] as const;
-        return c.body(toCsv(header, statement.lines.map((line) => header.map((name) => line[name]))), 200, { "content-type": "text/csv; charset=utf-8" });
+        const columns = ["createdAt", "kind", "leadId", "saleId", "amountCents"] as const;
+        return c.body(csvOf(columns, statement.lines), 200, { "content-type": "text/csv; charset=utf-8" });
       }
       return c.json(statement, 200);
     },
