@@ -7,7 +7,7 @@ import { ownLeadKey, uniqueLeadKey } from "../core/uniqueLead";
 import { createBuyerClient } from "../buyers/client";
 import { pingJobs, type PingJob, type PingShardService } from "../buyers/fanout";
 import type { PingMessage } from "../buyers/wire";
-import type { Admission } from "../objects/gate";
+import type { RunOutcome } from "../objects/gate";
 import { newLeadToken } from "../store/ids";
 import { gateAt, gateOfKey } from "./gates";
 import { submitLimitReason } from "./limits";
@@ -57,7 +57,7 @@ export async function submitLead(env: Env, submission: Submission): Promise<Subm
   const address = patternKey ? await gateOfKey(env, tree, key) : { treeId: tree.id, index: gateIndex(key, tree.gateShards) };
   const lead: Lead = { ...draft, id: leadIdAt(token, address) };
   const overLimit = await submitLimitReason(env, tree, lead.id);
-  let result: Admission;
+  let result: RunOutcome;
   try {
     result = await gateAt(env, address).submit(
       {
@@ -77,8 +77,7 @@ export async function submitLead(env: Env, submission: Submission): Promise<Subm
     console.error("gate call failed", lead.id, error instanceof Error ? error.message : "unknown");
     return { kind: "failed", leadId: lead.id, stored: false };
   }
-  if (result.kind === "replay" || result.kind === "answered") return { kind: "answered", answer: result.answer };
   if (result.kind === "failed") return { kind: "failed", leadId: result.leadId, stored: true };
   if (result.kind === "busy") return result;
-  return { kind: "failed", leadId: lead.id, stored: true };
+  return { kind: "answered", answer: result.answer };
 }

@@ -15,11 +15,11 @@ import { servicesOf } from "../store/services";
 import { IdempotencyStore, type IdempotencyCheck } from "./gate/idempotency";
 import { GateLog } from "./gate/log";
 import { D1Outbox, DEFAULT_LOG_FLUSH_MS } from "./gate/outbox";
-import { GateRuns, type Admission, type Resolution, type Resolved, type SubmitRequest } from "./gate/runs";
+import { GateRuns, type Resolution, type Resolved, type RunOutcome, type SubmitRequest } from "./gate/runs";
 import { migrateGateSchema } from "./gate/schema";
 import { Wakeups } from "./gate/wakeups";
 
-export type { Admission, AdmitRequest, Resolution, Resolved, SubmitRequest } from "./gate/runs";
+export type { Resolution, Resolved, RunOutcome, SubmitRequest } from "./gate/runs";
 export type { IdempotencyCheck } from "./gate/idempotency";
 
 /** The alarm never comes back sooner than this: work that failed is retried then, not in a tight loop. */
@@ -49,7 +49,7 @@ export class LeadGate extends DurableObject<Env> {
   }
 
   /** A new submission: admitted, run here, its outcome logged before the answer. */
-  submit(request: SubmitRequest, relay?: PingShardService): Promise<Admission> {
+  submit(request: SubmitRequest, relay?: PingShardService): Promise<RunOutcome> {
     return this.runs.submit(request, relay);
   }
 

@@ -59,6 +59,9 @@ export type Admission =
   /** The run could not be finished now; the lead is in the log and the alarm finishes it. */
   | { kind: "failed"; leadId: string };
 
+/** What a submit, a recovery or a re-run ends with: everything but the go-ahead to run. */
+export type RunOutcome = Exclude<Admission, { kind: "run" }>;
+
 export type Resolved =
   | { kind: "resolved"; answer: LeadAnswer }
   | { kind: "notFound" }
@@ -68,13 +71,13 @@ export type Resolved =
 /** A run alive in this object, and the submits of its key that wait for it. */
 interface LiveRun {
   leadId: string;
-  promise: Promise<Admission>;
-  resolve(admission: Admission): void;
+  promise: Promise<RunOutcome>;
+  resolve(outcome: RunOutcome): void;
 }
 
 function liveRun(leadId: string): LiveRun {
-  let resolve!: (admission: Admission) => void;
-  const promise = new Promise<Admission>((r) => (resolve = r));
+  let resolve!: (outcome: RunOutcome) => void;
+  const promise = new Promise<RunOutcome>((r) => (resolve = r));
   return { leadId, promise, resolve };
 }
 
@@ -92,7 +95,7 @@ export interface GateRunsOptions {
 export class GateRuns {
   private readonly live = new Map<string, LiveRun>();
   private readonly journal: RunJournal;
-  private readonly recovering = new Map<string, Promise<Admission>>();
+  private readonly recovering = new Map<string, Promise<RunOutcome>>();
 
   constructor(private readonly options: GateRunsOptions) {
     this.journal = gateJournal(options.log);
@@ -146,7 +149,7 @@ export class GateRuns {
    * and logs the outcome. `relay` is the submitting Worker's invocation, which
    * takes the first group of pings past this object's six.
    */
-  async submit(request: SubmitRequest, relay?: PingShardService): Promise<Admission> {
+  async submit(request: SubmitRequest, relay?: PingShardService): Promise<RunOutcome> {
     const admission = await this.admit(request);
     if (admission.kind !== "run") return admission;
     const { lead, key } = request;
@@ -162,7 +165,7 @@ export class GateRuns {
       console.error("lead run failed; the gate recovers it", lead.id, error instanceof Error ? error.message : "unknown");
       this.log.releaseLease(key, lead.id);
       // Whatever the recovery meets, the lead is in the log: the answer says so, and the alarm tries again.
-      return this.recover(lead.id).catch((): Admission => ({ kind: "failed", leadId: lead.id }));
+      return this.recover(lead.id).catch((): RunOutcome => ({ kind: "failed", leadId: lead.id }));
     } finally {
       this.answerWaiters(key, lead.id, { kind: "failed", leadId: lead.id });
     }
@@ -193,7 +196,7 @@ export class GateRuns {
    * a post with no answer → review, never posted again. Concurrent calls for
    * one lead share one recovery.
    */
-  recover(leadId: string): Promise<Admission> {
+  recover(leadId: string): Promise<RunOutcome> {
     let recovery = this.recovering.get(leadId);
     if (!recovery) {
       recovery = this.recoverLead(leadId).finally(() => this.recovering.delete(leadId));
@@ -202,7 +205,7 @@ export class GateRuns {
     return recovery;
   }
 
-  private async recoverLead(leadId: string): Promise<Admission> {
+  private async recoverLead(leadId: string): Promise<RunOutcome> {
     const record = this.log.lead(leadId);
     if (!record) return { kind: "failed", leadId };
     if (record.state !== "running" && record.state !== "posting") return this.answerOfKey(record);
@@ -230,7 +233,7 @@ export class GateRuns {
   }
 
   /** Runs one cycle of a logged lead inside this object, journaling to itself. */
-  private async runCycle(record: LeadRecord, cycle: number): Promise<Admission> {
+  private async runCycle(record: LeadRecord, cycle: number): Promise<RunOutcome> {
     const input = await this.runInput(record);
     if (!input) return this.finishWithout(record, "the tree or publisher no longer exists");
     const key = this.log.key(record.key);
@@ -289,35 +292,35 @@ export class GateRuns {
    * whatever it left to do, has a sale's effects (the postback), and answers
    * the key's waiters. Every way a cycle ends comes through here.
    */
-  private finish(key: string, settlement: Settlement, input: Pick<RunInput, "lead"> & { publisher?: Publisher }): Admission {
+  private finish(key: string, settlement: Settlement, input: Pick<RunInput, "lead"> & { publisher?: Publisher }): RunOutcome {
     const now = Date.now();
     const { answer } = settlement;
     const seq = this.log.finish({ key, settlement, d1DueAt: now + OWED_BACKSTOP_MS });
     this.options.outbox.queue(answer.leadId, settlement.log, seq);
     this.options.ctx.waitUntil(this.options.wakeups.noLaterThan(Math.min(now + OWED_BACKSTOP_MS, settlement.holdUntil ?? Infinity)));
     if (answer.status === "accepted" && input.publisher) this.options.ctx.waitUntil(sendPostback(this.options.env, input.publisher, input.lead, answer));
-    const admission: Admission = { kind: "answered", answer };
-    this.answerWaiters(key, answer.leadId, admission);
-    return admission;
+    const outcome: RunOutcome = { kind: "answered", answer };
+    this.answerWaiters(key, answer.leadId, outcome);
+    return outcome;
   }
 
-  private finishWithout(record: LeadRecord, reason: string): Admission {
+  private finishWithout(record: LeadRecord, reason: string): RunOutcome {
     const answer: LeadAnswer = { leadId: record.leadId, status: "declined" };
     const log: LeadLogEntry = { lead: record.lead, status: "error", reason, ms: 0, completedAt: new Date().toISOString(), trace: record.trace, sales: [] };
     return this.finish(record.key, { answer, accepts: 0, log }, { lead: record.lead });
   }
 
-  private answerOfKey(record: LeadRecord): Admission {
+  private answerOfKey(record: LeadRecord): RunOutcome {
     const key = this.log.key(record.key);
     return key?.leadId === record.leadId && key.answer ? { kind: "replay", answer: key.answer } : { kind: "failed", leadId: record.leadId };
   }
 
   /** Answers the waiters of `key` when they wait for this lead's run, never a newer run's. */
-  private answerWaiters(key: string, leadId: string, admission: Admission): void {
+  private answerWaiters(key: string, leadId: string, outcome: RunOutcome): void {
     const run = this.live.get(key);
     if (!run || run.leadId !== leadId) return;
     this.live.delete(key);
-    run.resolve(admission);
+    run.resolve(outcome);
   }
 
   private effects() {
