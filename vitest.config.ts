@@ -10,7 +10,7 @@ export default defineConfig(async () => {
         wrangler: { configPath: "./wrangler.toml" },
         miniflare: {
           // Tests read D1 right after a lead is answered, so gates write their logs at once.
-          bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token", CLICK_SECRET: "test-click-secret", LOG_FLUSH_MS: "10" },
+          bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token", CLICK_SECRET: "test-click-secret", PII_KEY: "test1:LcytphJNkFQXaDVlHoE01/k6d0fSj4/lMxflYVmUzx4=", CONSUMER_KEY: "jvZPbyJi4cFJLntMvzLCDYa1duKMOfwKRkUpe0jzvGY=", LOG_FLUSH_MS: "10" },
         },
       }),
     ],

@@ -10,6 +10,8 @@ interface __BaseEnv_Env {
 	PII_RETENTION_DAYS: "730";
 	ADMIN_TOKEN: string;
 	CLICK_SECRET: string;
+	PII_KEY: string;
+	CONSUMER_KEY: string;
 	LEAD_GATE: DurableObjectNamespace<import("./src/index").LeadGate>;
 	ROTATION: DurableObjectNamespace<import("./src/index").Rotation>;
 	PING_SHARD: DurableObjectNamespace<import("./src/index").PingShard>;
@@ -28,7 +30,7 @@ type StringifyValues<EnvType extends Record<string, unknown>> = {
 	[Binding in keyof EnvType]: EnvType[Binding] extends string ? EnvType[Binding] : string;
 };
 declare namespace NodeJS {
-	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "GATE_SHARDS" | "PING_SHARD_POOL" | "LOG_FLUSH_MS" | "CONFIG_TTL_MS" | "PII_RETENTION_DAYS" | "ADMIN_TOKEN" | "CLICK_SECRET">> {}
+	interface ProcessEnv extends StringifyValues<Pick<Cloudflare.Env, "GATE_SHARDS" | "PING_SHARD_POOL" | "LOG_FLUSH_MS" | "CONFIG_TTL_MS" | "PII_RETENTION_DAYS" | "ADMIN_TOKEN" | "CLICK_SECRET" | "PII_KEY" | "CONSUMER_KEY">> {}
 }
 declare module "*.txt" {
 	const value: string;

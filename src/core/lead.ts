@@ -33,6 +33,19 @@ export interface SubmissionMeta {
   subId3?: string;
 }
 
+/**
+ * What the exchange saw of this lead's consumer before it, across every tree
+ * and publisher: the earlier leads of the last `hours` hours with the same
+ * normalized phone, email or IP. The consumer objects count them; the score
+ * reads them as velocity.
+ */
+export interface ConsumerHistory {
+  hours: number;
+  phone: number;
+  email: number;
+  ip: number;
+}
+
 export interface ScoreSignal {
   /** A stable machine name, e.g. `email_disposable`. */
   name: string;

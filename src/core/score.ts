@@ -5,13 +5,15 @@
  * same score.
  */
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import type { ConsentRecord, FieldValue, LeadFields, LeadScore, ScoreSignal, SubmissionMeta } from "./lead";
+import type { ConsentRecord, ConsumerHistory, FieldValue, LeadFields, LeadScore, ScoreSignal, SubmissionMeta } from "./lead";
 import { lookupZip } from "./zip";
 
 export interface ScoreInput {
   fields: LeadFields;
   consent: ConsentRecord;
   meta: SubmissionMeta;
+  /** Absent when the consumer objects were not asked (no phone, email or IP to key on). */
+  history?: ConsumerHistory;
 }
 
 const disposableDomains: ReadonlySet<string> = new Set([
