@@ -1,5 +1,5 @@
 // `npm test`: install what is missing, then typecheck, lint and every test
-// inside workerd. Arguments go to vitest: `npm test -- src/core`.
+// on Node (the runtime-free code) and inside workerd (the rest). Arguments go to vitest: `npm test -- src/core`.
 import { ensureInstalled, run } from "./ensure-install.mjs";
 
 ensureInstalled();
