@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { withLocalTime } from "../../src/core/eligibility";
 import { dbOf } from "../../src/store/db";
 import { leadWithTrace } from "../../src/store/leadRead";
@@ -71,3 +71,57 @@ describe("the trace names the bid rules that fired", () => {
     expect(expectStatus(response, 400)).toMatchObject({ error: { code: "validation_failed" } });
   });
 });
+
+/**
+ * The clock is injected: vitest's fake Date reaches the Worker and its
+ * objects, which run in the test's isolate. The instant is in the past so
+ * that the alarms the gates set from it (the D1 flush) fire at once.
+ */
+describe("bid rules on time, publisher, sub-ID and score, with an injected clock", () => {
+  afterEach(() => vi.useRealTimers());
+  // Tuesday 1 December 2026, 7:30 PM in New York (0:30 UTC on the 2nd).
+  const tuesdayEvening = new Date("2026-12-02T00:30:00Z");
+  const ca = { field: "state", op: "eq", value: "CA" };
+
+  async function pricedAt(now: Date, bidRules: unknown[], lead: Record<string, unknown>, publisher?: { id: string; apiKey: string }) {
+    vi.useFakeTimers({ toFake: ["Date"], now });
+    const point = await newLeadPoint("clock", { bid: 1_000 }, { bidRules });
+    const seller = publisher ?? (await newPublisher());
+    const treeId = await newTree([{ leadPointId: point.id }]);
+    const leadId = String(expectStatus(await submitLead(treeId, seller.apiKey, validLead(lead)), 200)["leadId"]);
+    const detail = await leadDetail(leadId);
+    const ping = detail.trace.find((entry) => entry.phase === "ping") as { bidRules?: { name?: string }[] } | undefined;
+    return { price: detail.sales[0]?.priceCents, fired: (ping?.bidRules ?? []).map((rule) => rule.name) };
+  }
+
+  it("API.md's +$5 on California leads after 6 PM fires at 7:30 PM and not at 5:30 PM", async () => {
+    const rule = { name: "ca-after-6pm", when: [ca, { field: "hour", op: "gte", value: 18 }], adjustCents: 500 };
+    expect(await pricedAt(tuesdayEvening, [rule], { zip: "94105" })).toEqual({ price: 1_500, fired: ["ca-after-6pm"] });
+    const tuesdayAfternoon = new Date("2026-12-01T22:30:00Z");
+    expect(await pricedAt(tuesdayAfternoon, [rule], { zip: "94105" })).toEqual({ price: 1_000, fired: [] });
+  });
+
+  it("reads the weekday in the lead point's own zone: Tuesday in New York is still Tuesday, Wednesday in Tokyo", async () => {
+    const tuesday = { name: "tuesday", when: [{ field: "weekday", op: "eq", value: 2 }], adjustCents: 200 };
+    expect(await pricedAt(tuesdayEvening, [tuesday], {})).toEqual({ price: 1_200, fired: ["tuesday"] });
+    const tokyo = { caps: { timezone: "Asia/Tokyo", total: 1_000 } };
+    vi.useFakeTimers({ toFake: ["Date"], now: tuesdayEvening });
+    const point = await newLeadPoint("tokyo", { bid: 1_000 }, { bidRules: [tuesday], ...tokyo });
+    const treeId = await newTree([{ leadPointId: point.id }]);
+    const leadId = String(expectStatus(await submitLead(treeId, (await newPublisher()).apiKey, validLead()), 200)["leadId"]);
+    expect((await leadDetail(leadId)).sales[0]?.priceCents).toBe(1_000);
+  });
+
+  it("fires on the publisher, a sub-ID and the lead's score", async () => {
+    const publisher = await newPublisher();
+    const rules = [
+      { name: "this-publisher", when: [{ field: "publisherId", op: "eq", value: publisher.id }], adjustCents: 100 },
+      { name: "sub-search", when: [{ field: "subId2", op: "eq", value: "search" }], adjustCents: 10 },
+      { name: "good-score", when: [{ field: "score", op: "gte", value: 80 }], multiplier: 2 },
+      { name: "other-publisher", when: [{ field: "publisherId", op: "eq", value: "pub_other" }], adjustCents: 5_000 },
+    ];
+    const priced = await pricedAt(tuesdayEvening, rules, { subId2: "search" }, publisher);
+    expect(priced).toEqual({ price: 2_220, fired: ["this-publisher", "sub-search", "good-score"] });
+  });
+});
+
