@@ -13,6 +13,7 @@
  */
 import { RUN_CEILING_MS, runtimeMsOf, type LeadPoint, type Payout, type Position, type Tier, type TierMode, type Tree } from "./config";
 import { traceOfPing, traceOfPost, type FiredBidRule, type PingAttempt, type PostAttempt, type TraceEntry } from "./attempt";
+import type { CapacityDeclaration } from "./capacity";
 import { candidatesOf, copiesOf } from "./candidates";
 import { consentRefusal, consentWords } from "./consentNames";
 import { filterFieldsOf, readsLocalTime, timeZoneOfPoint, withLocalTime } from "./eligibility";
@@ -22,6 +23,8 @@ import { bidPrice, floorRefusal, saleFloor, type AnswerPricing, type BidPrice, t
 
 export interface TreePoint extends LeadPoint {
   buyerEnabled: boolean;
+  /** Its buyer's capacity declaration, if it made one (capacity.ts). */
+  capacity?: CapacityDeclaration;
 }
 
 /** How long a call's answer is waited for, and what the buyer is told it has. */
