@@ -52,7 +52,7 @@ export function registerOwnCapacity(app: OpenAPIHono<BuyerEnv>): void {
     buyerRoute({
       method: "put",
       path: "/lead-points/{id}/capacity",
-      operationId: "declareCapacity",
+      operationId: "putOwnCapacity",
       summary: "Declare how many agents are free on one of this buyer's lead points",
       description:
         "Replaces any earlier declaration, and its count starts afresh. Each sale counts `available` down; at 0 the lead point is not pinged " +
