@@ -16,6 +16,14 @@ export interface CapacityDeclaration {
   setAt: string;
 }
 
+/** The field a lead point's filters and bid rules read its free agents from, when the run began. */
+export const CAPACITY_FIELD = "capacity";
+
+/** Whether these conditions read the point's free agents, which costs a counter read per run. */
+export function readsCapacity(conditions: readonly { field: string }[]): boolean {
+  return conditions.some((condition) => condition.field === CAPACITY_FIELD);
+}
+
 /** The declaration if it still holds at `nowMs`, else undefined: the point is routed without one. */
 export function activeCapacity(declaration: CapacityDeclaration | undefined, nowMs: number): CapacityDeclaration | undefined {
   if (!declaration) return undefined;

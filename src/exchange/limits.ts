@@ -14,7 +14,7 @@
  * before the ping; the hint is keyed by the declaration, so the buyer's next
  * PUT opens it from the next lead.
  */
-import { activeCapacity, noCapacityReason } from "../core/capacity";
+import { activeCapacity, noCapacityReason, readsCapacity } from "../core/capacity";
 import { leaseMsOf, type Tree } from "../core/config";
 import type { TreePoint } from "../core/tree";
 import { capCounterName, treeLimitName, type CounterLimits, type Reservation } from "../objects/counter";
@@ -55,6 +55,20 @@ export async function submitLimitReason(env: Env, tree: Tree, leadId: string): P
   if (limit === undefined || !tree.dailyLimits) return undefined;
   const taken = await env.COUNTER.getByName(treeLimitName(tree.id, "submits")).take(leadId, { timezone: tree.dailyLimits.timezone, daily: limit });
   return taken.ok ? undefined : `the tree's daily submit limit of ${limit} is reached`;
+}
+
+/**
+ * The free agents of each point whose filters or bid rules read `capacity`,
+ * when the run begins: one counter read per such point with a declaration in
+ * force, none for any other.
+ */
+export async function capacityReadings(env: Env, points: Iterable<TreePoint>, nowMs: number): Promise<ReadonlyMap<string, number>> {
+  const reads = [...points].flatMap((point) => {
+    const declaration = activeCapacity(point.capacity, nowMs);
+    if (!declaration || !readsCapacity([...point.filters, ...point.bidRules.flatMap((rule) => rule.when)])) return [];
+    return [env.COUNTER.getByName(capCounterName(point.id)).capacity(declaration, nowMs).then((state) => [point.id, state?.left ?? declaration.available] as const)];
+  });
+  return new Map(reads.length ? await Promise.all(reads) : []);
 }
 
 export function postGuards(env: Env, tree: Tree, leadId: string, now: () => number = Date.now): PostGuards {

@@ -28,11 +28,11 @@ interface Capacity {
   setAt?: string;
 }
 
-/** A buyer's lead point bidding high and another buyer's bidding low, in one auction tier. */
-async function routed() {
+/** A buyer's lead point bidding high (with `extra` in its document) and another buyer's bidding low, in one auction tier. */
+async function routed(extra: Record<string, unknown> = {}) {
   const buyer = await newBuyer();
   const [name, spareName] = [unique("agents"), unique("spare")];
-  const [point, spare] = await Promise.all([newLeadPoint(name, { bid: 2000 }, { buyerId: buyer.id }), newLeadPoint(spareName, { bid: 500 })]);
+  const [point, spare] = await Promise.all([newLeadPoint(name, { bid: 2000 }, { buyerId: buyer.id, ...extra }), newLeadPoint(spareName, { bid: 500 })]);
   const publisher = await newPublisher();
   const treeId = await newTree([{ leadPointId: point.id }, { leadPointId: spare.id }]);
   const path = `/lead-points/${point.id}/capacity`;
@@ -104,6 +104,13 @@ describe("PUT /v1/buyer/lead-points/:id/capacity", () => {
     await new Promise((resolve) => setTimeout(resolve, Math.max(0, until - Date.now() + 10)));
     expect(buyersOf(await lane.sell())).toEqual([lane.point.id]);
     expect(await lane.capacity()).toEqual({ available: null });
+  });
+
+  it("prices by the agents free when the lead arrives: a bid rule on capacity lowers the bid of the last agent", async () => {
+    const lane = await routed({ bidRules: [{ name: "last agent", when: [{ field: "capacity", op: "lte", value: 1 }], adjustCents: -400 }] });
+    await lane.declare({ available: 2 });
+    const [first, second] = [await lane.sell(), await lane.sell()];
+    expect([first.sales, second.sales].map((sales) => sales.map((sale) => [sale.leadPointId, sale.priceCents]))).toEqual([[[lane.point.id, 2000]], [[lane.point.id, 1600]]]);
   });
 
   it.each([
