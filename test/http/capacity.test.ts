@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { CapacityDeclaration } from "../../src/core/capacity";
 import { point as treePoint, T0, tier, tree } from "../../src/core/testing/fixtures";
@@ -127,6 +128,19 @@ describe("PUT /v1/buyer/lead-points/:id/capacity", () => {
     expect(refused.error.code).toBe("validation_failed");
     expect(refused.error.fields?.map((field) => field.path)).toContain(path);
     expect(await lane.capacity()).toEqual({ available: null });
+  });
+
+  it("answers no 5xx whatever the body", async () => {
+    const lane = await routed();
+    const value = fc.oneof(fc.jsonValue(), fc.string(), fc.integer(), fc.double(), fc.date({ noInvalidDate: true }).map((date) => date.toISOString()));
+    const body = fc.oneof(fc.jsonValue(), fc.record({ available: value, until: value }, { requiredKeys: [] }));
+    await fc.assert(
+      fc.asyncProperty(body, async (sent) => {
+        const response = await asBuyer(lane.buyer.apiKey, "PUT", lane.path, sent);
+        expect(response.status, JSON.stringify(response.body)).toBeLessThan(500);
+      }),
+      { numRuns: 30 },
+    );
   });
 
   it("answers 404 for another buyer's lead point, and declares nothing on it, and for one that does not exist", async () => {
