@@ -7,7 +7,7 @@
  * lead is sold.
  */
 import type { Tier, Tree } from "./config";
-import { skipReason, timeZoneOfPoint, timeZoneOfTree } from "./eligibility";
+import { skipReason, timeZoneOfTree } from "./eligibility";
 import type { Candidate, CopyTarget, TreePoint, TreeRun } from "./tree";
 
 /** The positions of `tier` that may be tried now; `stopped` (why the tree stopped) skips them all. */
@@ -52,7 +52,7 @@ function pointRefusal(point: TreePoint, run: TreeRun): string | undefined {
   if (!point.buyerEnabled) return "buyer disabled";
   const consent = run.consentRefusal(point);
   if (consent) return consent;
-  return skipReason(point, run.lead.score, run.fieldsFor(timeZoneOfPoint(point), point.filters), new Date(run.io.now()));
+  return skipReason(point, run.lead.score, run.pointFields(point, point.filters), new Date(run.io.now()));
 }
 
 function candidateRefusal(point: TreePoint, run: TreeRun): string | undefined {

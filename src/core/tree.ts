@@ -13,6 +13,7 @@
  */
 import { RUN_CEILING_MS, runtimeMsOf, type LeadPoint, type Payout, type Position, type Tier, type TierMode, type Tree } from "./config";
 import { traceOfPing, traceOfPost, type FiredBidRule, type PingAttempt, type PostAttempt, type TraceEntry } from "./attempt";
+import { CAPACITY_FIELD, readsCapacity, type CapacityDeclaration } from "./capacity";
 import { candidatesOf, copiesOf } from "./candidates";
 import { consentRefusal, consentWords } from "./consentNames";
 import { filterFieldsOf, readsLocalTime, timeZoneOfPoint, withLocalTime } from "./eligibility";
@@ -22,6 +23,8 @@ import { bidPrice, floorRefusal, saleFloor, type AnswerPricing, type BidPrice, t
 
 export interface TreePoint extends LeadPoint {
   buyerEnabled: boolean;
+  /** Its buyer's capacity declaration, if it made one (capacity.ts). */
+  capacity?: CapacityDeclaration;
 }
 
 /** How long a call's answer is waited for, and what the buyer is told it has. */
@@ -65,6 +68,8 @@ export interface TreeIO {
   rotation(tierName: string, listed: string[], eligible: string[]): Promise<string | undefined>;
   /** Extra eligibility owned by I/O (caps): a reason to skip the point, if any. */
   closedReason?(point: TreePoint): string | undefined;
+  /** The point's free agents when the run began, read for filters and bid rules that name `capacity`; undefined without a declaration. */
+  capacityOf?(point: TreePoint): number | undefined;
 }
 
 export interface Sale {
@@ -195,6 +200,13 @@ export class TreeRun {
     return local;
   }
 
+  /** What `point`'s filters or bid rules see: fieldsFor in the point's zone, and its free agents when they read `capacity`. */
+  pointFields(point: TreePoint, conditions: readonly FilterCondition[]): LeadFields {
+    const fields = this.fieldsFor(timeZoneOfPoint(point), conditions);
+    const capacity = readsCapacity(conditions) ? this.io.capacityOf?.(point) : undefined;
+    return capacity === undefined ? fields : { ...fields, [CAPACITY_FIELD]: capacity };
+  }
+
   /** Why one-to-one consent keeps the lead from `point`; the consent text is normalized once per run, when first needed. */
   consentRefusal(point: Pick<LeadPoint, "consentNames">): string | undefined {
     if (!this.tree.consent?.requireBuyerNamed) return undefined;
@@ -274,7 +286,7 @@ export class TreeRun {
 
   /** What a lead point's answer (or fixed price) is worth after its bid rules, or why it is declined: no price, or under the floor. */
   price({ point, position }: Pick<Candidate, "point" | "position">, answeredCents: number | undefined): BidPrice {
-    const fields = this.fieldsFor(timeZoneOfPoint(point), point.bidRules.flatMap((rule) => rule.when));
+    const fields = this.pointFields(point, point.bidRules.flatMap((rule) => rule.when));
     const price = bidPrice(point, position, answeredCents, fields);
     if (!price.ok) return price;
     const refusal = floorRefusal(price.priceCents, this.floor);

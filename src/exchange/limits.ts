@@ -7,7 +7,14 @@
  * object before posting, committed on accept and released on anything else.
  * A reservation lapses with the run's lease, so a run cut off between
  * reserve and settle never holds a unit for good.
+ *
+ * A lead point's capacity declaration is counted in the same object as its
+ * caps, in the same reservation: a point without one pays nothing for it. A
+ * declaration of 0, or a sale that takes the last agent, closes the point
+ * before the ping; the hint is keyed by the declaration, so the buyer's next
+ * PUT opens it from the next lead.
  */
+import { activeCapacity, noCapacityReason, readsCapacity } from "../core/capacity";
 import { leaseMsOf, type Tree } from "../core/config";
 import type { TreePoint } from "../core/tree";
 import { capCounterName, treeLimitName, type CounterLimits, type Reservation } from "../objects/counter";
@@ -23,10 +30,12 @@ interface Guard {
   limits: CounterLimits;
 }
 
-function guardsOf(tree: Tree, point: TreePoint): Guard[] {
+function guardsOf(tree: Tree, point: TreePoint, nowMs: number): Guard[] {
   const guards: Guard[] = [];
-  if (point.caps && (point.caps.hourly ?? point.caps.daily ?? point.caps.total) !== undefined) {
-    guards.push({ name: capCounterName(point.id), limits: point.caps });
+  const capped = point.caps && (point.caps.hourly ?? point.caps.daily ?? point.caps.total) !== undefined;
+  const capacity = activeCapacity(point.capacity, nowMs);
+  if (capped || capacity) {
+    guards.push({ name: capCounterName(point.id), limits: { timezone: "UTC", ...point.caps, ...(capacity ? { capacity } : {}) } });
   }
   const limits = tree.dailyLimits;
   if (limits?.accepts !== undefined) guards.push({ name: treeLimitName(tree.id, "accepts"), limits: { timezone: limits.timezone, daily: limits.accepts } });
@@ -48,20 +57,36 @@ export async function submitLimitReason(env: Env, tree: Tree, leadId: string): P
   return taken.ok ? undefined : `the tree's daily submit limit of ${limit} is reached`;
 }
 
+/**
+ * The free agents of each point whose filters or bid rules read `capacity`,
+ * when the run begins: one counter read per such point with a declaration in
+ * force, none for any other.
+ */
+export async function capacityReadings(env: Env, points: Iterable<TreePoint>, nowMs: number): Promise<ReadonlyMap<string, number>> {
+  const reads = [...points].flatMap((point) => {
+    const declaration = activeCapacity(point.capacity, nowMs);
+    if (!declaration || !readsCapacity([...point.filters, ...point.bidRules.flatMap((rule) => rule.when)])) return [];
+    return [env.COUNTER.getByName(capCounterName(point.id)).capacity(declaration, nowMs).then((state) => [point.id, state?.left ?? declaration.available] as const)];
+  });
+  return new Map(reads.length ? await Promise.all(reads) : []);
+}
+
 export function postGuards(env: Env, tree: Tree, leadId: string, now: () => number = Date.now): PostGuards {
   const leaseMs = leaseMsOf(tree);
   const token = (point: TreePoint) => `${leadId}:${point.id}`;
   const counter = (name: string) => env.COUNTER.getByName(name);
   return {
     closedReason(point) {
-      for (const guard of guardsOf(tree, point)) {
+      const capacity = activeCapacity(point.capacity, now());
+      if (capacity?.available === 0) return noCapacityReason(capacity);
+      for (const guard of guardsOf(tree, point, now())) {
         const hint = fullHints.get(hintKey(guard));
         if (hint && hint.until > now()) return hint.reason;
       }
       return undefined;
     },
     async reserve(point) {
-      const guards = guardsOf(tree, point);
+      const guards = guardsOf(tree, point, now());
       if (guards.length === 0) return { ok: true };
       const results = await Promise.all(guards.map((guard) => counter(guard.name).reserve(token(point), guard.limits, now(), leaseMs)));
       const refused = results.findIndex((result) => !result.ok);
@@ -73,7 +98,14 @@ export function postGuards(env: Env, tree: Tree, leadId: string, now: () => numb
       return result;
     },
     async closeReservation(point, sold) {
-      await Promise.all(guardsOf(tree, point).map((guard) => (sold ? counter(guard.name).commit(token(point), now(), guard.limits.timezone) : counter(guard.name).release(token(point)))));
+      await Promise.all(
+        guardsOf(tree, point, now()).map(async (guard) => {
+          if (!sold) return counter(guard.name).release(token(point));
+          const committed = await counter(guard.name).commit(token(point), now(), guard.limits.timezone);
+          // The last agent taken: the point is not pinged again until the buyer declares more.
+          if (committed.capacityLeft === 0 && guard.limits.capacity) fullHints.set(hintKey(guard), { until: now() + FULL_HINT_MS, reason: noCapacityReason(guard.limits.capacity) });
+        }),
+      );
     },
   };
 }

@@ -19,6 +19,7 @@ import type { LeadLogEntry, LeadStatus, SaleEntry } from "../store/leadLog";
 import type { Services } from "../store/services";
 import { sendCopies } from "./copies";
 import type { RunJournal } from "./journal";
+import { capacityReadings } from "./limits";
 import type { LeadAnswer, Settlement } from "./settlement";
 import { treeIO } from "./treeIO";
 
@@ -53,7 +54,7 @@ export async function executeRun(effects: RunEffects, input: RunInput): Promise<
   if (screening.kind === "decline") {
     return settlementOf(input, { status: "rejected", reason: screening.reason, trace: [], sales: [] }, started);
   }
-  const io = treeIO(env, tree, lead, journal, effects.relay);
+  const io = treeIO(env, tree, lead, journal, await capacityReadings(env, snapshot.points.values(), started), effects.relay);
   const ran = await runTree({ tree, lead, points: snapshot.points, io, strategies: tierStrategies, cycle, prior, payout: input.publisher.payout });
   if (ran.disabledPositions.length) {
     const ids = ran.disabledPositions.map((p) => p.leadPointId);

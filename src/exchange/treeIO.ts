@@ -22,7 +22,8 @@ export function postMessage(tree: Tree, lead: Lead, priceCents: number, allowedR
   return { leadId: lead.id, treeId: tree.id, vertical: tree.vertical, score: lead.score, fields: lead.fields, consent: lead.consent, priceCents, allowedResponseMs };
 }
 
-export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal, relay?: PingShardService): TreeIO {
+/** `capacity`: the free agents of the points whose filters or bid rules read them (capacityReadings). */
+export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal, capacity: ReadonlyMap<string, number>, relay?: PingShardService): TreeIO {
   const client = createBuyerClient();
   const guards = postGuards(env, tree, lead.id);
   const base = { leadId: lead.id, treeId: tree.id, vertical: tree.vertical, score: lead.score };
@@ -33,6 +34,7 @@ export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal, re
     now: Date.now,
     random: Math.random,
     closedReason: (point) => guards.closedReason(point),
+    capacityOf: (point) => capacity.get(point.id),
     ping: (targets) =>
       fanOutPings(
         client,

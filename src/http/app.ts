@@ -4,6 +4,7 @@ import { requireAdmin, requireBuyer } from "./auth";
 import { newRouter, type BuyerEnv } from "./router";
 import { ApiError, errorResponse, onError } from "./errors";
 import { registerBuyers } from "./admin/buyers";
+import { registerCapacityView } from "./admin/capacity";
 import { registerClickReads } from "./admin/clicks";
 import { registerLeadPoints } from "./admin/leadPoints";
 import { registerLeads } from "./admin/leads";
@@ -12,6 +13,7 @@ import { registerPublishers } from "./admin/publishers";
 import { registerReports } from "./admin/reports";
 import { registerStatements } from "./admin/statements";
 import { registerTrees } from "./admin/trees";
+import { registerOwnCapacity } from "./buyer/capacity";
 import { registerOwnLeadPoints } from "./buyer/leadPoints";
 import { registerBoughtLeads } from "./buyer/leads";
 import { registerStatement } from "./buyer/statement";
@@ -34,6 +36,7 @@ export function createApp() {
   registerPublishers(admin);
   registerBuyers(admin);
   registerLeadPoints(admin);
+  registerCapacityView(admin);
   registerTrees(admin);
   registerLeads(admin);
   registerClickReads(admin);
@@ -46,6 +49,7 @@ export function createApp() {
   buyer.use("*", requireBuyer, requireJsonBody);
   registerBoughtLeads(buyer);
   registerOwnLeadPoints(buyer);
+  registerOwnCapacity(buyer);
   registerStatement(buyer);
   app.route("/v1/buyer", buyer);
 

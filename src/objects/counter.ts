@@ -12,8 +12,14 @@
  * late commit of a lapsed reservation still counts, in the periods it was
  * taken in, and a commit counts once per token however often it is repeated
  * (a recovery settles again what the run may already have settled).
+ *
+ * A lead point's counter also holds its buyer's capacity declaration, the
+ * latest it was shown (by the buyer's PUT, or by a post whose configuration
+ * carries it): while it is in force every sale counts it down, and a post
+ * is refused once its sales and the posts in flight take every agent.
  */
 import { DurableObject } from "cloudflare:workers";
+import { activeCapacity, capacityLeft, noCapacityReason, supersedes, type CapacityDeclaration } from "../core/capacity";
 import { capPeriods } from "../core/schedule";
 
 export interface CounterLimits {
@@ -21,6 +27,19 @@ export interface CounterLimits {
   hourly?: number;
   daily?: number;
   total?: number;
+  /** The lead point's capacity declaration in force, as the post's configuration has it. */
+  capacity?: CapacityDeclaration;
+}
+
+/** What a sale leaves of the capacity declaration in force, when one is. */
+export interface Committed {
+  capacityLeft?: number;
+}
+
+/** A capacity declaration in force and the agents it has left: those its sales have not taken. */
+export interface CapacityState {
+  declaration: CapacityDeclaration;
+  left: number;
 }
 
 export type Reservation = { ok: true } | { ok: false; reason: string };
@@ -29,6 +48,11 @@ export interface CounterUsage {
   hourly: number;
   daily: number;
   total: number;
+}
+
+interface CapacityRow extends Record<string, SqlStorageValue> {
+  declaration: string;
+  sold: number;
 }
 
 interface ReservationRow extends Record<string, SqlStorageValue> {
@@ -55,6 +79,7 @@ export class Counter extends DurableObject<Env> {
       CREATE TABLE IF NOT EXISTS reservations (token TEXT PRIMARY KEY, hour TEXT NOT NULL, day TEXT NOT NULL, at INTEGER NOT NULL);
       CREATE TABLE IF NOT EXISTS committed (token TEXT PRIMARY KEY, at INTEGER NOT NULL);
       CREATE INDEX IF NOT EXISTS committed_at ON committed (at);
+      CREATE TABLE IF NOT EXISTS capacity (id INTEGER PRIMARY KEY CHECK (id = 1), declaration TEXT NOT NULL, sold INTEGER NOT NULL);
     `);
     const columns = new Set(this.sql.exec<{ name: string }>("PRAGMA table_info(reservations)").toArray().map((column) => column.name));
     if (!columns.has("lapses_at")) this.sql.exec("ALTER TABLE reservations ADD COLUMN lapses_at INTEGER NOT NULL DEFAULT 0");
@@ -78,6 +103,11 @@ export class Counter extends DurableObject<Env> {
             ? `total cap of ${limits.total} reached`
             : undefined;
     if (full) return { ok: false, reason: full };
+    if (limits.capacity) this.adopt(limits.capacity);
+    const capacity = this.inForce(nowMs);
+    if (capacity && capacityLeft(capacity.declaration, capacity.sold + this.openReservations(nowMs)) === 0) {
+      return { ok: false, reason: noCapacityReason(capacity.declaration) };
+    }
     this.sql.exec("INSERT OR REPLACE INTO reservations (token, hour, day, at, lapses_at) VALUES (?, ?, ?, ?, ?)", token, hour, day, nowMs, nowMs + leaseMs);
     return { ok: true };
   }
@@ -87,14 +117,16 @@ export class Counter extends DurableObject<Env> {
    * once per token: a repeat is a no-op, and a token whose reservation was
    * swept away counts in the current periods (the sale happened).
    */
-  async commit(token: string, nowMs = Date.now(), timezone = "UTC"): Promise<void> {
-    if (this.sql.exec("SELECT 1 FROM committed WHERE token = ?", token).toArray().length) return;
+  async commit(token: string, nowMs = Date.now(), timezone = "UTC"): Promise<Committed> {
+    if (this.sql.exec("SELECT 1 FROM committed WHERE token = ?", token).toArray().length) return this.committed(nowMs);
     const row = this.sql.exec<ReservationRow>("SELECT hour, day FROM reservations WHERE token = ?", token).toArray()[0] ?? capPeriods(timezone, new Date(nowMs));
     for (const period of [`hour:${row.hour}`, `day:${row.day}`, "total"]) {
       this.sql.exec("INSERT INTO counts (period, n) VALUES (?, 1) ON CONFLICT (period) DO UPDATE SET n = n + 1", period);
     }
     this.sql.exec("DELETE FROM reservations WHERE token = ?", token);
     this.sql.exec("INSERT INTO committed (token, at) VALUES (?, ?)", token, nowMs);
+    if (this.inForce(nowMs)) this.sql.exec("UPDATE capacity SET sold = sold + 1");
+    return this.committed(nowMs);
   }
 
   async release(token: string): Promise<void> {
@@ -106,6 +138,17 @@ export class Counter extends DurableObject<Env> {
     const reservation = await this.reserve(token, limits, nowMs);
     if (reservation.ok) await this.commit(token, nowMs, limits.timezone);
     return reservation;
+  }
+
+  /**
+   * The capacity declaration in force at `nowMs` and what is left of it,
+   * after taking `declaration` if it is later than the one held (a buyer's
+   * PUT declares through here, and starts the count afresh).
+   */
+  async capacity(declaration: CapacityDeclaration | undefined, nowMs = Date.now()): Promise<CapacityState | undefined> {
+    if (declaration) this.adopt(declaration);
+    const held = this.inForce(nowMs);
+    return held && { declaration: held.declaration, left: capacityLeft(held.declaration, held.sold) };
   }
 
   /** Units used in the periods around `nowMs`, open reservations included. */
@@ -129,6 +172,30 @@ export class Counter extends DurableObject<Env> {
       daily: count(`day:${day}`) + (open.daily ?? 0),
       total: count("total") + open.total,
     };
+  }
+
+  private adopt(declaration: CapacityDeclaration): void {
+    if (!supersedes(declaration, this.held()?.declaration)) return;
+    this.sql.exec("INSERT OR REPLACE INTO capacity (id, declaration, sold) VALUES (1, ?, 0)", JSON.stringify(declaration));
+  }
+
+  private held(): { declaration: CapacityDeclaration; sold: number } | undefined {
+    const row = this.sql.exec<CapacityRow>("SELECT declaration, sold FROM capacity").toArray()[0];
+    return row && { declaration: JSON.parse(row.declaration) as CapacityDeclaration, sold: row.sold };
+  }
+
+  private inForce(nowMs: number): { declaration: CapacityDeclaration; sold: number } | undefined {
+    const held = this.held();
+    return held && activeCapacity(held.declaration, nowMs) ? held : undefined;
+  }
+
+  private committed(nowMs: number): Committed {
+    const capacity = this.inForce(nowMs);
+    return capacity ? { capacityLeft: capacityLeft(capacity.declaration, capacity.sold) } : {};
+  }
+
+  private openReservations(nowMs: number): number {
+    return this.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM reservations WHERE lapses_at > ?", nowMs).one().n;
   }
 
   private sweep(nowMs: number): void {

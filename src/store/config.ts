@@ -5,6 +5,7 @@
  */
 import { eq, sql, desc } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
+import type { CapacityDeclaration } from "../core/capacity";
 import type { BuyerInput, LeadPointInput, Payout, PublisherInput, TreeInput } from "../core/config";
 import { type Db, nowIso } from "./db";
 import { hashKey, newApiKey, newId } from "./ids";
@@ -146,12 +147,24 @@ export async function createLeadPoint(db: Db, input: LeadPointInput): Promise<Le
     buyerId: input.buyerId,
     name: input.name,
     document: input,
+    capacity: null,
     enabled: input.enabled,
     createdAt: now,
     updatedAt: now,
   };
   await writeConfig(db, db.insert(leadPoints).values(row));
   return toLeadPoint(row);
+}
+
+/** Whose a lead point is and the capacity its buyer declared, if any. */
+export async function getLeadPointCapacity(db: Db, id: string): Promise<{ buyerId: string; capacity?: CapacityDeclaration } | undefined> {
+  const row = await db.select({ buyerId: leadPoints.buyerId, capacity: leadPoints.capacity }).from(leadPoints).where(eq(leadPoints.id, id)).get();
+  return row && { buyerId: row.buyerId, ...(row.capacity ? { capacity: row.capacity } : {}) };
+}
+
+/** Replaces the lead point's capacity declaration: trees read it with the lead point, from their next lead. */
+export async function setLeadPointCapacity(db: Db, id: string, capacity: CapacityDeclaration): Promise<void> {
+  await writeConfig(db, db.update(leadPoints).set({ capacity }).where(eq(leadPoints.id, id)));
 }
 
 /** Creates the tree or replaces its document with a new version; old versions are kept. */

@@ -8,6 +8,7 @@
 import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { FiredBidRule } from "../core/attempt";
+import type { CapacityDeclaration } from "../core/capacity";
 import type { LeadPointInput, Payout, TreeInput } from "../core/config";
 import type { Consent, LeadFields, ScoreSignal } from "../core/lead";
 import { unsoldCauses } from "../core/unsoldCause";
@@ -60,6 +61,8 @@ export const leadPoints = sqliteTable(
     buyerId: text("buyer_id").notNull().references(() => buyers.id),
     name: text("name").notNull(),
     document: text("document", { mode: "json" }).$type<LeadPointInput>().notNull(),
+    /** The buyer's capacity declaration (PUT …/capacity), apart from the document the operator and buyer patch. */
+    capacity: text("capacity", { mode: "json" }).$type<CapacityDeclaration>(),
     enabled: integer("enabled", { mode: "boolean" }).notNull().default(true),
     createdAt: createdAt(),
     updatedAt: text("updated_at").notNull(),

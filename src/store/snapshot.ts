@@ -34,6 +34,6 @@ export async function readSnapshot(db: Db, treeId: string): Promise<TreeSnapshot
   const enabled = new Set(enabledBuyers.map((buyer) => buyer.id));
   return {
     tree: toTree(tree),
-    points: new Map(points.map((row) => [row.id, { ...toLeadPoint(row), buyerEnabled: enabled.has(row.buyerId) }])),
+    points: new Map(points.map((row) => [row.id, { ...toLeadPoint(row), buyerEnabled: enabled.has(row.buyerId), ...(row.capacity ? { capacity: row.capacity } : {}) }])),
   };
 }

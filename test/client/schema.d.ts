@@ -192,6 +192,23 @@ export interface paths {
         patch: operations["updateLeadPoint"];
         trace?: never;
     };
+    "/v1/admin/lead-points/{id}/capacity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the capacity a lead point's buyer declared and what its sales have left of it */
+        get: operations["getLeadPointCapacity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/ping-trees/{treeId}": {
         parameters: {
             query?: never;
@@ -506,6 +523,27 @@ export interface paths {
          * @description The fields the body names replace the stored ones, validated as at creation; null removes caps, filters, bid rules or the schedule. Any other field is 400: endpoints and the rest are the operator's. The lead point keeps its id and cap counts; trees use the change from their next lead.
          */
         patch: operations["updateOwnLeadPoint"];
+        trace?: never;
+    };
+    "/v1/buyer/lead-points/{id}/capacity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read the capacity declared on one of this buyer's lead points and what its sales have left of it */
+        get: operations["getOwnCapacity"];
+        /**
+         * Declare how many agents are free on one of this buyer's lead points
+         * @description Replaces any earlier declaration, and its count starts afresh. Each sale counts `available` down; at 0 the lead point is not pinged (its trace entry says why) until the next declaration or `until`. Trees use it from their next lead.
+         */
+        put: operations["putOwnCapacity"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/v1/buyer/statement": {
@@ -1064,6 +1102,15 @@ export interface components {
                 priceUnit?: "dollars" | "cents";
             } | null;
         } | null;
+        Capacity: {
+            /** @description Agents left: those declared less the sales since. Null when no declaration is in force: the lead point is routed without one. */
+            available: number | null;
+            /** @description Agents free when it was declared. */
+            declared?: number;
+            until?: string;
+            /** @description When it was declared. */
+            setAt?: string;
+        };
         Tree: {
             id: string;
             /** @default true */
@@ -1823,6 +1870,15 @@ export interface components {
                 toHour: number;
             } | null;
             enabled?: boolean;
+        };
+        CapacityInput: {
+            /** @description Agents free now; at 0 the lead point is not pinged. Each sale counts it down. */
+            available: number;
+            /**
+             * Format: date-time
+             * @description When the declaration ends, in the future; after it the lead point is routed as if none had been made.
+             */
+            until?: string;
         };
         BuyerStatement: {
             buyerId: string;
@@ -2606,6 +2662,46 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such lead point */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getLeadPointCapacity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The declaration in force, or `available: null` when none is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Capacity"];
                 };
             };
             /** @description Missing or wrong operator token */
@@ -3481,6 +3577,99 @@ export interface operations {
                 };
             };
             /** @description The patch, or the document it leaves, is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong buyer key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such lead point of this buyer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOwnCapacity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The declaration in force, or `available: null` when none is */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Capacity"];
+                };
+            };
+            /** @description Missing or wrong buyer key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such lead point of this buyer */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    putOwnCapacity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CapacityInput"];
+            };
+        };
+        responses: {
+            /** @description The declaration as it now stands */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Capacity"];
+                };
+            };
+            /** @description Not a non-negative whole number of agents, or an `until` that is not a time in the future */
             400: {
                 headers: {
                     [name: string]: unknown;

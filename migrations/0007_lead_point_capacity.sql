@@ -1,0 +1,1 @@
+ALTER TABLE `lead_points` ADD `capacity` text;
