@@ -10,10 +10,12 @@ import { registerLeads } from "./admin/leads";
 import { registerPostbacks } from "./admin/postbacks";
 import { registerPublishers } from "./admin/publishers";
 import { registerReports } from "./admin/reports";
+import { registerScorecards } from "./admin/scorecards";
 import { registerStatements } from "./admin/statements";
 import { registerTrees } from "./admin/trees";
 import { registerOwnLeadPoints } from "./buyer/leadPoints";
 import { registerBoughtLeads } from "./buyer/leads";
+import { registerScorecard } from "./buyer/scorecard";
 import { registerStatement } from "./buyer/statement";
 import { registerDocs } from "./docs";
 import { registerHealth } from "./health";
@@ -38,6 +40,7 @@ export function createApp() {
   registerLeads(admin);
   registerClickReads(admin);
   registerReports(admin);
+  registerScorecards(admin);
   registerStatements(admin);
   registerPostbacks(admin);
   app.route("/v1/admin", admin);
@@ -47,6 +50,7 @@ export function createApp() {
   registerBoughtLeads(buyer);
   registerOwnLeadPoints(buyer);
   registerStatement(buyer);
+  registerScorecard(buyer);
   app.route("/v1/buyer", buyer);
 
   const publisher = newRouter();
