@@ -70,21 +70,23 @@ export function smoothedRate(successes: number, trials: number, prior: number, k
 
 const rounded = (value: number, places: number) => Math.round(value * 10 ** places) / 10 ** places;
 
-/** The expected value of a bid of `priceCents` by a point with `record`, with the figures behind it. */
-export function rankFigures(priceCents: number, record: PointRecord | undefined, tree: TreeRates): RankFigures & { exact: number } {
+/** The expected value of a bid of `priceCents` by a point with `record` (`exact`, what ranks), with the figures behind it as the trace shows them. */
+export function rankFigures(priceCents: number, record: PointRecord | undefined, tree: TreeRates): { exact: number; figures: RankFigures } {
   const { posts, postAccepts, sales, returns } = record ?? NO_RECORD;
   const postAcceptRate = smoothedRate(postAccepts, posts, tree.postAcceptRate);
   const returnRate = smoothedRate(returns, sales, tree.returnRate);
   const exact = priceCents * postAcceptRate * (1 - returnRate);
   return {
-    postAcceptRate: rounded(postAcceptRate, 4),
-    posts,
-    postAccepts,
-    returnRate: rounded(returnRate, 4),
-    sales,
-    returns,
-    expectedValueCents: rounded(exact, 2),
     exact,
+    figures: {
+      postAcceptRate: rounded(postAcceptRate, 4),
+      posts,
+      postAccepts,
+      returnRate: rounded(returnRate, 4),
+      sales,
+      returns,
+      expectedValueCents: rounded(exact, 2),
+    },
   };
 }
 
@@ -108,11 +110,7 @@ export function byPrice(a: RankableBid, b: RankableBid): number {
  */
 export function rankByExpectedValue<B extends RankableBid>(bids: readonly B[], records: PointRecords, tree: TreeRates): { bid: B; figures: RankFigures }[] {
   return bids
-    .map((bid) => ({ bid, ...splitExact(rankFigures(bid.priceCents, records.get(bid.point.id), tree)) }))
+    .map((bid) => ({ bid, ...rankFigures(bid.priceCents, records.get(bid.point.id), tree) }))
     .sort((a, b) => b.exact - a.exact || byPrice(a.bid, b.bid))
     .map(({ bid, figures }) => ({ bid, figures }));
-}
-
-function splitExact({ exact, ...figures }: RankFigures & { exact: number }): { exact: number; figures: RankFigures } {
-  return { exact, figures };
 }
