@@ -7,7 +7,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, test } from "vitest";
 import { dbOf } from "../../src/store/db";
-import { REFRESH_MS, rankingCache } from "../../src/store/rankingCache";
+import { REFRESH_MS, RankingCache, rankingCache } from "../../src/store/rankingCache";
 import { expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, submitLead, unique } from "../support/exchange";
 
 interface Ranking {
@@ -51,5 +51,28 @@ describe("rank expected_value", () => {
     // The tree's average post-accept rate is 3 of 6; each point's own 3 posts move it from there: (accepts + 20 × 0.5) / (3 + 20).
     expect(rankOf(high.id), JSON.stringify(lead.trace)).toEqual({ posts: 3, postAccepts: 0, postAcceptRate: 0.4348, sales: 0, returns: 0, returnRate: 0, expectedValueCents: 478.26 });
     expect(rankOf(good.id), JSON.stringify(lead.trace)).toEqual({ posts: 3, postAccepts: 3, postAcceptRate: 0.5652, sales: 3, returns: 0, returnRate: 0, expectedValueCents: 565.22 });
+  });
+
+  test("an isolate's records start empty and are read from D1 at most once per refresh interval", async () => {
+    const taker = await newLeadPoint(unique("ev-taker"), { bid: 900 });
+    const treeId = await newTree([{ leadPointId: taker.id }]);
+    const publisher = await newPublisher();
+    const sell = async () => {
+      const leadId = String(expectStatus(await submitLead(treeId, publisher.apiKey), 200).leadId);
+      await leadInD1(leadId);
+    };
+    const db = dbOf(env.DB);
+    const cache = new RankingCache();
+    expect(cache.current().size).toBe(0);
+
+    await sell();
+    const t = Date.now();
+    await cache.refresh(db, t);
+    expect(cache.current().get(taker.id)).toEqual({ posts: 1, postAccepts: 1, sales: 1, returns: 0 });
+    await sell();
+    await cache.refresh(db, t + REFRESH_MS - 1);
+    expect(cache.current().get(taker.id), "read again within the interval").toEqual({ posts: 1, postAccepts: 1, sales: 1, returns: 0 });
+    await cache.refresh(db, t + REFRESH_MS);
+    expect(cache.current().get(taker.id)).toEqual({ posts: 2, postAccepts: 2, sales: 2, returns: 0 });
   });
 });
