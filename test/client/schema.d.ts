@@ -557,7 +557,7 @@ export interface paths {
         };
         /**
          * Score this buyer's lead points over a window: accept, timeout, return and conversion rates and response times
-         * @description A scorecard follows the leads received in the window: the pings and posts made for them (the same counts as GET /v1/admin/reports/summary?groupBy=leadPoint), and of those the point bought, how many it returned or reported sold, whenever it did. A lead's trace (GET /v1/admin/leads/{leadId}) shows each attempt counted. Only this buyer's own lead points.
+         * @description One row per lead point of this buyer that was offered a lead received in the window: the pings and posts made for those leads, and of those it bought, how many it returned or reported sold (whenever it did). The operator's scorecards show the same figures.
          */
         get: operations["getOwnScorecard"];
         put?: never;

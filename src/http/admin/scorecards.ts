@@ -40,7 +40,7 @@ export const ScorecardsSchema = z
   })
   .openapi("Scorecards");
 
-export const scorecardsDescription = [
+const scorecardsDescription = [
   "A scorecard follows the leads received in the window: the pings and posts made for them (the same counts as GET /v1/admin/reports/summary?groupBy=leadPoint),",
   "and of those the point bought, how many it returned or reported sold, whenever it did. A lead's trace (GET /v1/admin/leads/{leadId}) shows each attempt counted.",
 ].join(" ");
