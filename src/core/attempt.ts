@@ -3,6 +3,7 @@
  * values, never exceptions: the tree runner decides on them, the trace
  * records them.
  */
+import type { RankFigures } from "./ranking";
 
 interface AttemptTiming {
   leadPointId: string;
@@ -55,6 +56,8 @@ export interface TraceEntry {
   cycle?: number;
   /** The bid rules that fired on the price, in order: on the ping's entry, or on the post's for a point never pinged. */
   bidRules?: FiredBidRule[];
+  /** What an expected-value rank made of the bid: on the ping's entry, or on the post's for a point never pinged. */
+  ranking?: RankFigures;
 }
 
 const pingOutcome = { bid: "accepted", noBid: "declined", timeout: "timeout", transportError: "error" } as const;

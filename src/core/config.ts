@@ -214,6 +214,10 @@ export const TierSchema = z.strictObject({
   name: z.string().min(1),
   mode: z.enum(tierModes),
   runWhich: z.enum(["one", "all"]).default("one"),
+  rank: z
+    .enum(["price", "expected_value"])
+    .default("price")
+    .describe("How an auction tier orders its bids: by price, or by price × the lead point's post-accept rate × (1 − its return rate) over the last 30 days, smoothed toward the tree's average."),
   maxSeconds: z.number().positive().max(30).optional(),
   exitOnMaxAccepts: z.boolean().default(true),
   enabled: z.boolean().default(true),

@@ -20,6 +20,7 @@ import { filterFieldsOf, readsLocalTime, timeZoneOfPoint, withLocalTime } from "
 import type { FilterCondition } from "./filters";
 import type { Lead, LeadFields } from "./lead";
 import { bidPrice, floorRefusal, saleFloor, type AnswerPricing, type BidPrice, type SaleFloor } from "./pricing";
+import { rankByExpectedValue, treeRates, type PointRecords, type RankFigures, type RankableBid } from "./ranking";
 
 export interface TreePoint extends LeadPoint {
   buyerEnabled: boolean;
@@ -47,6 +48,8 @@ export interface PostTarget extends PingTarget {
   pricing?: AnswerPricing;
   /** The bid rules that made `priceCents` for a point never pinged: its post's trace entry shows them. */
   bidRules?: FiredBidRule[];
+  /** What an expected-value rank made of the offer of a point never pinged: its post's trace entry shows it. */
+  ranking?: RankFigures;
 }
 
 /** A post before its call window: what a bid (or a direct post) offers. */
@@ -135,6 +138,8 @@ export interface RunContext {
   prior?: PriorSales;
   /** The publisher's payout: a fixed one is a floor under every sale. */
   payout?: Payout;
+  /** The lead points' records an expected-value rank reads (core/ranking.ts); none means every point ranks at the prior. */
+  records?: PointRecords;
 }
 
 /** The state of one run that every tier strategy reads and advances. */
@@ -154,8 +159,9 @@ export class TreeRun {
   private readonly fields: LeadFields;
   private readonly localFields = new Map<string, LeadFields>();
   private consentText?: string;
-  /** The trace entry of each bid, so the offer it makes can name the bid rules that priced it. */
-  private readonly bidEntries = new Map<PingAttempt, TraceEntry>();
+  /** The trace entry of each bid by lead point (pinged once a run), so the offer it makes can name the bid rules that priced it and its rank. */
+  private readonly bidEntries = new Map<string, TraceEntry>();
+  private readonly records: PointRecords;
 
   constructor(
     readonly tree: Tree,
@@ -171,6 +177,7 @@ export class TreeRun {
     this.accepts = prior.accepts;
     this.buyersSold = new Set(prior.buyerIds);
     this.fields = filterFieldsOf(lead);
+    this.records = context.records ?? new Map();
   }
 
   get quotaMet(): boolean {
@@ -237,7 +244,7 @@ export class TreeRun {
     for (const attempt of attempts) {
       const entry = this.cycled(traceOfPing(attempt));
       this.trace.push(entry);
-      if (attempt.kind === "bid") this.bidEntries.set(attempt, entry);
+      if (attempt.kind === "bid") this.bidEntries.set(attempt.leadPointId, entry);
     }
   }
 
@@ -265,7 +272,8 @@ export class TreeRun {
     // A post priced by its answer has no price of its own to show unless the answer made one.
     const priceCents = attempt.kind === "accepted" ? (attempt.priceCents ?? target.priceCents) : target.pricing ? undefined : target.priceCents;
     const bidRules = attempt.kind === "accepted" ? (attempt.bidRules ?? target.bidRules) : target.bidRules;
-    this.trace.push(this.cycled(traceOfPost(attempt, priceCents, bidRules)));
+    const entry = traceOfPost(attempt, priceCents, bidRules);
+    this.trace.push(this.cycled(target.ranking ? { ...entry, ranking: target.ranking } : entry));
     await this.io.afterPost(target, attempt);
     if (attempt.kind !== "accepted" || priceCents === undefined) return false;
     this.buyersSold.add(point.buyerId);
@@ -294,11 +302,28 @@ export class TreeRun {
     return { ok: false, reason: refusal, ...(price.bidRules ? { bidRules: price.bidRules } : {}) };
   }
 
+  /**
+   * `offers` by expected value, rates smoothed toward the pooled record of
+   * the tree's lead points; each bid's trace entry (a direct post's offer)
+   * gets the figures that placed it.
+   */
+  rankByExpectedValue<O extends RankableBid & Offer>(offers: readonly O[]): O[] {
+    const rates = treeRates(
+      this.tree.tiers.flatMap((tier) => tier.positions.map((position) => position.leadPointId)),
+      this.records,
+    );
+    return rankByExpectedValue(offers, this.records, rates).map(({ bid, figures }) => {
+      const entry = this.bidEntries.get(bid.point.id);
+      if (entry) entry.ranking = figures;
+      return entry ? bid : { ...bid, ranking: figures };
+    });
+  }
+
   /** The offer an answered ping makes, or undefined (recorded) when it makes none. */
   offerOf(candidate: Candidate, attempt: PingAttempt): Offer | undefined {
     if (attempt.kind !== "bid") return undefined;
     const price = this.price(candidate, attempt.bidCents);
-    const entry = this.bidEntries.get(attempt);
+    const entry = this.bidEntries.get(attempt.leadPointId);
     if (entry && price.bidRules) entry.bidRules = price.bidRules;
     if (!price.ok) {
       this.skip(candidate.point.id, price.reason, "post");

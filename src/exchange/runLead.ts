@@ -16,6 +16,7 @@ import { unsoldCause } from "../core/unsoldCause";
 import { disableTreePositions, type Publisher } from "../store/config";
 import type { TreeSnapshot } from "../store/configCache";
 import type { LeadLogEntry, LeadStatus, SaleEntry } from "../store/leadLog";
+import { rankingCache } from "../store/rankingCache";
 import type { Services } from "../store/services";
 import { sendCopies } from "./copies";
 import type { RunJournal } from "./journal";
@@ -55,7 +56,10 @@ export async function executeRun(effects: RunEffects, input: RunInput): Promise<
     return settlementOf(input, { status: "rejected", reason: screening.reason, trace: [], sales: [] }, started);
   }
   const io = treeIO(env, tree, lead, journal, await capacityReadings(env, snapshot.points.values(), started), effects.relay);
-  const ran = await runTree({ tree, lead, points: snapshot.points, io, strategies: tierStrategies, cycle, prior, payout: input.publisher.payout });
+  const ranking = tree.tiers.some((tier) => tier.rank === "expected_value") ? rankingCache() : undefined;
+  if (ranking) waitUntil(ranking.refresh(services.db));
+  const records = ranking?.current();
+  const ran = await runTree({ tree, lead, points: snapshot.points, io, strategies: tierStrategies, cycle, prior, payout: input.publisher.payout, ...(records ? { records } : {}) });
   if (ran.disabledPositions.length) {
     const ids = ran.disabledPositions.map((p) => p.leadPointId);
     waitUntil(disableTreePositions(services.db, tree.id, ids).then(() => services.config.invalidate()));

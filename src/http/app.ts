@@ -11,11 +11,13 @@ import { registerLeads } from "./admin/leads";
 import { registerPostbacks } from "./admin/postbacks";
 import { registerPublishers } from "./admin/publishers";
 import { registerReports } from "./admin/reports";
+import { registerScorecards } from "./admin/scorecards";
 import { registerStatements } from "./admin/statements";
 import { registerTrees } from "./admin/trees";
 import { registerOwnCapacity } from "./buyer/capacity";
 import { registerOwnLeadPoints } from "./buyer/leadPoints";
 import { registerBoughtLeads } from "./buyer/leads";
+import { registerScorecard } from "./buyer/scorecard";
 import { registerStatement } from "./buyer/statement";
 import { registerDocs } from "./docs";
 import { registerHealth } from "./health";
@@ -41,6 +43,7 @@ export function createApp() {
   registerLeads(admin);
   registerClickReads(admin);
   registerReports(admin);
+  registerScorecards(admin);
   registerStatements(admin);
   registerPostbacks(admin);
   app.route("/v1/admin", admin);
@@ -51,6 +54,7 @@ export function createApp() {
   registerOwnLeadPoints(buyer);
   registerOwnCapacity(buyer);
   registerStatement(buyer);
+  registerScorecard(buyer);
   app.route("/v1/buyer", buyer);
 
   const publisher = newRouter();

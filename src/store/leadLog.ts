@@ -119,6 +119,7 @@ function attemptRows(lead: Pick<Lead, "id" | "treeId">, trace: TraceEntry[], fir
     httpStatus: t.httpStatus ?? null,
     reason: t.reason ?? null,
     bidRules: t.bidRules ?? null,
+    ranking: t.ranking ?? null,
   }));
 }
 

@@ -32,6 +32,7 @@ function leadView(rows: LeadRows) {
       httpStatus: a.httpStatus,
       reason: a.reason,
       bidRules: a.bidRules,
+      ranking: a.ranking,
     }) as TraceEntry;
     return (a.cycle ?? 1) > 1 ? { ...entry, cycle: a.cycle } : entry;
   });

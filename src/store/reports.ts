@@ -6,6 +6,7 @@
  * the lead was received; money by when its ledger line was written, so a
  * return lowers the figures of the window it happened in.
  */
+import type { SaleOutcomes } from "../core/reports/scorecard";
 import type { AttemptCounts, LeadCounts, MoneyTotals, SummaryGroup } from "../core/reports/summary";
 import type { Db } from "./db";
 import type { ledgerKinds } from "./schema";
@@ -74,20 +75,42 @@ export function leadCountsBy(db: Db, window: ReportWindow, group: SummaryGroup):
   );
 }
 
-/** Pings and posts made to the leads received in the window (skipped points made none), with their response times. */
-export async function attemptCountsBy(db: Db, window: ReportWindow, group: SummaryGroup): Promise<AttemptCounts[]> {
+/**
+ * Pings and posts made to the leads received in the window (skipped points
+ * made none), with their response times unless `times` is false (the
+ * ranking's records need the counts alone).
+ */
+export async function attemptCountsBy(db: Db, window: ReportWindow, group: SummaryGroup, times = true): Promise<AttemptCounts[]> {
   const rows = await rowsOf<Omit<AttemptCounts, "ms"> & { ms: string }>(
     db,
     `SELECT ${attemptKey[group]} AS key,
        sum(a.phase = 'ping') AS pings, sum(a.phase = 'ping' AND a.outcome = 'accepted') AS pingAccepts,
        sum(a.phase = 'post') AS posts, sum(a.phase = 'post' AND a.outcome = 'accepted') AS postAccepts,
-       json_group_array(a.ms) AS ms
+       sum(a.outcome = 'timeout') AS timeouts,
+       ${times ? "json_group_array(a.ms)" : "'[]'"} AS ms
      FROM lead_attempts a JOIN lead_points p ON p.id = a.lead_point_id JOIN leads l ON l.id = a.lead_id
      WHERE a.outcome <> 'skipped' AND ${IN_WINDOW} GROUP BY key`,
     window.from,
     window.to,
   );
   return rows.map((row) => ({ ...row, ms: JSON.parse(row.ms) as number[] }));
+}
+
+/**
+ * What became of the sales of the leads received in the window, per lead
+ * point: how many it bought, returned (whenever) and converted (a `sold`
+ * conversion event).
+ */
+export function saleOutcomesByLeadPoint(db: Db, window: ReportWindow): Promise<SaleOutcomes[]> {
+  return rowsOf<SaleOutcomes>(
+    db,
+    `SELECT s.lead_point_id AS key, count(*) AS sales,
+       coalesce(sum(EXISTS (SELECT 1 FROM returns r WHERE r.sale_id = s.id)), 0) AS returns,
+       coalesce(sum(EXISTS (SELECT 1 FROM conversions c WHERE c.sale_id = s.id AND c.event = 'sold')), 0) AS conversions
+     FROM sales s JOIN leads l ON l.id = s.lead_id WHERE ${IN_WINDOW} GROUP BY key`,
+    window.from,
+    window.to,
+  );
 }
 
 const sumOf = (kinds: LedgerKind[]) => `coalesce(sum(CASE WHEN e.kind IN (${kinds.map((kind) => `'${kind}'`).join(", ")}) THEN e.amount_cents ELSE 0 END), 0)`;

@@ -9,6 +9,7 @@ import { sql } from "drizzle-orm";
 import { index, integer, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import type { FiredBidRule } from "../core/attempt";
 import type { CapacityDeclaration } from "../core/capacity";
+import type { RankFigures } from "../core/ranking";
 import type { LeadPointInput, Payout, TreeInput } from "../core/config";
 import type { Consent, LeadFields, ScoreSignal } from "../core/lead";
 import { unsoldCauses } from "../core/unsoldCause";
@@ -182,6 +183,8 @@ export const leadAttempts = sqliteTable(
     reason: text("reason"),
     /** The bid rules that fired on this attempt's price (TraceEntry.bidRules); null when none did. */
     bidRules: text("bid_rules", { mode: "json" }).$type<FiredBidRule[]>(),
+    /** What an expected-value rank made of this bid (TraceEntry.ranking); null when the tier ranked by price. */
+    ranking: text("ranking", { mode: "json" }).$type<RankFigures>(),
   },
   (t) => [uniqueIndex("lead_attempts_pk").on(t.leadId, t.seq), index("lead_attempts_point").on(t.leadPointId, t.startedAt)],
 );

@@ -405,6 +405,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Score each lead point over a window: accept, timeout, return and conversion rates and response times
+         * @description A scorecard follows the leads received in the window: the pings and posts made for them (the same counts as GET /v1/admin/reports/summary?groupBy=leadPoint), and of those the point bought, how many it returned or reported sold, whenever it did. A lead's trace (GET /v1/admin/leads/{leadId}) shows each attempt counted.
+         */
+        get: operations["listScorecards"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/admin/statements": {
         parameters: {
             query?: never;
@@ -558,6 +578,26 @@ export interface paths {
          * @description `format=csv` answers the lines as text/csv (createdAt, kind, leadId, saleId, amountCents).
          */
         get: operations["getOwnStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/buyer/scorecard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Score this buyer's lead points over a window: accept, timeout, return and conversion rates and response times
+         * @description One row per lead point of this buyer that was offered a lead received in the window: the pings and posts made for those leads, and of those it bought, how many it returned or reported sold (whenever it did). The operator's scorecards show the same figures.
+         */
+        get: operations["getOwnScorecard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -1267,6 +1307,12 @@ export interface components {
                  * @enum {string}
                  */
                 runWhich?: "one" | "all";
+                /**
+                 * @description How an auction tier orders its bids: by price, or by price × the lead point's post-accept rate × (1 − its return rate) over the last 30 days, smoothed toward the tree's average.
+                 * @default price
+                 * @enum {string}
+                 */
+                rank?: "price" | "expected_value";
                 maxSeconds?: number;
                 /** @default true */
                 exitOnMaxAccepts?: boolean;
@@ -1469,6 +1515,12 @@ export interface components {
                  * @enum {string}
                  */
                 runWhich?: "one" | "all";
+                /**
+                 * @description How an auction tier orders its bids: by price, or by price × the lead point's post-accept rate × (1 − its return rate) over the last 30 days, smoothed toward the tree's average.
+                 * @default price
+                 * @enum {string}
+                 */
+                rank?: "price" | "expected_value";
                 maxSeconds?: number;
                 /** @default true */
                 exitOnMaxAccepts?: boolean;
@@ -1599,6 +1651,23 @@ export interface components {
                     /** @description The running price after the rule; the bid is never under zero, however low this goes. */
                     afterCents: number;
                 }[];
+                /** @description Set when the tier ranks by expected value: the figures the bid was ranked by (on the ping's entry, or on the post's for a point never pinged). */
+                ranking?: {
+                    /** @description The lead point's post-accept rate over the last 30 days, smoothed toward the tree's average. */
+                    postAcceptRate: number;
+                    /** @description Posts made to the lead point in those days. */
+                    posts: number;
+                    /** @description Posts it accepted. */
+                    postAccepts: number;
+                    /** @description Its return rate over those days, smoothed toward the tree's average. */
+                    returnRate: number;
+                    /** @description Leads it bought in those days. */
+                    sales: number;
+                    /** @description Leads of those it returned. */
+                    returns: number;
+                    /** @description price × postAcceptRate × (1 − returnRate), to a hundredth of a cent: what the bid ranked by. */
+                    expectedValueCents: number;
+                };
             }[];
             sales: ({
                 id: string;
@@ -1692,6 +1761,47 @@ export interface components {
             p50Ms: number | null;
             /** @description Response time of the group's pings and posts in ms; null when it made none. */
             p95Ms: number | null;
+        };
+        Scorecards: {
+            /** @description Start of the window, inclusive, UTC. */
+            from: string;
+            /** @description End of the window, exclusive, UTC. */
+            to: string;
+            /** @description One row per lead point that was offered a lead of the window, ordered by id. */
+            rows: components["schemas"]["ScorecardRow"][];
+        };
+        ScorecardRow: {
+            leadPointId: string;
+            /** @description Pings made to the point for the leads received in the window. */
+            pings: number;
+            /** @description Pings it answered with a bid. */
+            pingAccepts: number;
+            /** @description pingAccepts / pings, to four decimals. */
+            pingAcceptRate: number;
+            /** @description Posts made to it (refused, timed out or failed ones included). */
+            posts: number;
+            /** @description Posts it accepted. */
+            postAccepts: number;
+            /** @description postAccepts / posts, to four decimals. */
+            postAcceptRate: number;
+            /** @description Pings and posts it did not answer before the deadline. */
+            timeouts: number;
+            /** @description timeouts / (pings + posts), to four decimals. */
+            timeoutRate: number;
+            /** @description Response time of the point's pings and posts in ms; null when it made none. */
+            p50Ms: number | null;
+            /** @description Response time of the point's pings and posts in ms; null when it made none. */
+            p95Ms: number | null;
+            /** @description Leads of the window it bought. */
+            sales: number;
+            /** @description Of those, the ones it returned (whenever it did). */
+            returns: number;
+            /** @description returns / sales, to four decimals. */
+            returnRate: number;
+            /** @description Of those, the ones it reported sold (POST /v1/buyer/leads/{leadId}/conversion with event `sold`). */
+            conversions: number;
+            /** @description conversions / sales, to four decimals. */
+            conversionRate: number;
         };
         Statement: {
             /** @enum {string} */
@@ -3273,6 +3383,54 @@ export interface operations {
             };
         };
     };
+    listScorecards: {
+        parameters: {
+            query?: {
+                /** @description Start of the window, inclusive (ISO-8601); 30 days before `to` when absent. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601); now when absent. */
+                to?: string;
+                /** @description `csv`: a header row and one row per line, RFC 4180, as text/csv. */
+                format?: "json" | "csv";
+                /** @description Only this lead point's row. */
+                leadPointId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The scorecards (JSON), or their rows as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scorecards"];
+                    "text/csv": string;
+                };
+            };
+            /** @description A query parameter is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getStatement: {
         parameters: {
             query: {
@@ -3724,6 +3882,52 @@ export interface operations {
                 };
             };
             /** @description A query parameter is not valid, or the period ends before it starts */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong buyer key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getOwnScorecard: {
+        parameters: {
+            query?: {
+                /** @description Start of the window, inclusive (ISO-8601); 30 days before `to` when absent. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601); now when absent. */
+                to?: string;
+                /** @description `csv`: a header row and one row per line, RFC 4180, as text/csv. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The scorecards (JSON), or their rows as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scorecards"];
+                    "text/csv": string;
+                };
+            };
+            /** @description A query parameter is not valid */
             400: {
                 headers: {
                     [name: string]: unknown;

@@ -6,7 +6,7 @@ describe("summaryRow", () => {
     const row = summaryRow(
       "pub_1",
       { leads: 10, rejected: 1, sold: 4, pending: 2 },
-      { pings: 8, pingAccepts: 6, posts: 5, postAccepts: 4, ms: [10, 20, 30, 40] },
+      { pings: 8, pingAccepts: 6, posts: 5, postAccepts: 4, timeouts: 0, ms: [10, 20, 30, 40] },
       { revenueCents: 4000, payoutCents: 2000, marginCents: 2000, returns: 1 },
     );
     expect(row).toEqual({
@@ -45,7 +45,7 @@ describe("summaryRows", () => {
   test("gives every group any source names one row, ordered by key, what a source lacks counting zero", () => {
     const rows = summaryRows(
       [{ key: "b", leads: 2, rejected: 0, sold: 1, pending: 0 }],
-      [{ key: "a", pings: 1, pingAccepts: 0, posts: 0, postAccepts: 0, ms: [5] }],
+      [{ key: "a", pings: 1, pingAccepts: 0, posts: 0, postAccepts: 0, timeouts: 0, ms: [5] }],
       [{ key: "c", revenueCents: -900, payoutCents: -450, marginCents: -450, returns: 1 }],
     );
     expect(rows.map((row) => [row.key, row.leads, row.pings, row.revenueCents])).toEqual([
@@ -64,8 +64,8 @@ describe("summaryTotals", () => {
         { key: "b", leads: 1, rejected: 0, sold: 1, pending: 0 },
       ],
       [
-        { key: "a", pings: 2, pingAccepts: 1, posts: 1, postAccepts: 1, ms: [10, 30] },
-        { key: "b", pings: 2, pingAccepts: 2, posts: 1, postAccepts: 1, ms: [20, 40, 50] },
+        { key: "a", pings: 2, pingAccepts: 1, posts: 1, postAccepts: 1, timeouts: 0, ms: [10, 30] },
+        { key: "b", pings: 2, pingAccepts: 2, posts: 1, postAccepts: 1, timeouts: 0, ms: [20, 40, 50] },
       ],
       [
         { key: "a", revenueCents: 900, payoutCents: 450, marginCents: 450, returns: 0 },

@@ -23,6 +23,8 @@ export interface AttemptCounts {
   pingAccepts: number;
   posts: number;
   postAccepts: number;
+  /** Pings and posts that got no answer before their deadline. */
+  timeouts: number;
   /** Response times of every ping and post made (skipped points made none). */
   ms: number[];
 }
@@ -63,11 +65,11 @@ type SummaryColumn = (typeof summaryColumns)[number];
 export type SummaryRow = Record<Exclude<SummaryColumn, "key" | "p50Ms" | "p95Ms">, number> & { key: string; p50Ms: number | null; p95Ms: number | null };
 
 const NO_LEADS: Omit<LeadCounts, "key"> = { leads: 0, rejected: 0, sold: 0, pending: 0 };
-const NO_ATTEMPTS: Omit<AttemptCounts, "key"> = { pings: 0, pingAccepts: 0, posts: 0, postAccepts: 0, ms: [] };
+const NO_ATTEMPTS: Omit<AttemptCounts, "key"> = { pings: 0, pingAccepts: 0, posts: 0, postAccepts: 0, timeouts: 0, ms: [] };
 const NO_MONEY: Omit<MoneyTotals, "key"> = { revenueCents: 0, payoutCents: 0, marginCents: 0, returns: 0 };
 
 /** A ratio kept to four decimals, 0 when there is nothing to divide by. */
-function ratio(part: number, whole: number): number {
+export function ratio(part: number, whole: number): number {
   return whole === 0 ? 0 : Math.round((part / whole) * 10_000) / 10_000;
 }
 
@@ -116,6 +118,7 @@ export function summaryTotals(counts: readonly LeadCounts[], attempts: readonly 
       pingAccepts: total(attempts, (r) => r.pingAccepts),
       posts: total(attempts, (r) => r.posts),
       postAccepts: total(attempts, (r) => r.postAccepts),
+      timeouts: total(attempts, (r) => r.timeouts),
       ms: attempts.flatMap((r) => r.ms),
     },
     {

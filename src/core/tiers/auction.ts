@@ -13,10 +13,14 @@
  *   position that started did not accept: one that made no usable bid ends
  *   the tier before any post, one whose post was refused ends it at once;
  *   the offers left are traced as skipped with the reason.
+ * - rank "expected_value" orders the priced offers by price × post-accept
+ *   rate × (1 − return rate) from the run's records (core/ranking.ts); the
+ *   figures go on each bid's trace entry.
  * - Posts belong to positions that started with the tier, so they go on
  *   past the tree's runtime (never past the run's ceiling).
  */
 import type { Tier } from "../config";
+import { byPrice } from "../ranking";
 import { NEXT_TIER, abortOf, endTier, type Abort, type Candidate, type Offer, type TierVerdict, type TreeRun } from "../tree";
 
 export interface RankedOffer extends Offer {
@@ -27,7 +31,7 @@ export interface RankedOffer extends Offer {
 
 /** Highest price first; on a tie the faster answer, then the earlier position. */
 export function rankOffers(offers: RankedOffer[]): RankedOffer[] {
-  return [...offers].sort((a, b) => b.priceCents - a.priceCents || a.answeredMs - b.answeredMs || a.index - b.index);
+  return [...offers].sort(byPrice);
 }
 
 export async function auctionTier(tier: Tier, candidates: Candidate[], run: TreeRun): Promise<TierVerdict> {
@@ -53,7 +57,7 @@ export async function auctionTier(tier: Tier, candidates: Candidate[], run: Tree
     else if (offer.pricing) byAnswer.push(offer);
     else priced.push({ ...offer, answeredMs: attempt?.ms ?? 0, index: candidate.index });
   }
-  const queue: Offer[] = [...rankOffers(priced), ...byAnswer];
+  const queue: Offer[] = [...(tier.rank === "expected_value" ? run.rankByExpectedValue(priced) : rankOffers(priced)), ...byAnswer];
   if (abort) return endTier(abort, queue, "post", run);
 
   for (const [i, offer] of queue.entries()) {

@@ -1,6 +1,7 @@
 /**
  * The contract every tier mode keeps, whatever order it tries positions in
- * (run by tier.case.test.ts for each mode): an ineligible point is never
+ * (run by tier.case.test.ts for each mode, an auction ranked by price or by
+ * expected value over random records): an ineligible point is never
  * chosen, no point is posted twice, no buyer buys twice, max accepts is
  * honoured, the time budget holds and every call is in the trace.
  */
@@ -10,6 +11,7 @@ import type { TraceOutcome } from "../attempt";
 import { RUN_CEILING_MS, runtimeMsOf, type Position, type TierMode, type Tree } from "../config";
 import { T0, lead, point, position, run, tier, tree, type FakeScripts, type PingScript, type PostScript } from "../testing/fixtures";
 import type { TreePoint } from "../tree";
+import type { PointRecord } from "../ranking";
 
 const ineligibility = ["position disabled", "point disabled", "buyer disabled", "minScore", "filter", "schedule", "closed"] as const;
 type Ineligibility = (typeof ineligibility)[number];
@@ -37,6 +39,10 @@ interface TreeSpec {
   tierMaxSeconds: number | undefined;
   runWhich: "one" | "all";
   exitOnMaxAccepts: boolean;
+  /** An auction's ranking; other modes ignore it. */
+  rank: "price" | "expected_value";
+  /** Each position's record for an expected-value rank (a missing one has none). */
+  records: (PointRecord | undefined)[];
   seed: number;
 }
 
@@ -79,6 +85,14 @@ const treeSpec: fc.Arbitrary<TreeSpec> = fc.record({
   tierMaxSeconds: fc.option(fc.integer({ min: 1, max: 10 }), { nil: undefined }),
   runWhich: fc.constantFrom("one" as const, "all" as const),
   exitOnMaxAccepts: fc.boolean(),
+  rank: fc.constantFrom("price" as const, "expected_value" as const),
+  records: fc.array(
+    fc.option(
+      fc.tuple(fc.nat(50), fc.nat(50), fc.nat(50)).map(([a, b, c]) => ({ posts: Math.max(a, b), postAccepts: Math.min(a, b), sales: Math.min(a, b), returns: Math.min(c, a, b) })),
+      { nil: undefined },
+    ),
+    { maxLength: 8 },
+  ),
   seed: fc.integer(),
 });
 
@@ -91,6 +105,7 @@ interface Built {
   tierOf: Map<string, number>;
   /** Lead point id → its position, parsed. */
   positionOf: Map<string, Position>;
+  records: Map<string, PointRecord>;
 }
 
 function build(mode: TierMode, spec: TreeSpec): Built {
@@ -137,6 +152,7 @@ function build(mode: TierMode, spec: TreeSpec): Built {
     tier(mode, group, {
       name: `tier ${t}`,
       runWhich: spec.runWhich,
+      rank: spec.rank,
       exitOnMaxAccepts: spec.exitOnMaxAccepts,
       ...(spec.tierMaxSeconds ? { maxSeconds: spec.tierMaxSeconds } : {}),
     }),
@@ -144,7 +160,8 @@ function build(mode: TierMode, spec: TreeSpec): Built {
   const doc = { maxAcceptsPerLead: spec.maxAccepts, ...(spec.maxRuntimeSeconds ? { maxRuntimeSeconds: spec.maxRuntimeSeconds } : {}) };
   const built = tree(tiers, doc);
   const positionOf = new Map(built.tiers.flatMap((tr) => tr.positions).map((p) => [p.leadPointId, p]));
-  return { tree: built, points, scripts, eligible, tierOf, positionOf };
+  const records = new Map(spec.records.flatMap((record, i) => (record ? [[`lp${i}`, record] as const] : [])));
+  return { tree: built, points, scripts, eligible, tierOf, positionOf, records };
 }
 
 const pingOutcome: Record<string, TraceOutcome> = { bid: "accepted", noBid: "declined", timeout: "timeout", transportError: "error" };
@@ -159,7 +176,7 @@ function property(mode: TierMode, check: (built: Built, ran: Awaited<ReturnType<
   return fc.assert(
     fc.asyncProperty(treeSpec, async (spec) => {
       const built = build(mode, spec);
-      check(built, await run(built.tree, built.points, built.scripts, lead({ score: 80 })));
+      check(built, await run(built.tree, built.points, built.scripts, lead({ score: 80 }), { records: built.records }));
     }),
     { numRuns: 200 },
   );

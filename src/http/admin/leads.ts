@@ -37,6 +37,18 @@ const TraceEntrySchema = z.object({
     )
     .optional()
     .describe("The bid rules that fired on the price, in order: on the ping's entry (whose bidCents is the buyer's answer), or on the post's for a point never pinged."),
+  ranking: z
+    .object({
+      postAcceptRate: z.number().describe("The lead point's post-accept rate over the last 30 days, smoothed toward the tree's average."),
+      posts: z.number().int().describe("Posts made to the lead point in those days."),
+      postAccepts: z.number().int().describe("Posts it accepted."),
+      returnRate: z.number().describe("Its return rate over those days, smoothed toward the tree's average."),
+      sales: z.number().int().describe("Leads it bought in those days."),
+      returns: z.number().int().describe("Leads of those it returned."),
+      expectedValueCents: z.number().describe("price × postAcceptRate × (1 − returnRate), to a hundredth of a cent: what the bid ranked by."),
+    })
+    .optional()
+    .describe("Set when the tier ranks by expected value: the figures the bid was ranked by (on the ping's entry, or on the post's for a point never pinged)."),
 });
 
 const LeadDetailSchema = z.looseObject({

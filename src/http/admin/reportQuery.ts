@@ -33,6 +33,6 @@ export function reportAnswer<S extends z.ZodType>(description: string, schema: S
   };
 }
 
-export function csvAnswer<Column extends string>(c: Context<AppEnv>, columns: readonly Column[], rows: readonly Partial<Record<Column, unknown>>[]): Response {
+export function csvAnswer<Column extends string, E extends AppEnv>(c: Context<E>, columns: readonly Column[], rows: readonly Partial<Record<Column, unknown>>[]): Response {
   return c.body(csvOf(columns, rows), 200, { "content-type": "text/csv; charset=utf-8" });
 }

@@ -1,0 +1,1 @@
+ALTER TABLE `lead_attempts` ADD `ranking` text;
