@@ -57,6 +57,8 @@ export interface ConsumerCheck {
   history?: ConsumerHistory;
   consumer?: ConsumerFacts;
   earlier: EarlierLead[];
+  /** The objects that recorded the lead's arrival. */
+  objects: number[];
 }
 
 /**
@@ -68,14 +70,15 @@ export interface ConsumerCheck {
 export async function checkConsumer(env: Env, arrival: ConsumerArrival): Promise<ConsumerCheck> {
   const values = consumerValues(arrival.fields, arrival.consentIp);
   const present = Object.entries(values) as [ConsumerField, string][];
-  if (present.length === 0) return { earlier: [] };
+  if (present.length === 0) return { earlier: [], objects: [] };
   try {
     const key = await consumerKeyOf(env);
     const [leadKey, ...hashes] = await Promise.all([keyedHash(key, "lead", arrival.uniqueKey), ...present.map(([field, value]) => keyedHash(key, field, value))]);
     const keys: ConsumerKey[] = present.map(([field], i) => ({ field, hash: hashes[i] as string }));
     const shards = consumerShards(env.CONSUMER_SHARDS);
+    const groups = groupByObject(keys, shards);
     const answers = await Promise.all(
-      [...groupByObject(keys, shards)].map(([index, share]): Promise<ConsumerSeen> =>
+      [...groups].map(([index, share]): Promise<ConsumerSeen> =>
         env.CONSUMERS.getByName(consumerObjectName(index)).visit({
           keys: share,
           treeId: arrival.tree.id,
@@ -93,10 +96,20 @@ export async function checkConsumer(env: Env, arrival: ConsumerArrival): Promise
       ...(history ? { history } : {}),
       consumer: { keys: keys.filter((k) => purchaseFields.includes(k.field)), purchases: seen.purchases },
       earlier: seen.earlier,
+      objects: [...groups.keys()],
     };
   } catch (error) {
     console.error("consumer check failed; the lead goes on without it", arrival.leadId, error instanceof Error ? error.message : "unknown");
-    return { earlier: [] };
+    return { earlier: [], objects: [] };
+  }
+}
+
+/** Takes back the arrival of a lead intake refused after its check, so no later lead is called its duplicate. */
+export async function forgetArrival(env: Env, leadId: string, check: Pick<ConsumerCheck, "objects">): Promise<void> {
+  try {
+    await Promise.all(check.objects.map((index) => env.CONSUMERS.getByName(consumerObjectName(index)).forget(leadId)));
+  } catch (error) {
+    console.error("consumer arrival not forgotten", leadId, error instanceof Error ? error.message : "unknown");
   }
 }
 

@@ -35,7 +35,7 @@ export class ConsumerLedger extends DurableObject<Env> {
     this.sql.exec(`
       CREATE TABLE IF NOT EXISTS arrivals (
         hash TEXT NOT NULL, lead_id TEXT NOT NULL, field TEXT NOT NULL, tree_id TEXT NOT NULL, lead_key TEXT NOT NULL,
-        at INTEGER NOT NULL, keep_until INTEGER NOT NULL, PRIMARY KEY (hash, lead_id)
+        at INTEGER NOT NULL, keep_until INTEGER NOT NULL, PRIMARY KEY (hash, lead_key)
       );
       CREATE INDEX IF NOT EXISTS arrivals_by_tree ON arrivals (hash, tree_id, at);
       CREATE INDEX IF NOT EXISTS arrivals_keep ON arrivals (keep_until);
@@ -50,7 +50,8 @@ export class ConsumerLedger extends DurableObject<Env> {
    * Records the lead's arrival under its keys here and answers what was here
    * before it: the velocity counts, the tree's earlier lead inside its
    * duplicate window, and the buyers that bought the consumer. Leads of the
-   * same unique-lead key (a resubmit) are not earlier leads of the consumer.
+   * same unique-lead key (a resubmit) are not earlier leads of the consumer,
+   * and the key keeps the lead id it first came with.
    */
   async visit(visit: ConsumerVisit): Promise<ConsumerSeen> {
     const seen: ConsumerSeen = { counts: {}, earlier: [], purchases: [] };
@@ -81,6 +82,11 @@ export class ConsumerLedger extends DurableObject<Env> {
     }
     await this.purgeLater();
     return seen;
+  }
+
+  /** Forgets a lead's arrival: intake refused it after the visit (a tree filter with action error), so it is nobody's earlier lead. */
+  async forget(leadId: string): Promise<void> {
+    this.sql.exec("DELETE FROM arrivals WHERE lead_id = ?", leadId);
   }
 
   /** Remembers who bought each consumer; idempotent per key, buyer and lead, so a retried write adds nothing. */

@@ -58,6 +58,17 @@ describe("a tree's duplicate rule", () => {
     expect(detail.duplicateOf?.leadId).not.toBe(elsewhere.leadId);
   });
 
+  it("never calls a lead the duplicate of one intake refused as not valid", async () => {
+    const point = await newLeadPoint(unique("dupinvalid"), { bid: 500 });
+    const filters = [{ field: "firstName", op: "ne", value: "Refused", action: "error", message: "not this name" }];
+    const treeId = await newTree([{ leadPointId: point.id }], { filters, duplicates: { fields: ["email"], days: 30, action: "decline" } });
+    const publisher = await newPublisher();
+    const person = consumer();
+    expectStatus(await submitLead(treeId, publisher.apiKey, validLead({ ...person, firstName: "Refused" })), 400);
+    const answer = expectStatus(await submitLead(treeId, publisher.apiKey, validLead(person)), 200);
+    expect(answer.status, JSON.stringify(answer)).toBe("accepted");
+  });
+
   it("declines exactly one of two leads of one consumer submitted at once", async () => {
     const point = await newLeadPoint(unique("dupconcurrent"), { bid: 500 });
     const treeId = await newTree([{ leadPointId: point.id }], { duplicates: { fields: ["email"], days: 30, action: "decline" } });

@@ -21,7 +21,7 @@ import { ApiError } from "../errors";
 import { issuedClickOf } from "../clickKey";
 import { TreeIdParam } from "../admin/schemas";
 import { placeLead, submitLead, type LeadDraft } from "../../exchange/submit";
-import { checkConsumer } from "../../exchange/consumers";
+import { checkConsumer, forgetArrival } from "../../exchange/consumers";
 import { duplicateOf, screenDuplicate } from "../../core/consumers";
 import { errorAnswer, publisherRoute } from "../operations";
 import { answerPublisher, type IntakeOutcome } from "./answer";
@@ -196,7 +196,10 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
     ...(duplicate ? { duplicateOf: duplicate } : {}),
   };
   const screening = screenDuplicate(screenLead(tree, draft), duplicate);
-  if (screening.kind === "error") return { kind: "invalid", message: screening.errors[0]?.message ?? "The lead is not valid.", errors: screening.errors };
+  if (screening.kind === "error") {
+    await forgetArrival(c.env, place.leadId, seen);
+    return { kind: "invalid", message: screening.errors[0]?.message ?? "The lead is not valid.", errors: screening.errors };
+  }
 
   const run = await submitLead(c.env, { snapshot, publisher, place, draft, screening });
   if (run.kind === "answered") return { kind: "answered", answer: run.answer };
