@@ -23,6 +23,13 @@ export const purchaseFields: readonly ConsumerField[] = ["phone", "email"];
 /** Velocity counts the earlier leads of the last this many hours (ConsumerHistory.hours). */
 export const VELOCITY_HOURS = 24;
 
+/**
+ * Velocity counts stop here: past it the signal says the same, and an IP
+ * shared by thousands of consumers (a carrier's NAT) costs a visit no more
+ * than this many rows.
+ */
+export const VELOCITY_COUNT_CAP = 100;
+
 /** The longest window a consumer object keeps an arrival or a purchase for: the most `duplicates.days` and `dedupeDays` may say. */
 export const MAX_CONSUMER_DAYS = 400;
 
@@ -109,7 +116,7 @@ export interface Purchase {
 
 /** What one object answers for its share of a lead's keys. */
 export interface ConsumerSeen {
-  /** Earlier leads (other unique-lead keys) of the last VELOCITY_HOURS, per field of this object's share. */
+  /** Earlier leads (other unique-lead keys) of the last VELOCITY_HOURS, up to VELOCITY_COUNT_CAP, per field of this object's share. */
   counts: Partial<Record<ConsumerField, number>>;
   /** The newest earlier lead of the tree inside its duplicate window, per field found. */
   earlier: EarlierLead[];

@@ -9,7 +9,7 @@
  * can ask for any more.
  */
 import { DurableObject } from "cloudflare:workers";
-import { MAX_CONSUMER_DAYS, VELOCITY_HOURS, type ConsumerField, type ConsumerSeen, type ConsumerVisit, type EarlierLead } from "../core/consumers";
+import { MAX_CONSUMER_DAYS, VELOCITY_COUNT_CAP, VELOCITY_HOURS, type ConsumerField, type ConsumerSeen, type ConsumerVisit, type EarlierLead } from "../core/consumers";
 
 const DAY_MS = 86_400_000;
 /** The purge runs at most this often: arrivals and purchases are kept for days, so a day's lag is nothing. */
@@ -37,6 +37,7 @@ export class ConsumerLedger extends DurableObject<Env> {
         hash TEXT NOT NULL, lead_id TEXT NOT NULL, field TEXT NOT NULL, tree_id TEXT NOT NULL, lead_key TEXT NOT NULL,
         at INTEGER NOT NULL, keep_until INTEGER NOT NULL, PRIMARY KEY (hash, lead_key)
       );
+      CREATE INDEX IF NOT EXISTS arrivals_by_time ON arrivals (hash, at);
       CREATE INDEX IF NOT EXISTS arrivals_by_tree ON arrivals (hash, tree_id, at);
       CREATE INDEX IF NOT EXISTS arrivals_keep ON arrivals (keep_until);
       CREATE TABLE IF NOT EXISTS purchases (
@@ -58,7 +59,10 @@ export class ConsumerLedger extends DurableObject<Env> {
     const since = visit.at - VELOCITY_HOURS * 3_600_000;
     for (const { field, hash } of visit.keys) {
       seen.counts[field] = this.sql
-        .exec<{ n: number }>("SELECT COUNT(DISTINCT lead_key) AS n FROM arrivals WHERE hash = ? AND at > ? AND lead_key != ?", hash, since, visit.leadKey)
+        .exec<{ n: number }>(
+          "SELECT COUNT(*) AS n FROM (SELECT lead_key FROM arrivals WHERE hash = ? AND at > ? AND lead_key != ? LIMIT ?)",
+          hash, since, visit.leadKey, VELOCITY_COUNT_CAP,
+        )
         .one().n;
       const earlier = visit.duplicates?.fields.includes(field) ? this.earlier(field, hash, visit, visit.duplicates.days) : undefined;
       if (earlier) seen.earlier.push(earlier);

@@ -9,7 +9,7 @@
 import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { consumerObjectName } from "../../src/core/consumers";
+import { consumerObjectName, VELOCITY_COUNT_CAP } from "../../src/core/consumers";
 import { buyerLog, expectStatus, gateOfLead, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
 
 /** A consumer no other test has: its own email and phone. */
@@ -124,13 +124,19 @@ describe("the consumer objects", () => {
     });
   });
 
-  it("count a consumer's earlier leads for velocity, a resubmit of the same lead not among them", async () => {
+  it("count a consumer's earlier leads for velocity, a resubmit of the same lead not among them, up to the cap", async () => {
     const stub = env.CONSUMERS.getByName(consumerObjectName(998));
     const keys = [{ field: "phone" as const, hash: unique("h") }];
     const visit = (leadId: string, leadKey: string) => stub.visit({ keys, treeId: "t", leadId, leadKey, at: Date.now(), keepDays: 1 });
     expect((await visit("ld_1", "key-1")).counts).toEqual({ phone: 0 });
     expect((await visit("ld_2", "key-1")).counts).toEqual({ phone: 0 });
     expect((await visit("ld_3", "key-2")).counts).toEqual({ phone: 1 });
+    const shared = [{ field: "ip" as const, hash: unique("shared") }];
+    const last = await runInDurableObject(stub, async (instance) => {
+      for (let i = 0; i < VELOCITY_COUNT_CAP + 1; i++) await instance.visit({ keys: shared, treeId: "t", leadId: `ld_s${i}`, leadKey: `s${i}`, at: Date.now(), keepDays: 1 });
+      return instance.visit({ keys: shared, treeId: "t", leadId: "ld_last", leadKey: "last", at: Date.now(), keepDays: 1 });
+    });
+    expect(last.counts).toEqual({ ip: VELOCITY_COUNT_CAP });
   });
 
   it("store no phone, email or IP in the clear", async () => {
