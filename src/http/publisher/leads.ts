@@ -178,7 +178,10 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
   const parsed = await requireIssuedClick(parseSubmission(intakeRecord(c, raw, tree.intake), tree, now), tree.intake, issuedClickOf(c.env, publisher.id));
   if (!parsed.ok) return { kind: "invalid", message: "The lead is not valid.", errors: parsed.errors };
   const place = await placeLead(c.env, tree, { treeId, publisherId: publisher.id, ...parsed.meta, fields: parsed.fields });
-  const seen = await checkConsumer(c.env, { tree, leadId: place.leadId, uniqueKey: place.key, fields: parsed.fields, consentIp: parsed.consent.ip, at: now.getTime() });
+  const [seen, textSha256] = await Promise.all([
+    checkConsumer(c.env, { tree, leadId: place.leadId, uniqueKey: place.key, fields: parsed.fields, consentIp: parsed.consent.ip, at: now.getTime() }),
+    sha256Hex(parsed.consent.text),
+  ]);
   const duplicate = duplicateOf(tree.duplicates, seen.earlier);
   const { score, signals } = scoreLead({ ...parsed, ...(seen.history ? { history: seen.history } : {}) }, now);
   const draft: LeadDraft = {
@@ -188,7 +191,7 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
     publisherId: publisher.id,
     ...parsed.meta,
     fields: parsed.fields,
-    consent: { ...parsed.consent, textSha256: await sha256Hex(parsed.consent.text) },
+    consent: { ...parsed.consent, textSha256 },
     score,
     signals,
     receivedAt: now.toISOString(),
