@@ -106,6 +106,8 @@ export async function provisionLeadtree(base, buyerUrls) {
           ping: { url },
           post: { url },
           pricing: { type: "dynamic" },
+          // Every lead is a new consumer (makeLead), so this costs the lookup and never skips a buyer.
+          dedupeDays: 30,
         },
       });
       return point.id;
@@ -115,13 +117,14 @@ export async function provisionLeadtree(base, buyerUrls) {
   return { apiKey: publisher.apiKey, publisherId: publisher.id, leadPointIds };
 }
 
-/** Puts a one-tier auction tree over the first `buyers` lead points. */
+/** Puts a one-tier auction tree over the first `buyers` lead points, with the duplicate-consumer rule on (makeLead's leads never repeat a consumer, so it declines none). */
 export async function putLeadtreeTree(base, treeId, leadPointIds, { timeoutSeconds = 1 } = {}) {
   await request(base, "PUT", `/v1/admin/ping-trees/${encodeURIComponent(treeId)}`, {
     headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
     body: {
       name: `bench ${treeId}`,
       vertical: "bench",
+      duplicates: { fields: ["phone", "email"], days: 30, action: "decline" },
       tiers: [
         {
           name: "main",

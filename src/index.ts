@@ -21,3 +21,4 @@ export { Counter } from "./objects/counter";
 export { Rotation } from "./objects/rotation";
 export { PingShard } from "./objects/pingShard";
 export { PostbackSender } from "./objects/postbackSender";
+export { ConsumerLedger } from "./objects/consumers";

@@ -3,7 +3,8 @@
  * candidate or is traced as skipped with its reason, except copy points,
  * which tiers never try: a copy point goes by its own settings (its
  * position's and lead point's `enabled`, its buyer, one-to-one consent, its
- * filters, minScore and schedule), never by its tier's, and only once the
+ * buyer's earlier purchase of the consumer (dedupeDays), its filters,
+ * minScore and schedule), never by its tier's, and only once the
  * lead is sold.
  */
 import type { Tier, Tree } from "./config";
@@ -50,8 +51,8 @@ function tierRefusal(tier: Tier, run: TreeRun): string | undefined {
 function pointRefusal(point: TreePoint, run: TreeRun): string | undefined {
   if (!point.enabled) return "lead point disabled";
   if (!point.buyerEnabled) return "buyer disabled";
-  const consent = run.consentRefusal(point);
-  if (consent) return consent;
+  const refusal = run.consentRefusal(point) ?? run.dedupeRefusal(point);
+  if (refusal) return refusal;
   return skipReason(point, run.lead.score, run.pointFields(point, point.filters), new Date(run.io.now()));
 }
 

@@ -145,6 +145,13 @@ export const LeadPointInputSchema = LeadPointTermsSchema.extend({
     .max(20)
     .optional()
     .describe("The buyer's names as a consent text names it (any one will do): under a tree with consent.requireBuyerNamed, the lead point gets a lead only when its consent text names it (case, punctuation and spacing aside, whole words)."),
+  dedupeDays: z
+    .number()
+    .int()
+    .min(1)
+    .max(400)
+    .optional()
+    .describe("Never offered (pinged, posted or copied) a consumer whose phone or email its buyer bought in this many days, from any publisher or tree; off when absent."),
 }).superRefine((point, ctx) => {
   if (point.kind === "ping_post" && !point.ping) {
     ctx.addIssue({ code: "custom", path: ["ping"], message: "a ping_post lead point needs a ping endpoint" });
@@ -152,6 +159,17 @@ export const LeadPointInputSchema = LeadPointTermsSchema.extend({
 });
 export type LeadPointInput = z.infer<typeof LeadPointInputSchema>;
 export type LeadPoint = LeadPointInput & { id: string };
+
+export const DuplicateRuleSchema = z
+  .strictObject({
+    fields: z.array(z.enum(["phone", "email", "ip"])).min(1).max(3).default(["phone", "email"]),
+    days: z.number().int().min(1).max(400).default(30),
+    action: z.enum(["decline", "flag"]).default("decline"),
+  })
+  .describe(
+    "A lead whose normalized phone, email or IP (as `fields` says) came in an earlier lead of this tree in the last `days` days, from any publisher: declined as unsold with cause `duplicate`, or let through with `duplicateOf` naming the earlier lead (`flag`). Off when absent.",
+  );
+export type DuplicateRule = z.infer<typeof DuplicateRuleSchema>;
 
 export const PayoutSchema = z.discriminatedUnion("type", [
   z.strictObject({ type: z.literal("revshare"), percent: z.number().min(0).max(100) }),
@@ -309,6 +327,7 @@ export const TreeInputSchema = z
     dailyLimits: z
       .strictObject({ timezone, accepts: z.number().int().positive().optional(), submits: z.number().int().positive().optional() })
       .optional(),
+    duplicates: DuplicateRuleSchema.optional(),
     consent: z
       .strictObject({ requireBuyerNamed: z.boolean().default(false) })
       .optional()

@@ -2,6 +2,7 @@
  * The lead as the exchange holds it once intake has validated it. Every later
  * step (scoring, filters, pings, posts, the ledger) reads this shape.
  */
+import type { ConsumerFacts, DuplicateOf } from "./consumers";
 
 /** A normalized field value: text, a number, or a yes/no. */
 export type FieldValue = string | number | boolean;
@@ -72,6 +73,10 @@ export interface Lead extends SubmissionMeta {
   signals: ScoreSignal[];
   /** ISO-8601 UTC. */
   receivedAt: string;
+  /** The consumer's keys and purchases when the lead arrived; absent when it had no phone, email or IP, or its objects could not be asked. */
+  consumer?: ConsumerFacts;
+  /** The earlier lead of the tree this one duplicates, under the tree's duplicate rule. */
+  duplicateOf?: DuplicateOf;
 }
 
 /** A problem with one field of a submission, named by its path. */

@@ -4,8 +4,8 @@ import { describeFilter, filterFieldsOf, readsLocalTime, timeZoneOfTree, withLoc
 import { filterPasses } from "./filters";
 import type { FieldError, Lead } from "./lead";
 
-/** `rule`: what in the tree declined the lead (its filters, its score floor, its daily submit limit). */
-export type Screening = { kind: "pass" } | { kind: "decline"; rule: "filter" | "scoreFloor" | "dailyLimit"; reason: string } | { kind: "error"; errors: FieldError[] };
+/** `rule`: what in the tree declined the lead (its filters, its score floor, its daily submit limit, its duplicate rule). */
+export type Screening = { kind: "pass" } | { kind: "decline"; rule: "filter" | "scoreFloor" | "dailyLimit" | "duplicate"; reason: string } | { kind: "error"; errors: FieldError[] };
 
 /**
  * `hour` and `weekday` are those of the lead's arrival, so a held lead's

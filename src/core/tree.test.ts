@@ -383,3 +383,18 @@ describe("one-to-one consent", () => {
     expect(io.pinged().sort()).toEqual(["a", "b", "c"]);
   });
 });
+
+describe("a lead point's dedupeDays", () => {
+  test.each(tierModes)("a %s tier never tries, and no copy gets, a buyer that bought the consumer inside its window", async (mode) => {
+    const points = [point("a", { dedupeDays: 30 }), point("b", { dedupeDays: 1 }), point("k", { kind: "copy", dedupeDays: 30 })];
+    const bought = T0 - 2 * 86_400_000;
+    const consumer = { keys: [], purchases: ["buyer-a", "buyer-b", "buyer-k"].map((buyerId) => ({ buyerId, at: bought })) };
+    const { outcome, io } = await run(tree([tier(mode, ["a", "b", "k"].map((id) => position(id)))]), points, { pings: { a: bid(900), b: bid(500) } }, lead({ consumer }));
+    expect(io.pinged(), JSON.stringify(outcome)).toEqual(["b"]);
+    const reason = `the buyer bought this consumer on ${new Date(bought).toISOString()}, inside its dedupeDays (30)`;
+    expect(outcome.trace.filter((e) => e.outcome === "skipped").map((e) => [e.leadPointId, e.phase, e.reason])).toEqual([
+      ["a", "ping", reason],
+      ["k", "post", `copy not sent: ${reason}`],
+    ]);
+  });
+});

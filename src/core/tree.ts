@@ -16,6 +16,7 @@ import { traceOfPing, traceOfPost, type FiredBidRule, type PingAttempt, type Pos
 import { CAPACITY_FIELD, readsCapacity, type CapacityDeclaration } from "./capacity";
 import { candidatesOf, copiesOf } from "./candidates";
 import { consentRefusal, consentWords } from "./consentNames";
+import { dedupeRefusal } from "./consumers";
 import { filterFieldsOf, readsLocalTime, timeZoneOfPoint, withLocalTime } from "./eligibility";
 import type { FilterCondition } from "./filters";
 import type { Lead, LeadFields } from "./lead";
@@ -219,6 +220,11 @@ export class TreeRun {
     if (!this.tree.consent?.requireBuyerNamed) return undefined;
     this.consentText ??= consentWords(this.lead.consent.text);
     return consentRefusal(this.consentText, point.consentNames);
+  }
+
+  /** Why `point`'s buyer may not have this consumer again: it bought it inside the point's dedupeDays (as the consumer objects knew when the lead arrived). */
+  dedupeRefusal(point: Pick<LeadPoint, "buyerId" | "dedupeDays">): string | undefined {
+    return dedupeRefusal(point, this.lead.consumer?.purchases ?? [], this.io.now());
   }
 
   /** Why a position may not start now: the runtime or its tier's time is spent, or its whole timeout would outlive the run. */

@@ -12,11 +12,12 @@ export type UnsoldCause = (typeof unsoldCauses)[number];
 
 type Decline = Extract<Screening, { kind: "decline" }>;
 
-/** The tree refused the lead before any buyer saw it: its filters, its score floor or its daily limit. */
+/** The tree refused the lead before any buyer saw it: its filters, its score floor, its daily limit or its duplicate rule. */
 const causeOfDecline: Record<Decline["rule"], UnsoldCause> = {
   filter: "invalid",
   scoreFloor: "below_floor",
   dailyLimit: "no_eligible_buyer",
+  duplicate: "duplicate",
 };
 
 export function unsoldCause(screening: Screening, trace: readonly TraceEntry[]): UnsoldCause {

@@ -1,13 +1,14 @@
 import { RpcTarget } from "cloudflare:workers";
 import type { PingAttempt } from "../core/attempt";
 import { leaseMsOf } from "../core/config";
-import { gateIndex, leadIdAt } from "../core/gateAddress";
+import { gateIndex, leadIdAt, type GateAddress } from "../core/gateAddress";
 import type { Lead } from "../core/lead";
-import { ownLeadKey, uniqueLeadKey } from "../core/uniqueLead";
+import { ownLeadKey, uniqueLeadKey, type KeyedLead } from "../core/uniqueLead";
 import { createBuyerClient } from "../buyers/client";
 import { pingJobs, type PingJob, type PingShardService } from "../buyers/fanout";
 import type { PingMessage } from "../buyers/wire";
 import type { RunOutcome } from "../objects/gate";
+import type { TreeRecord } from "../store/config";
 import { newLeadToken } from "../store/ids";
 import { gateAt, gateOfKey } from "./gates";
 import { submitLimitReason } from "./limits";
@@ -23,7 +24,15 @@ export type SubmitResult =
 /** A validated lead before it has an id: the id names the gate that admits it. */
 export type LeadDraft = Omit<Lead, "id">;
 
+/** Where a new lead goes: its unique-lead key, the gate that key maps to, and its id, which names that gate. */
+export interface LeadPlace {
+  key: string;
+  address: GateAddress;
+  leadId: string;
+}
+
 export interface Submission extends Omit<RunInput, "cycle" | "priorTrace" | "prior" | "lead"> {
+  place: LeadPlace;
   draft: LeadDraft;
 }
 
@@ -41,21 +50,27 @@ class PingRelay extends RpcTarget implements PingShardService {
   }
 }
 
-/**
- * The Worker's path for a new submission: the lead gets its key, its gate
- * and its id (which names the gate), the tree's submit limit counts it, and
- * one call to the gate admits it (durable there before any buyer hears of
- * it), runs it, and logs the outcome before it answers.
- */
-export async function submitLead(env: Env, submission: Submission): Promise<SubmitResult> {
-  const { draft, snapshot, publisher } = submission;
-  const { tree } = snapshot;
+/** The lead's key, its gate and its id (which names the gate), before it is scored: its consumer objects record it under that id. */
+export async function placeLead(env: Env, tree: Pick<TreeRecord, "id" | "uniqueLead" | "gateShards" | "gateShardHistory">, lead: KeyedLead): Promise<LeadPlace> {
   const token = newLeadToken();
-  const patternKey = uniqueLeadKey(tree.uniqueLead.pattern, draft);
+  const patternKey = uniqueLeadKey(tree.uniqueLead.pattern, lead);
   const key = patternKey ?? ownLeadKey(token);
   // A lead keyed by its own new token cannot have been admitted before: no earlier gate to ask.
   const address = patternKey ? await gateOfKey(env, tree, key) : { treeId: tree.id, index: gateIndex(key, tree.gateShards) };
-  const lead: Lead = { ...draft, id: leadIdAt(token, address) };
+  return { key, address, leadId: leadIdAt(token, address) };
+}
+
+/**
+ * The Worker's path for a new submission, placed by placeLead: the tree's
+ * submit limit counts it, and one call to the gate admits it (durable there
+ * before any buyer hears of it), runs it, and logs the outcome before it
+ * answers.
+ */
+export async function submitLead(env: Env, submission: Submission): Promise<SubmitResult> {
+  const { draft, snapshot, publisher, place } = submission;
+  const { tree } = snapshot;
+  const { key, address } = place;
+  const lead: Lead = { ...draft, id: place.leadId };
   const overLimit = await submitLimitReason(env, tree, lead.id);
   let result: RunOutcome;
   try {

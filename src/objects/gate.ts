@@ -12,6 +12,7 @@ import { numberSetting } from "../core/settings";
 import type { PingShardService } from "../buyers/fanout";
 import type { LeadLogEntry } from "../store/leadLog";
 import { servicesOf } from "../store/services";
+import { recordConsumerSales } from "../exchange/consumers";
 import { IdempotencyStore, type IdempotencyCheck } from "./gate/idempotency";
 import { GateLog } from "./gate/log";
 import { D1Outbox, DEFAULT_LOG_FLUSH_MS } from "./gate/outbox";
@@ -41,6 +42,7 @@ export class LeadGate extends DurableObject<Env> {
     this.outbox = new D1Outbox({
       log: this.log,
       db: () => servicesOf(env).db,
+      recordSales: (entries) => recordConsumerSales(env, entries),
       flushMs: numberSetting(env.LOG_FLUSH_MS, DEFAULT_LOG_FLUSH_MS, 0),
       waitUntil: (promise) => ctx.waitUntil(promise),
       wake: (at) => this.wakeups.noLaterThan(at),

@@ -80,7 +80,13 @@ export async function writeLeadLogs(db: Db, entries: LeadLogEntry[]): Promise<vo
       db,
       leads,
       // JSON columns go in as their text, as drizzle would store them.
-      rows.map(({ lead }) => ({ ...lead, signals: JSON.stringify(lead.signals), fields: JSON.stringify(lead.fields), consent: JSON.stringify(lead.consent) })),
+      rows.map(({ lead }) => ({
+        ...lead,
+        signals: JSON.stringify(lead.signals),
+        fields: JSON.stringify(lead.fields),
+        consent: JSON.stringify(lead.consent),
+        duplicateOf: lead.duplicateOf ? JSON.stringify(lead.duplicateOf) : null,
+      })),
       // A retry of an older log entry must not undo a newer outcome.
       `ON CONFLICT ("id") DO UPDATE SET "status" = excluded."status", "reason" = excluded."reason", "cause" = excluded."cause",
          "redirect_url" = excluded."redirect_url", "price_cents" = excluded."price_cents",
@@ -154,6 +160,7 @@ export function logRows(entry: LeadLogEntry) {
     consent: lead.consent,
     reason: entry.reason ?? null,
     cause: entry.cause ?? null,
+    duplicateOf: lead.duplicateOf ?? null,
     redirectUrl: entry.redirectUrl ?? null,
     priceCents: entry.sales.reduce((sum, sale) => sum + sale.priceCents, 0),
     payoutCents: entry.sales.reduce((sum, sale) => sum + sale.payoutCents, 0),

@@ -12,6 +12,7 @@ import type { CapacityDeclaration } from "../core/capacity";
 import type { RankFigures } from "../core/ranking";
 import type { LeadPointInput, Payout, TreeInput } from "../core/config";
 import type { Consent, LeadFields, ScoreSignal } from "../core/lead";
+import type { DuplicateOf } from "../core/consumers";
 import { unsoldCauses } from "../core/unsoldCause";
 
 /** review: a post's answer was lost when a run stopped; the lead may be sold and waits for a person. */
@@ -130,6 +131,8 @@ export const leads = sqliteTable(
     reason: text("reason"),
     /** Why a lead that ended unsold or rejected was not sold, in the vocabulary reports share. */
     cause: text("cause", { enum: unsoldCauses }),
+    /** The earlier lead this one duplicates under its tree's duplicate rule (declined or flagged). */
+    duplicateOf: text("duplicate_of", { mode: "json" }).$type<DuplicateOf>(),
     redirectUrl: text("redirect_url"),
     priceCents: integer("price_cents").notNull().default(0),
     payoutCents: integer("payout_cents").notNull().default(0),

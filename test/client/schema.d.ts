@@ -911,6 +911,8 @@ export interface components {
             minScore?: number;
             /** @description The buyer's names as a consent text names it (any one will do): under a tree with consent.requireBuyerNamed, the lead point gets a lead only when its consent text names it (case, punctuation and spacing aside, whole words). */
             consentNames?: string[];
+            /** @description Never offered (pinged, posted or copied) a consumer whose phone or email its buyer bought in this many days, from any publisher or tree; off when absent. */
+            dedupeDays?: number;
         } & {
             [key: string]: unknown;
         };
@@ -1048,6 +1050,8 @@ export interface components {
             minScore?: number;
             /** @description The buyer's names as a consent text names it (any one will do): under a tree with consent.requireBuyerNamed, the lead point gets a lead only when its consent text names it (case, punctuation and spacing aside, whole words). */
             consentNames?: string[];
+            /** @description Never offered (pinged, posted or copied) a consumer whose phone or email its buyer bought in this many days, from any publisher or tree; off when absent. */
+            dedupeDays?: number;
         };
         LeadPointPatch: {
             pricing?: {
@@ -1111,6 +1115,7 @@ export interface components {
             post?: components["schemas"]["EndpointPatch"];
             minScore?: number | null;
             consentNames?: string[] | null;
+            dedupeDays?: number | null;
         };
         EndpointPatch: {
             /** Format: uri */
@@ -1259,6 +1264,23 @@ export interface components {
                 timezone: string;
                 accepts?: number;
                 submits?: number;
+            };
+            /** @description A lead whose normalized phone, email or IP (as `fields` says) came in an earlier lead of this tree in the last `days` days, from any publisher: declined as unsold with cause `duplicate`, or let through with `duplicateOf` naming the earlier lead (`flag`). Off when absent. */
+            duplicates?: {
+                /**
+                 * @default [
+                 *       "phone",
+                 *       "email"
+                 *     ]
+                 */
+                fields?: ("phone" | "email" | "ip")[];
+                /** @default 30 */
+                days?: number;
+                /**
+                 * @default decline
+                 * @enum {string}
+                 */
+                action?: "decline" | "flag";
             };
             /** @description requireBuyerNamed: one-to-one consent, every lead point (copies too) gets the lead only when the consent text names it (its consentNames); one without consentNames gets none. */
             consent?: {
@@ -1468,6 +1490,23 @@ export interface components {
                 accepts?: number;
                 submits?: number;
             };
+            /** @description A lead whose normalized phone, email or IP (as `fields` says) came in an earlier lead of this tree in the last `days` days, from any publisher: declined as unsold with cause `duplicate`, or let through with `duplicateOf` naming the earlier lead (`flag`). Off when absent. */
+            duplicates?: {
+                /**
+                 * @default [
+                 *       "phone",
+                 *       "email"
+                 *     ]
+                 */
+                fields?: ("phone" | "email" | "ip")[];
+                /** @default 30 */
+                days?: number;
+                /**
+                 * @default decline
+                 * @enum {string}
+                 */
+                action?: "decline" | "flag";
+            };
             /** @description requireBuyerNamed: one-to-one consent, every lead point (copies too) gets the lead only when the consent text names it (its consentNames); one without consentNames gets none. */
             consent?: {
                 /** @default false */
@@ -1620,6 +1659,22 @@ export interface components {
              * @enum {string}
              */
             cause?: "no_eligible_buyer" | "all_declined" | "all_timed_out" | "post_rejected" | "below_floor" | "duplicate" | "invalid";
+            /** @description The newest earlier lead of the tree this one duplicates under the tree's `duplicates` rule. */
+            duplicateOf?: {
+                leadId: string;
+                /** @description When the earlier lead arrived. */
+                receivedAt: string;
+                /**
+                 * @description The normalized field the two leads share.
+                 * @enum {string}
+                 */
+                field: "phone" | "email" | "ip";
+                /**
+                 * @description What the tree's duplicate rule did: declined this lead (cause `duplicate`), or let it through flagged.
+                 * @enum {string}
+                 */
+                action: "decline" | "flag";
+            };
             score: number;
             signals: {
                 name: string;

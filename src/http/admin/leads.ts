@@ -57,6 +57,15 @@ const LeadDetailSchema = z.looseObject({
   treeVersion: z.number().int().describe("The version of the tree the lead's run used (the run that settled it, for a lead run more than once)."),
   status: z.enum(leadStatuses),
   cause: z.enum(unsoldCauses).optional().describe("Why the lead was not sold, when it ended unsold or rejected; reports group by the same causes."),
+  duplicateOf: z
+    .object({
+      leadId: z.string(),
+      receivedAt: z.string().describe("When the earlier lead arrived."),
+      field: z.enum(["phone", "email", "ip"]).describe("The normalized field the two leads share."),
+      action: z.enum(["decline", "flag"]).describe("What the tree's duplicate rule did: declined this lead (cause `duplicate`), or let it through flagged."),
+    })
+    .optional()
+    .describe("The newest earlier lead of the tree this one duplicates under the tree's `duplicates` rule."),
   score: z.number().int(),
   signals: z.array(z.object({ name: z.string(), points: z.number(), detail: z.string() })),
   fields: z.record(z.string(), z.unknown()),

@@ -20,7 +20,9 @@ import { authenticatePublisher } from "../auth";
 import { ApiError } from "../errors";
 import { issuedClickOf } from "../clickKey";
 import { TreeIdParam } from "../admin/schemas";
-import { submitLead, type LeadDraft } from "../../exchange/submit";
+import { placeLead, submitLead, type LeadDraft } from "../../exchange/submit";
+import { checkConsumer, forgetArrival } from "../../exchange/consumers";
+import { duplicateOf, screenDuplicate } from "../../core/consumers";
 import { errorAnswer, publisherRoute } from "../operations";
 import { answerPublisher, type IntakeOutcome } from "./answer";
 import { idempotent } from "./idempotency";
@@ -175,7 +177,13 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
   const now = new Date();
   const parsed = await requireIssuedClick(parseSubmission(intakeRecord(c, raw, tree.intake), tree, now), tree.intake, issuedClickOf(c.env, publisher.id));
   if (!parsed.ok) return { kind: "invalid", message: "The lead is not valid.", errors: parsed.errors };
-  const { score, signals } = scoreLead(parsed, now);
+  const place = await placeLead(c.env, tree, { treeId, publisherId: publisher.id, ...parsed.meta, fields: parsed.fields });
+  const [seen, textSha256] = await Promise.all([
+    checkConsumer(c.env, { tree, leadId: place.leadId, uniqueKey: place.key, fields: parsed.fields, consentIp: parsed.consent.ip, at: now.getTime() }),
+    sha256Hex(parsed.consent.text),
+  ]);
+  const duplicate = duplicateOf(tree.duplicates, seen.earlier);
+  const { score, signals } = scoreLead({ ...parsed, ...(seen.history ? { history: seen.history } : {}) }, now);
   const draft: LeadDraft = {
     treeId: tree.id,
     treeVersion: tree.version,
@@ -183,15 +191,20 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
     publisherId: publisher.id,
     ...parsed.meta,
     fields: parsed.fields,
-    consent: { ...parsed.consent, textSha256: await sha256Hex(parsed.consent.text) },
+    consent: { ...parsed.consent, textSha256 },
     score,
     signals,
     receivedAt: now.toISOString(),
+    ...(seen.consumer ? { consumer: seen.consumer } : {}),
+    ...(duplicate ? { duplicateOf: duplicate } : {}),
   };
-  const screening = screenLead(tree, draft);
-  if (screening.kind === "error") return { kind: "invalid", message: screening.errors[0]?.message ?? "The lead is not valid.", errors: screening.errors };
+  const screening = screenDuplicate(screenLead(tree, draft), duplicate);
+  if (screening.kind === "error") {
+    await forgetArrival(c.env, place.leadId, seen);
+    return { kind: "invalid", message: screening.errors[0]?.message ?? "The lead is not valid.", errors: screening.errors };
+  }
 
-  const run = await submitLead(c.env, { snapshot, publisher, draft, screening });
+  const run = await submitLead(c.env, { snapshot, publisher, place, draft, screening });
   if (run.kind === "answered") return { kind: "answered", answer: run.answer };
   if (run.kind === "busy") {
     throw new ApiError("conflict", `This lead is being run right now; retry in ${run.retryAfterSeconds} s for its result.`);

@@ -3,6 +3,7 @@
  * the critical path. Entries finished since the last flush are written from
  * memory, so the hot path never reads its log back; what memory lost (a
  * restart) or what failed is rebuilt from the log by the alarm, backed off.
+ * A sold lead's buyers go to its consumer objects with the same batch.
  */
 import type { Db } from "../../store/db";
 import { writeLeadLogs, type LeadLogEntry } from "../../store/leadLog";
@@ -34,6 +35,8 @@ interface Owed {
 export interface OutboxOptions {
   log: GateLog;
   db: () => Db;
+  /** Told every batch's sold leads with its D1 write (exchange/consumers.ts): the entry stays owed until both succeed, and both are idempotent. */
+  recordSales(entries: LeadLogEntry[]): Promise<void>;
   flushMs: number;
   waitUntil(promise: Promise<unknown>): void;
   /** Wakes the gate's alarm no later than `at`, for a write that failed and is due again then. */
@@ -101,7 +104,8 @@ export class D1Outbox {
 
   private async writeBatch(db: Db, batch: Owed[]): Promise<boolean> {
     try {
-      await writeLeadLogs(db, batch.map((item) => item.entry));
+      const entries = batch.map((item) => item.entry);
+      await Promise.all([writeLeadLogs(db, entries), this.options.recordSales(entries)]);
       this.options.log.markWritten(batch);
       return true;
     } catch (error) {

@@ -1,0 +1,103 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { arrivalKeepDays, consumerIndex, consumerValues, dedupeRefusal, duplicateOf, historyOf, mergeSeen, screenDuplicate, type EarlierLead } from "./consumers";
+
+const DAY = 86_400_000;
+const now = Date.parse("2026-12-01T12:00:00Z");
+
+describe("consumerValues", () => {
+  it.each([
+    ["a US phone in any punctuation is E.164", { phone: "(212) 736-4100" }, undefined, { phone: "+12127364100" }],
+    ["a phone already in E.164 stays", { phone: "+1 212 736 4100" }, undefined, { phone: "+12127364100" }],
+    ["an impossible phone is left out", { phone: "12" }, undefined, {}],
+    ["email is trimmed and lowercased", { email: "  Maria.Lopez@Gmail.COM " }, undefined, { email: "maria.lopez@gmail.com" }],
+    ["the lead's IP wins over the consent's", { ip: " 2001:DB8::1 " }, "203.0.113.7", { ip: "2001:db8::1" }],
+    ["the consent's IP stands in for a lead without one", {}, "203.0.113.7", { ip: "203.0.113.7" }],
+  ])("%s", (_case, fields, consentIp, expected) => {
+    expect(consumerValues(fields, consentIp)).toEqual(expected);
+  });
+
+  it("keys the same consumer the same way however the phone is written", () => {
+    expect(consumerValues({ phone: "212.736.4100" }, undefined)).toEqual(consumerValues({ phone: "+1 (212) 736-4100" }, undefined));
+  });
+});
+
+describe("consumerIndex", () => {
+  it("is within [0, shards) and stable", () => {
+    fc.assert(
+      fc.property(fc.string(), fc.integer({ min: 1, max: 64 }), (hash, shards) => {
+        const index = consumerIndex(hash, shards);
+        return index >= 0 && index < shards && index === consumerIndex(hash, shards);
+      }),
+    );
+  });
+});
+
+describe("the tree's duplicate rule", () => {
+  const earlier: EarlierLead[] = [
+    { field: "email", leadId: "ld_old", at: now - 5 * DAY },
+    { field: "phone", leadId: "ld_new", at: now - DAY },
+    { field: "ip", leadId: "ld_ip", at: now - 1000 },
+  ];
+
+  it("names the newest earlier lead among the rule's fields", () => {
+    expect(duplicateOf({ fields: ["phone", "email"], days: 30, action: "flag" }, earlier)).toEqual({
+      leadId: "ld_new",
+      receivedAt: new Date(now - DAY).toISOString(),
+      field: "phone",
+      action: "flag",
+    });
+    expect(duplicateOf({ fields: ["email"], days: 30, action: "decline" }, earlier)?.leadId).toBe("ld_old");
+  });
+
+  it("finds nothing without a rule or a match", () => {
+    expect(duplicateOf(undefined, earlier)).toBeUndefined();
+    expect(duplicateOf({ fields: ["phone"], days: 30, action: "decline" }, earlier.filter((lead) => lead.field !== "phone"))).toBeUndefined();
+  });
+
+  it.each([
+    ["a declining rule declines a passing lead as a duplicate", { kind: "pass" } as const, "decline", "decline"],
+    ["a flagging rule lets it pass", { kind: "pass" } as const, "flag", "pass"],
+    ["a lead the tree's filters declined keeps that refusal", { kind: "decline", rule: "filter", reason: "tree filter" } as const, "decline", "decline"],
+  ])("%s", (_case, screening, action, kind) => {
+    const duplicate = duplicateOf({ fields: ["phone"], days: 30, action: action as "decline" | "flag" }, earlier);
+    const screened = screenDuplicate(screening, duplicate);
+    expect(screened.kind).toBe(kind);
+    if (screening.kind === "pass" && screened.kind === "decline") {
+      expect(screened).toEqual({ kind: "decline", rule: "duplicate", reason: `duplicate of lead ld_new received ${new Date(now - DAY).toISOString()} (same phone)` });
+    }
+    if (screening.kind === "decline") expect(screened).toBe(screening);
+  });
+});
+
+describe("dedupeRefusal", () => {
+  const purchases = [{ buyerId: "buy_a", at: now - 10 * DAY }];
+
+  it.each([
+    ["skips the buyer that bought the consumer inside its window", { buyerId: "buy_a", dedupeDays: 30 }, true],
+    ["lets it have the consumer once the window has passed", { buyerId: "buy_a", dedupeDays: 7 }, false],
+    ["never skips a point without dedupeDays", { buyerId: "buy_a" }, false],
+    ["never skips another buyer", { buyerId: "buy_b", dedupeDays: 30 }, false],
+  ])("%s", (_case, point, skipped) => {
+    const reason = dedupeRefusal(point, purchases, now);
+    expect(reason !== undefined).toBe(skipped);
+    if (skipped) expect(reason).toBe(`the buyer bought this consumer on ${new Date(now - 10 * DAY).toISOString()}, inside its dedupeDays (30)`);
+  });
+});
+
+describe("merging the objects' answers", () => {
+  it("keeps each buyer's newest purchase and every object's counts", () => {
+    const seen = mergeSeen([
+      { counts: { phone: 2 }, earlier: [], purchases: [{ buyerId: "buy_a", at: 1 }] },
+      { counts: { email: 1, ip: 4 }, earlier: [{ field: "email", leadId: "ld_x", at: 5 }], purchases: [{ buyerId: "buy_a", at: 3 }, { buyerId: "buy_b", at: 2 }] },
+    ]);
+    expect(seen.purchases).toEqual([{ buyerId: "buy_a", at: 3 }, { buyerId: "buy_b", at: 2 }]);
+    expect(historyOf([{ field: "phone", hash: "h" }], seen)).toEqual({ hours: 24, phone: 2, email: 1, ip: 4 });
+    expect(historyOf([], seen)).toBeUndefined();
+  });
+
+  it("keeps arrivals for the velocity window or the tree's duplicate window, whichever is longer", () => {
+    expect(arrivalKeepDays(undefined)).toBe(1);
+    expect(arrivalKeepDays({ days: 30 })).toBe(30);
+  });
+});

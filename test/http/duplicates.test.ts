@@ -1,0 +1,158 @@
+/**
+ * Duplicate consumers through the real Worker, with loopback buyers: a
+ * tree's duplicate rule declines (cause `duplicate`) or flags a lead whose
+ * phone or email an earlier lead of the tree had; a lead point with
+ * `dedupeDays` is never pinged with a consumer its buyer bought, from any
+ * publisher or tree, and the trace says why; the consumer objects keep no
+ * plaintext and purge what no window needs.
+ */
+import { env } from "cloudflare:workers";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import { consumerObjectName, VELOCITY_COUNT_CAP } from "../../src/core/consumers";
+import { buyerLog, expectStatus, gateOfLead, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
+
+/** A consumer no other test has: its own email and phone. */
+function consumer(): Record<string, string> {
+  const digits = String(Math.floor(Math.random() * 1e7)).padStart(7, "0");
+  return { email: `${unique("dup")}@gmail.com`, phone: `(212) 7${digits.slice(0, 2)}-${digits.slice(2, 6)}` };
+}
+
+const duplicateLead = { leadId: expect.any(String), receivedAt: expect.any(String), field: expect.any(String) };
+
+describe("a tree's duplicate rule", () => {
+  it("declines a lead whose email an earlier lead of the tree had, from another publisher, as unsold with cause duplicate", async () => {
+    const name = unique("dupdecline");
+    const point = await newLeadPoint(name, { bid: 500 });
+    const treeId = await newTree([{ leadPointId: point.id }], { duplicates: { fields: ["phone", "email"], days: 30, action: "decline" } });
+    const person = consumer();
+    const first = expectStatus(await submitLead(treeId, (await newPublisher()).apiKey, validLead(person)), 200);
+    expect(first.status, JSON.stringify(first)).toBe("accepted");
+
+    const again = validLead({ ...person, email: `  ${person.email?.toUpperCase()} `, phone: "(646) 555-0142" });
+    const second = expectStatus(await submitLead(treeId, (await newPublisher()).apiKey, again), 200);
+    expect(second.status, JSON.stringify(second)).toBe("declined");
+    const detail = (await leadDetail(String(second.leadId))) as Awaited<ReturnType<typeof leadDetail>> & { cause?: string; duplicateOf?: unknown };
+    expect(detail.cause).toBe("duplicate");
+    expect(detail.duplicateOf).toEqual({ ...duplicateLead, leadId: first.leadId, field: "email", action: "decline" });
+    expect((await buyerLog(name)).map((entry) => entry.type)).toEqual(["ping", "post"]);
+  });
+
+  it("lets a duplicate through flagged with the earlier lead, and another tree's leads never count", async () => {
+    const name = unique("dupflag");
+    const point = await newLeadPoint(name, { bid: 500 });
+    const [treeId, otherTree] = await Promise.all([
+      newTree([{ leadPointId: point.id }], { duplicates: { fields: ["phone"], days: 30, action: "flag" } }),
+      newTree([{ leadPointId: point.id }]),
+    ]);
+    const publisher = await newPublisher();
+    const person = consumer();
+    const elsewhere = expectStatus(await submitLead(otherTree, publisher.apiKey, validLead(person)), 200);
+    const first = expectStatus(await submitLead(treeId, publisher.apiKey, validLead(person)), 200);
+    expect((await leadDetail(String(first.leadId))) as object).not.toHaveProperty("duplicateOf");
+
+    const second = expectStatus(await submitLead(treeId, publisher.apiKey, validLead({ ...person, phone: `+1 ${person.phone}` })), 200);
+    expect(second.status, JSON.stringify(second)).toBe("accepted");
+    const detail = (await leadDetail(String(second.leadId))) as Awaited<ReturnType<typeof leadDetail>> & { duplicateOf?: { leadId: string } };
+    expect(detail.duplicateOf).toEqual({ ...duplicateLead, leadId: first.leadId, field: "phone", action: "flag" });
+    expect(detail.duplicateOf?.leadId).not.toBe(elsewhere.leadId);
+  });
+
+  it("never calls a lead the duplicate of one intake refused as not valid", async () => {
+    const point = await newLeadPoint(unique("dupinvalid"), { bid: 500 });
+    const filters = [{ field: "firstName", op: "ne", value: "Refused", action: "error", message: "not this name" }];
+    const treeId = await newTree([{ leadPointId: point.id }], { filters, duplicates: { fields: ["email"], days: 30, action: "decline" } });
+    const publisher = await newPublisher();
+    const person = consumer();
+    expectStatus(await submitLead(treeId, publisher.apiKey, validLead({ ...person, firstName: "Refused" })), 400);
+    const answer = expectStatus(await submitLead(treeId, publisher.apiKey, validLead(person)), 200);
+    expect(answer.status, JSON.stringify(answer)).toBe("accepted");
+  });
+
+  it("declines exactly one of two leads of one consumer submitted at once", async () => {
+    const point = await newLeadPoint(unique("dupconcurrent"), { bid: 500 });
+    const treeId = await newTree([{ leadPointId: point.id }], { duplicates: { fields: ["email"], days: 30, action: "decline" } });
+    const publisher = await newPublisher();
+    const person = consumer();
+    const answers = await Promise.all([0, 1].map(() => submitLead(treeId, publisher.apiKey, validLead(person))));
+    const statuses = answers.map((answer) => String(expectStatus(answer, 200).status)).sort();
+    expect(statuses).toEqual(["accepted", "declined"]);
+  });
+});
+
+describe("a lead point's dedupeDays", () => {
+  it("never pings a buyer with a consumer it bought, from another publisher and another tree, and traces why", async () => {
+    const names = { deduped: unique("dedupe"), deduped2: unique("dedupe2"), other: unique("other") };
+    const bought = await newLeadPoint(names.deduped, { bid: 900 }, { dedupeDays: 30 });
+    const [again, other] = await Promise.all([
+      newLeadPoint(names.deduped2, { bid: 900 }, { buyerId: bought.buyerId, dedupeDays: 30 }),
+      newLeadPoint(names.other, { bid: 300 }),
+    ]);
+    const [firstTree, secondTree] = await Promise.all([newTree([{ leadPointId: bought.id }]), newTree([{ leadPointId: again.id }, { leadPointId: other.id }])]);
+    const person = consumer();
+    const first = expectStatus(await submitLead(firstTree, (await newPublisher()).apiKey, validLead(person)), 200);
+    expect(first.status, JSON.stringify(first)).toBe("accepted");
+    // The sale reaches the consumer objects with the gate's D1 batch, just after the answer.
+    const gate = gateOfLead(String(first.leadId));
+    for (let attempt = 0; attempt < 200 && (await gate.pendingWrites()).includes(String(first.leadId)); attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
+
+    const second = expectStatus(await submitLead(secondTree, (await newPublisher()).apiKey, validLead({ phone: person.phone })), 200);
+    expect(second.status, JSON.stringify(second)).toBe("accepted");
+    const detail = await leadDetail(String(second.leadId));
+    expect(detail.sales.map((sale) => sale.leadPointId)).toEqual([other.id]);
+    const skipped = detail.trace.find((entry) => entry.leadPointId === again.id);
+    expect(skipped, JSON.stringify(detail.trace)).toMatchObject({ phase: "ping", outcome: "skipped" });
+    expect(skipped?.reason).toMatch(/^the buyer bought this consumer on \S+, inside its dedupeDays \(30\)$/);
+    expect(await buyerLog(names.deduped2)).toEqual([]);
+  });
+});
+
+describe("the consumer objects", () => {
+  it("hold keyed hashes only, and purge arrivals and purchases past every window", async () => {
+    const stub = env.CONSUMERS.getByName(consumerObjectName(999));
+    const longAgo = Date.now() - 500 * 86_400_000;
+    await stub.visit({ keys: [{ field: "email", hash: "a".repeat(64) }], treeId: "t", leadId: "ld_old", leadKey: "k", at: longAgo, keepDays: 30 });
+    await stub.recordSales([{ hashes: ["a".repeat(64)], leadId: "ld_old", buyerIds: ["buy_x"], at: longAgo }]);
+    await runInDurableObject(stub, async (_instance, state) => {
+      expect(await state.storage.getAlarm()).not.toBeNull();
+    });
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    await runInDurableObject(stub, async (_instance, state) => {
+      const rows = state.storage.sql.exec<{ n: number }>("SELECT (SELECT COUNT(*) FROM arrivals) + (SELECT COUNT(*) FROM purchases) AS n").one();
+      expect(rows.n).toBe(0);
+      expect(await state.storage.getAlarm()).toBeNull();
+    });
+  });
+
+  it("count a consumer's earlier leads for velocity, a resubmit of the same lead not among them, up to the cap", async () => {
+    const stub = env.CONSUMERS.getByName(consumerObjectName(998));
+    const keys = [{ field: "phone" as const, hash: unique("h") }];
+    const visit = (leadId: string, leadKey: string) => stub.visit({ keys, treeId: "t", leadId, leadKey, at: Date.now(), keepDays: 1 });
+    expect((await visit("ld_1", "key-1")).counts).toEqual({ phone: 0 });
+    expect((await visit("ld_2", "key-1")).counts).toEqual({ phone: 0 });
+    expect((await visit("ld_3", "key-2")).counts).toEqual({ phone: 1 });
+    const shared = [{ field: "ip" as const, hash: unique("shared") }];
+    const last = await runInDurableObject(stub, async (instance) => {
+      for (let i = 0; i < VELOCITY_COUNT_CAP + 1; i++) await instance.visit({ keys: shared, treeId: "t", leadId: `ld_s${i}`, leadKey: `s${i}`, at: Date.now(), keepDays: 1 });
+      return instance.visit({ keys: shared, treeId: "t", leadId: "ld_last", leadKey: "last", at: Date.now(), keepDays: 1 });
+    });
+    expect(last.counts).toEqual({ ip: VELOCITY_COUNT_CAP });
+  });
+
+  it("store no phone, email or IP in the clear", async () => {
+    const person = consumer();
+    const point = await newLeadPoint(unique("plain"), { bid: 500 });
+    const treeId = await newTree([{ leadPointId: point.id }]);
+    const answer = expectStatus(await submitLead(treeId, (await newPublisher()).apiKey, validLead(person)), 200);
+    const leadId = String(answer.leadId);
+    const rows: unknown[] = [];
+    for (let index = 0; index < 8; index++) {
+      await runInDurableObject(env.CONSUMERS.getByName(consumerObjectName(index)), (_instance, state) => {
+        rows.push(...state.storage.sql.exec("SELECT * FROM arrivals WHERE lead_id = ?", leadId).toArray());
+      });
+    }
+    expect(rows.map((row) => (row as { field: string }).field).sort()).toEqual(["email", "ip", "phone"]);
+    const text = JSON.stringify(rows);
+    for (const clear of [String(person.email), String(person.phone).replace(/\D/g, ""), "203.0.113.7"]) expect(text).not.toContain(clear);
+  });
+});
