@@ -57,6 +57,8 @@ export interface ScoreSignal {
 export interface LeadScore {
   score: number;
   signals: ScoreSignal[];
+  /** The version of the score weights that priced the signals: 0 is the hand-set table. */
+  weightsVersion: number;
 }
 
 export interface Lead extends SubmissionMeta {
@@ -70,6 +72,8 @@ export interface Lead extends SubmissionMeta {
   consent: Consent;
   score: number;
   signals: ScoreSignal[];
+  /** The score weights version the lead was scored with (LeadScore.weightsVersion); absent on leads scored before versions existed, read as 0. */
+  scoreWeightsVersion?: number;
   /** ISO-8601 UTC. */
   receivedAt: string;
 }
