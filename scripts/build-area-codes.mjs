@@ -43,21 +43,20 @@ function stateOf(description) {
   return code && usCodes.has(code) ? code : undefined;
 }
 
-/** The top-level string fields of a BSON document: all this file holds. */
+/** The top-level string fields of a BSON document (a Buffer): all this file holds. */
 function readBsonStrings(bytes) {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const end = view.getInt32(0, true) - 1;
-  const decoder = new TextDecoder();
   const out = new Map();
   let at = 4;
   while (at < end) {
     const type = bytes[at++];
     const keyEnd = bytes.indexOf(0, at);
-    const key = decoder.decode(bytes.subarray(at, keyEnd));
+    const key = bytes.toString("utf8", at, keyEnd);
     at = keyEnd + 1;
     if (type !== 2) throw new Error(`unexpected BSON type ${type} at key ${key}`);
     const length = view.getInt32(at, true);
-    out.set(key, decoder.decode(bytes.subarray(at + 4, at + 4 + length - 1)));
+    out.set(key, bytes.toString("utf8", at + 4, at + 4 + length - 1));
     at += 4 + length;
   }
   return out;
