@@ -175,7 +175,9 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
   const now = new Date();
   const parsed = await requireIssuedClick(parseSubmission(intakeRecord(c, raw, tree.intake), tree, now), tree.intake, issuedClickOf(c.env, publisher.id));
   if (!parsed.ok) return { kind: "invalid", message: "The lead is not valid.", errors: parsed.errors };
-  const { score, signals } = scoreLead(parsed, now);
+  const services = servicesOf(c.env);
+  const weights = await services.scoreWeights.active(services.db);
+  const { score, signals, weightsVersion } = scoreLead({ ...parsed, treeFields: tree.fields }, now, weights);
   const draft: LeadDraft = {
     treeId: tree.id,
     treeVersion: tree.version,
@@ -186,6 +188,7 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
     consent: { ...parsed.consent, textSha256: await sha256Hex(parsed.consent.text) },
     score,
     signals,
+    scoreWeightsVersion: weightsVersion,
     receivedAt: now.toISOString(),
   };
   const screening = screenLead(tree, draft);
