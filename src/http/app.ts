@@ -10,6 +10,7 @@ import { registerLeads } from "./admin/leads";
 import { registerPostbacks } from "./admin/postbacks";
 import { registerPublishers } from "./admin/publishers";
 import { registerReports } from "./admin/reports";
+import { registerScoreWeights } from "./admin/scoreWeights";
 import { registerStatements } from "./admin/statements";
 import { registerTrees } from "./admin/trees";
 import { registerOwnLeadPoints } from "./buyer/leadPoints";
@@ -40,6 +41,7 @@ export function createApp() {
   registerReports(admin);
   registerStatements(admin);
   registerPostbacks(admin);
+  registerScoreWeights(admin);
   app.route("/v1/admin", admin);
 
   const buyer = newRouter<BuyerEnv>();
