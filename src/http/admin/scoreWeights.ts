@@ -132,7 +132,7 @@ export function registerScoreWeights(app: OpenAPIHono<AppEnv>): void {
     operatorRoute({
       method: "post",
       path: "/score-weights/fit",
-      operationId: "fitScoreWeights",
+      operationId: "createScoreWeights",
       summary: "Fit a new score weights version to the outcomes of sold leads",
       description: [
         "Reads the leads received in the window that were sold, labelled good when a buyer kept them or reported a conversion and bad when returned without one,",
@@ -187,7 +187,7 @@ export function registerScoreWeights(app: OpenAPIHono<AppEnv>): void {
     operatorRoute({
       method: "post",
       path: "/score-weights/{version}/activate",
-      operationId: "activateScoreWeights",
+      operationId: "updateActiveScoreWeights",
       summary: "Score new leads with this weights version (version 0: the hand-set table)",
       description: "Takes no body. Leads scored from now on record the version in `scoreWeightsVersion`; this isolate uses it at once, every other within CONFIG_TTL_MS (5 s by default).",
       request: { params: VersionParam },
@@ -207,7 +207,7 @@ export function registerScoreWeights(app: OpenAPIHono<AppEnv>): void {
     operatorRoute({
       method: "post",
       path: "/score-weights/rollback",
-      operationId: "rollbackScoreWeights",
+      operationId: "updateActiveScoreWeightsToPrevious",
       summary: "Activate again the version that was active before the current one",
       description: "Takes no body. The same as activating that version by number; the hand-set table (0) when the current version was the first activated.",
       responses: { 200: jsonAnswer("The version, now active", VersionDetailSchema), 409: errorAnswer("The hand-set table is active and no other version ever was") },
