@@ -1,8 +1,9 @@
 /** Signals of the consumer's name and age. */
 import type { Finding } from "./catalog";
-import { placeholderWords } from "./text";
 
 const dayMs = 86_400_000;
+/** Words people type where they will not give their name. */
+const placeholderWords = /^(test|testing|asdf|qwerty|fake|sample|none|null|na|n\/a|xxx|abc|anonymous|nobody)$/;
 
 export function nameSignals(first: string, last: string): Finding[] {
   const found: Finding[] = [];

@@ -14,7 +14,7 @@ import type { LeadFields } from "../lead";
 import { standardFields } from "../intake/standard";
 import type { Finding } from "./catalog";
 
-/** Narrower than a name's placeholders: "none" or "n/a" is a fair answer to many qualifiers. */
+/** Narrower than a name's placeholders (person.ts): "none" or "n/a" is a fair answer to many qualifiers. */
 const placeholders = /^(test|testing|asdf|qwerty|fake|sample|xxx|select|select one|please select|choose|choose one|-+|\?+)$/;
 
 export function qualifierSignals(specs: readonly FieldSpec[], fields: LeadFields, now: Date): Finding[] {
