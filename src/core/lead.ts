@@ -58,6 +58,8 @@ export interface ScoreSignal {
 export interface LeadScore {
   score: number;
   signals: ScoreSignal[];
+  /** The version of the score weights that priced the signals: 0 is the hand-set table. */
+  weightsVersion: number;
 }
 
 export interface Lead extends SubmissionMeta {
@@ -71,6 +73,8 @@ export interface Lead extends SubmissionMeta {
   consent: Consent;
   score: number;
   signals: ScoreSignal[];
+  /** The score weights version the lead was scored with (LeadScore.weightsVersion); absent on leads scored before versions existed, read as 0. */
+  scoreWeightsVersion?: number;
   /** ISO-8601 UTC. */
   receivedAt: string;
   /** The consumer's keys and purchases when the lead arrived; absent when it had no phone, email or IP, or its objects could not be asked. */

@@ -12,6 +12,7 @@ import { registerPostbacks } from "./admin/postbacks";
 import { registerPublishers } from "./admin/publishers";
 import { registerReports } from "./admin/reports";
 import { registerScorecards } from "./admin/scorecards";
+import { registerScoreWeights } from "./admin/scoreWeights";
 import { registerStatements } from "./admin/statements";
 import { registerTrees } from "./admin/trees";
 import { registerOwnCapacity } from "./buyer/capacity";
@@ -46,6 +47,7 @@ export function createApp() {
   registerScorecards(admin);
   registerStatements(admin);
   registerPostbacks(admin);
+  registerScoreWeights(admin);
   app.route("/v1/admin", admin);
 
   const buyer = newRouter<BuyerEnv>();

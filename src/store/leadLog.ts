@@ -156,6 +156,7 @@ export function logRows(entry: LeadLogEntry) {
     status: entry.status,
     score: lead.score,
     signals: lead.signals,
+    scoreWeightsVersion: lead.scoreWeightsVersion ?? 0,
     fields: lead.fields,
     consent: lead.consent,
     reason: entry.reason ?? null,

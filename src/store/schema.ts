@@ -13,7 +13,14 @@ import type { RankFigures } from "../core/ranking";
 import type { LeadPointInput, Payout, TreeInput } from "../core/config";
 import type { Consent, LeadFields, ScoreSignal } from "../core/lead";
 import type { DuplicateOf } from "../core/consumers";
+import type { FitStats, SignalFit } from "../core/score/fit";
 import { unsoldCauses } from "../core/unsoldCause";
+
+/** What a stored fit says of itself: its statistics and each signal's weight and support. */
+export interface ScoreWeightsFit {
+  stats: FitStats;
+  signals: SignalFit[];
+}
 
 /** review: a post's answer was lost when a run stopped; the lead may be sold and waits for a person. */
 export const leadStatuses = ["accepted", "declined", "pending", "unsold", "rejected", "error", "review"] as const;
@@ -126,6 +133,8 @@ export const leads = sqliteTable(
     status: text("status", { enum: leadStatuses }).notNull(),
     score: integer("score").notNull(),
     signals: text("signals", { mode: "json" }).$type<ScoreSignal[]>().notNull(),
+    /** The score weights version that priced the signals (score_weight_versions); 0 is the hand-set table. */
+    scoreWeightsVersion: integer("score_weights_version").notNull().default(0),
     fields: text("fields", { mode: "json" }).$type<LeadFields>().notNull(),
     consent: text("consent", { mode: "json" }).$type<Consent>().notNull(),
     reason: text("reason"),
@@ -301,4 +310,34 @@ export const conversions = sqliteTable(
     at: text("at").notNull(),
   },
   (t) => [index("conversions_buyer_at").on(t.buyerId, t.at), index("conversions_point_at").on(t.leadPointId, t.at)],
+);
+
+/**
+ * Versions of the score's weights fitted to outcomes (core/score/fit.ts), each
+ * whole and never changed: the points per signal and the statistics of its
+ * fit. Version 0, the hand-set table, lives in the code, not here.
+ */
+export const scoreWeightVersions = sqliteTable("score_weight_versions", {
+  version: integer("version").primaryKey(),
+  createdAt: text("created_at").notNull(),
+  /** The window of received leads it was fitted on, [from, to). */
+  trainedFrom: text("trained_from").notNull(),
+  trainedTo: text("trained_to").notNull(),
+  points: text("points", { mode: "json" }).$type<Record<string, number>>().notNull(),
+  fit: text("fit", { mode: "json" }).$type<ScoreWeightsFit>().notNull(),
+});
+
+/**
+ * Every activation of a weights version, appended: the active version is the
+ * latest row, so a rollback is one more activation of an older version and
+ * the history of what scored leads when stays readable.
+ */
+export const scoreWeightActivations = sqliteTable(
+  "score_weight_activations",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    version: integer("version").notNull(),
+    activatedAt: text("activated_at").notNull(),
+  },
+  (t) => [index("score_weight_activations_version").on(t.version)],
 );

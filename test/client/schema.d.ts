@@ -465,6 +465,100 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/admin/score-weights": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** List the score weights versions, each with its points per signal */
+        get: operations["listScoreWeights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/score-weights/fit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Fit a new score weights version to the outcomes of sold leads
+         * @description Reads the leads received in the window that were sold, labelled good when a buyer kept them or reported a conversion and bad when returned without one, and fits each signal's points by logistic regression on the signals the leads showed (deterministic: the same leads give the same version). The new version is not active until activated. Leave out the last return window's days (`to`) so leads still returnable do not count as kept. Refused (422) with fewer than 200 labelled leads or fewer than 20 good or bad among them: the hand-set weights stand.
+         */
+        post: operations["createScoreWeights"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/score-weights/{version}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Read a score weights version, each signal beside its hand-set points and, with compare, another version's */
+        get: operations["getScoreWeights"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/score-weights/{version}/activate": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Score new leads with this weights version (version 0: the hand-set table)
+         * @description Takes no body. Leads scored from now on record the version in `scoreWeightsVersion`; this isolate uses it at once, every other within CONFIG_TTL_MS (5 s by default).
+         */
+        post: operations["updateActiveScoreWeights"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/admin/score-weights/rollback": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Activate again the version that was active before the current one
+         * @description Takes no body. The same as activating that version by number; the hand-set table (0) when the current version was the first activated.
+         */
+        post: operations["updateActiveScoreWeightsToPrevious"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/buyer/leads": {
         parameters: {
             query?: never;
@@ -1676,11 +1770,14 @@ export interface components {
                 action: "decline" | "flag";
             };
             score: number;
+            /** @description What the score found, each with the points it cost under the weights version that scored the lead. */
             signals: {
                 name: string;
                 points: number;
                 detail: string;
             }[];
+            /** @description The score weights version that priced the signals (GET /score-weights/{version}); 0 is the hand-set table. */
+            scoreWeightsVersion: number;
             fields: {
                 [key: string]: unknown;
             };
@@ -1914,6 +2011,63 @@ export interface components {
              */
             outcome: "retry" | "delivered" | "gave_up";
         };
+        ScoreWeightsVersionList: {
+            activeVersion: number;
+            /** @description Newest first; version 0, the hand-set table, last. */
+            items: components["schemas"]["ScoreWeightsVersionSummary"][];
+        };
+        ScoreWeightsVersionSummary: {
+            version: number;
+            /** @description Version 0: the hand-set table in the code. */
+            handSet: boolean;
+            /** @description Scores new leads now. */
+            active: boolean;
+            lastActivatedAt?: string;
+            createdAt?: string;
+            /** @description The window of received leads it was fitted on, [trainedFrom, trainedTo). */
+            trainedFrom?: string;
+            trainedTo?: string;
+            stats?: components["schemas"]["ScoreWeightsFitStats"];
+            /** @description Points each signal costs under this version, by signal name. */
+            points: {
+                [key: string]: number;
+            };
+        };
+        ScoreWeightsFitStats: {
+            /** @description Labelled leads the fit read: sold leads received in its window. */
+            rows: number;
+            /** @description Good ones: kept by the buyer, or reported converted. */
+            positives: number;
+            /** @description Bad ones: returned and never reported converted. */
+            negatives: number;
+            /** @description Mean negative log-likelihood of the fitted model on its rows. */
+            logLoss: number;
+            /** @description Chance a good lead outscores a bad one under the fitted points (ties count half). */
+            auc: number;
+            /** @description The same under the hand-set points, on the same rows. */
+            handSetAuc: number;
+            accuracy: number;
+            intercept: number;
+            /** @description Strength of the L2 pull towards the hand-set weights. */
+            lambda: number;
+            iterations: number;
+        };
+        ScoreWeightsVersion: components["schemas"]["ScoreWeightsVersionSummary"] & {
+            /** @description Every signal, this version's points beside the hand-set ones (and the compared version's). */
+            signals: {
+                name: string;
+                points: number;
+                handSetPoints: number;
+                /** @description The signal's points under the version named by `compare`. */
+                comparedPoints?: number;
+                /** @description The fitted log-odds of a good sale with the signal. */
+                weight?: number;
+                /** @description Labelled leads that showed the signal. */
+                rows?: number;
+                positives?: number;
+            }[];
+            comparedWith?: number;
+        };
         BoughtLead: {
             leadId: string;
             treeId: string;
@@ -2080,7 +2234,7 @@ export interface components {
             /** @enum {string} */
             status: "error";
         };
-        /** @description Lead fields, clickId (alias c), subId…subId3 and the consent record; the tree's own fields too. */
+        /** @description Lead fields, clickId (alias c), subId…subId3, the consent record and the form's evidence (fillSeconds or formStartedAt, hp); the tree's own fields too. */
         LeadSubmission: {
             firstName?: string;
             lastName?: string;
@@ -2101,10 +2255,16 @@ export interface components {
             } & {
                 [key: string]: unknown;
             };
+            /** @description Seconds the consumer spent on the web form, first display to submit. Under 3 s costs the lead's score (form_fill_too_fast). Not a lead field: buyers never get it. */
+            fillSeconds?: number | string;
+            /** @description Instead of fillSeconds: when the form was first shown (ISO-8601 with a zone, or unix seconds); intake counts the seconds to the submit. */
+            formStartedAt?: string;
+            /** @description The form's honeypot: an input hidden from people (CSS, not type=hidden), sent empty. Any value costs the score heavily (form_honeypot_filled). */
+            hp?: unknown;
         } & {
             [key: string]: unknown;
         };
-        /** @description The same fields flat, the consent record as consent_text, consent_ip, consent_timestamp…; the key may come as api_key. */
+        /** @description The same fields flat, the consent record as consent_text, consent_ip, consent_timestamp…, the form's fillSeconds or formStartedAt and its honeypot hp; the key may come as api_key. */
         LeadFormSubmission: {
             [key: string]: string;
         };
@@ -3584,6 +3744,226 @@ export interface operations {
             };
             /** @description Missing or wrong operator token */
             401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    listScoreWeights: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every version and which one is active */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreWeightsVersionList"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    createScoreWeights: {
+        parameters: {
+            query?: {
+                /** @description Start of the window, inclusive (ISO-8601); 30 days before `to` when absent. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601); now when absent. */
+                to?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The new version, not active */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreWeightsVersion"];
+                };
+            };
+            /** @description The window is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Too few labelled leads in the window to fit */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getScoreWeights: {
+        parameters: {
+            query?: {
+                /** @description Another version to show side by side. */
+                compare?: string;
+            };
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreWeightsVersion"];
+                };
+            };
+            /** @description A version is not a whole number */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such version */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateActiveScoreWeights: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version, now active */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreWeightsVersion"];
+                };
+            };
+            /** @description A version is not a whole number */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such version */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    updateActiveScoreWeightsToPrevious: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The version, now active */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ScoreWeightsVersion"];
+                };
+            };
+            /** @description Missing or wrong operator token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The hand-set table is active and no other version ever was */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

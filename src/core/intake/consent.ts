@@ -80,7 +80,8 @@ const futureSlackMs = 5 * 60_000;
 /** Past this, a "unix seconds" value is almost surely milliseconds. */
 const maxPlausibleSeconds = 1e11;
 
-function checkTimestamp(text: string, now: Date): Checked<string> {
+/** ISO-8601 with a zone, or unix seconds; not in the future past a few minutes of clock skew. */
+export function checkTimestamp(text: string, now: Date): Checked<string> {
   let ms: number;
   if (/^\d+(\.\d+)?$/.test(text)) {
     const seconds = Number(text);

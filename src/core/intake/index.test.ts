@@ -231,6 +231,39 @@ describe("parseSubmission with the tree's fields", () => {
   });
 });
 
+describe("parseSubmission reads the form's evidence", () => {
+  test.each<{ name: string; raw: Record<string, unknown>; want: unknown }>([
+    { name: "none sent", raw: {}, want: undefined },
+    { name: "fillSeconds from JSON", raw: { fillSeconds: 42.5 }, want: { fillSeconds: 42.5 } },
+    { name: "fillSeconds from a form", raw: { fillSeconds: "2" }, want: { fillSeconds: 2 } },
+    { name: "formStartedAt, counted to now", raw: { formStartedAt: "2026-11-28T13:39:15Z" }, want: { fillSeconds: 45 } },
+    { name: "formStartedAt in unix seconds", raw: { formStartedAt: String(Date.parse("2026-11-28T13:39:59Z") / 1000) }, want: { fillSeconds: 1 } },
+    { name: "fillSeconds winning over formStartedAt", raw: { fillSeconds: 30, formStartedAt: "2026-11-28T13:39:59Z" }, want: { fillSeconds: 30 } },
+    { name: "an empty honeypot as a form posts it", raw: { hp: "" }, want: { honeypotFilled: false } },
+    { name: "a filled honeypot", raw: { hp: "http://spam.example" }, want: { honeypotFilled: true } },
+    { name: "a honeypot a bot filled with an object", raw: { hp: { a: 1 } }, want: { honeypotFilled: true } },
+  ])("$name", ({ raw, want }) => {
+    const result = parseSubmission({ ...json, ...raw }, plainTree, now);
+    if (!result.ok) throw new Error(JSON.stringify(result));
+    expect(result.form).toEqual(want);
+    expect(Object.keys(result.fields).filter((name) => ["fillSeconds", "formStartedAt", "hp"].includes(name))).toEqual([]);
+  });
+
+  test.each<{ name: string; raw: Record<string, unknown>; want: FieldError }>([
+    { name: "a negative fillSeconds", raw: { fillSeconds: -3 }, want: { path: "fillSeconds", message: "must be a number of seconds, 0 or more" } },
+    { name: "a fillSeconds in words", raw: { fillSeconds: "slow" }, want: { path: "fillSeconds", message: "must be a number of seconds, 0 or more" } },
+    { name: "a formStartedAt in the future", raw: { formStartedAt: "2026-11-28T14:40:00Z" }, want: { path: "formStartedAt", message: "must not be in the future" } },
+    { name: "a formStartedAt that is no time", raw: { formStartedAt: "yesterday" }, want: { path: "formStartedAt", message: "must be an ISO-8601 time with a zone, or unix seconds" } },
+  ])("refuses $name", ({ raw, want }) => {
+    expect(errorsOf({ ...json, ...raw })).toEqual([want]);
+  });
+
+  test("a tree cannot declare the evidence's names as qualifiers", () => {
+    const tree = { fields: [spec({ name: "hp", type: "string", required: true })], intake };
+    expect(errorsOf(json, tree)).toEqual([]);
+  });
+});
+
 describe("parseSubmission properties", () => {
   test("never throws, and either yields fields or names at least one error", () => {
     const value = fc.oneof(fc.string(), fc.integer(), fc.boolean(), fc.constant(null), fc.object());

@@ -6,13 +6,15 @@
  */
 import type { Tree } from "../config";
 import type { ConsentRecord, FieldError, LeadFields, SubmissionMeta } from "../lead";
+import type { FormEvidence } from "../score/form";
 import { lookupZip } from "../zip";
 import { parseConsent } from "./consent";
 import { checkCustom } from "./custom";
+import { formEvidenceNames, parseFormEvidence } from "./form";
 import { requiredByDefault, standardFields } from "./standard";
 import { maxLength, notText, own, pick, textOf } from "./values";
 
-export type Submission = { fields: LeadFields; consent: ConsentRecord; meta: SubmissionMeta };
+export type Submission = { fields: LeadFields; consent: ConsentRecord; meta: SubmissionMeta; form?: FormEvidence };
 /** A refused submission keeps the tracking ids it could read, so later checks of them (issuedClick.ts) can add their errors to the list. */
 export type ParsedSubmission = ({ ok: true } & Submission) | { ok: false; errors: FieldError[]; meta: SubmissionMeta };
 
@@ -24,7 +26,7 @@ const metaAliases: Record<keyof SubmissionMeta, readonly string[]> = {
 };
 
 /** Names with a meaning of their own: a tree cannot declare them as qualifiers. */
-const reserved: ReadonlySet<string> = new Set(["consent", "api_key", ...Object.values(metaAliases).flat()]);
+const reserved: ReadonlySet<string> = new Set(["consent", "api_key", ...Object.values(metaAliases).flat(), ...formEvidenceNames]);
 
 /** Fields the ZIP can supply, so their absence is judged after the lookup. */
 const fromZip = ["city", "state"] as const;
@@ -73,12 +75,13 @@ export function parseSubmission(
 
   const consent = parseConsent(raw, now, errors);
   const meta = parseMeta(raw, errors);
+  const form = parseFormEvidence(raw, now, errors);
   if (tree.intake.requireClickId && meta.clickId === undefined && !errors.some((e) => e.path === "clickId")) {
     errors.push({ path: "clickId", message: "is required" });
   }
 
   if (errors.length > 0 || consent === undefined) return { ok: false, errors, meta };
-  return { ok: true, fields, consent, meta };
+  return { ok: true, fields, consent, meta, ...(form ? { form } : {}) };
 }
 
 const checkId = maxLength(255);

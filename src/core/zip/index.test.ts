@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { isStateCode, lookupZip } from "./index";
+import { isCityOfZip, isStateCode, lookupZip } from "./index";
 import { ZIP_DATA } from "./zips.generated";
 
 describe("lookupZip", () => {
@@ -47,5 +47,18 @@ describe("isStateCode", () => {
   });
   test.each(["ny", "XX", "New York", ""])("refuses %j", (code) => {
     expect(isStateCode(code)).toBe(false);
+  });
+});
+
+describe("isCityOfZip", () => {
+  test.each([
+    { name: "the ZIP's own city", city: "New York", zip: "10001", want: true },
+    { name: "another case and spacing", city: "  new   YORK ", zip: "10001", want: true },
+    { name: "a city of the same sectional center", city: "Boston", zip: "02134", want: true },
+    { name: "St. for Saint", city: "St. Louis", zip: "63101", want: true },
+    { name: "a city across the country", city: "Chicago", zip: "10001", want: false },
+    { name: "a ZIP that does not exist", city: "New York", zip: "00000", want: false },
+  ])("$name: $want", ({ city, zip, want }) => {
+    expect(isCityOfZip(city, zip)).toBe(want);
   });
 });

@@ -20,6 +20,41 @@ export function lookupZip(zip: string): ZipPlace | undefined {
   return table.get(five);
 }
 
+let sectionalCities: Map<string, Set<string>> | undefined;
+
+/**
+ * Whether a city name is one the ZIP's area uses: the data names one city per
+ * ZIP, but mail to a ZIP is as often addressed to a neighbouring city name
+ * (Allston or Boston), so any city of a ZIP with the same first three digits
+ * (the USPS sectional center) counts. Case, punctuation and the Saint/St,
+ * Mount/Mt, Fort/Ft spellings do not matter.
+ */
+export function isCityOfZip(city: string, zip: string): boolean {
+  const five = /^(\d{5})(?:-?\d{4})?$/.exec(zip)?.[1];
+  if (five === undefined) return false;
+  table ??= decode(ZIP_DATA);
+  if (sectionalCities === undefined) {
+    sectionalCities = new Map();
+    for (const [code, place] of table) {
+      const cities = sectionalCities.get(code.slice(0, 3)) ?? new Set();
+      cities.add(cityKey(place.city));
+      sectionalCities.set(code.slice(0, 3), cities);
+    }
+  }
+  return sectionalCities.get(five.slice(0, 3))?.has(cityKey(city)) ?? false;
+}
+
+function cityKey(city: string): string {
+  return city
+    .toLowerCase()
+    .replace(/[^a-z ]/g, " ")
+    .replace(/\b(saint|ste?)\b/g, "st")
+    .replace(/\b(mount|mt)\b/g, "mt")
+    .replace(/\b(fort|ft)\b/g, "ft")
+    .replace(/\s+/g, " ")
+    .trim();
+}
+
 function decode(data: string): Map<string, ZipPlace> {
   const places = new Map<string, ZipPlace>();
   let zip = 0;

@@ -67,7 +67,8 @@ const LeadDetailSchema = z.looseObject({
     .optional()
     .describe("The newest earlier lead of the tree this one duplicates under the tree's `duplicates` rule."),
   score: z.number().int(),
-  signals: z.array(z.object({ name: z.string(), points: z.number(), detail: z.string() })),
+  signals: z.array(z.object({ name: z.string(), points: z.number(), detail: z.string() })).describe("What the score found, each with the points it cost under the weights version that scored the lead."),
+  scoreWeightsVersion: z.number().int().describe("The score weights version that priced the signals (GET /score-weights/{version}); 0 is the hand-set table."),
   fields: z.record(z.string(), z.unknown()),
   trace: z.array(TraceEntrySchema),
   sales: z.array(z.looseObject({ id: z.string(), buyerId: z.string(), priceCents: z.number().int(), payoutCents: z.number().int(), marginCents: z.number().int() })),

@@ -178,12 +178,14 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
   const parsed = await requireIssuedClick(parseSubmission(intakeRecord(c, raw, tree.intake), tree, now), tree.intake, issuedClickOf(c.env, publisher.id));
   if (!parsed.ok) return { kind: "invalid", message: "The lead is not valid.", errors: parsed.errors };
   const place = await placeLead(c.env, tree, { treeId, publisherId: publisher.id, ...parsed.meta, fields: parsed.fields });
-  const [seen, textSha256] = await Promise.all([
+  const services = servicesOf(c.env);
+  const [seen, textSha256, weights] = await Promise.all([
     checkConsumer(c.env, { tree, leadId: place.leadId, uniqueKey: place.key, fields: parsed.fields, consentIp: parsed.consent.ip, at: now.getTime() }),
     sha256Hex(parsed.consent.text),
+    services.scoreWeights.active(services.db),
   ]);
   const duplicate = duplicateOf(tree.duplicates, seen.earlier);
-  const { score, signals } = scoreLead({ ...parsed, ...(seen.history ? { history: seen.history } : {}) }, now);
+  const { score, signals, weightsVersion } = scoreLead({ ...parsed, treeFields: tree.fields, ...(seen.history ? { history: seen.history } : {}) }, now, weights);
   const draft: LeadDraft = {
     treeId: tree.id,
     treeVersion: tree.version,
@@ -194,6 +196,7 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
     consent: { ...parsed.consent, textSha256 },
     score,
     signals,
+    scoreWeightsVersion: weightsVersion,
     receivedAt: now.toISOString(),
     ...(seen.consumer ? { consumer: seen.consumer } : {}),
     ...(duplicate ? { duplicateOf: duplicate } : {}),

@@ -56,13 +56,25 @@ export const SubmissionSchema = z
       .loose()
       .optional()
       .describe("Stored with textSha256, the SHA-256 of its text, and posted to every buyer that gets the lead. A tree with consent.requireBuyerNamed sells only to lead points whose consentNames the text names."),
+    fillSeconds: z
+      .union([z.number().min(0), z.string()])
+      .optional()
+      .describe("Seconds the consumer spent on the web form, first display to submit. Under 3 s costs the lead's score (form_fill_too_fast). Not a lead field: buyers never get it."),
+    formStartedAt: z
+      .string()
+      .optional()
+      .describe("Instead of fillSeconds: when the form was first shown (ISO-8601 with a zone, or unix seconds); intake counts the seconds to the submit."),
+    hp: z
+      .unknown()
+      .optional()
+      .describe("The form's honeypot: an input hidden from people (CSS, not type=hidden), sent empty. Any value costs the score heavily (form_honeypot_filled)."),
   })
-  .describe("Lead fields, clickId (alias c), subId…subId3 and the consent record; the tree's own fields too.")
+  .describe("Lead fields, clickId (alias c), subId…subId3, the consent record and the form's evidence (fillSeconds or formStartedAt, hp); the tree's own fields too.")
   .openapi("LeadSubmission");
 
 export const FormSubmissionSchema = z
   .record(z.string(), z.string())
-  .describe("The same fields flat, the consent record as consent_text, consent_ip, consent_timestamp…; the key may come as api_key.")
+  .describe("The same fields flat, the consent record as consent_text, consent_ip, consent_timestamp…, the form's fillSeconds or formStartedAt and its honeypot hp; the key may come as api_key.")
   .openapi("LeadFormSubmission");
 
 /** A lead whose email and phone cannot be right; the 400 example below is the Worker's answer to it. */
