@@ -20,6 +20,7 @@ import { registerHealth } from "./health";
 import { registerOpenApi } from "./openapi";
 import { registerClickLinks } from "./publisher/click";
 import { registerLeadIntake } from "./publisher/leads";
+import { registerPublisherStatement } from "./publisher/statement";
 import { registerLeadStatus } from "./publisher/status";
 
 export function createApp() {
@@ -53,6 +54,7 @@ export function createApp() {
   registerLeadIntake(publisher);
   registerLeadStatus(publisher);
   registerClickLinks(publisher);
+  registerPublisherStatement(publisher);
   app.route("/v1", publisher);
 
   registerOpenApi(app);
