@@ -8,6 +8,7 @@ import type { TraceEntry } from "../core/attempt";
 import type { Payout, Tree } from "../core/config";
 import type { PingShardService } from "../buyers/fanout";
 import type { Lead } from "../core/lead";
+import { postReserved, type PingReservation } from "../core/pingPost";
 import type { Screening } from "../core/screen";
 import { settle, type SettledSale } from "../core/settle";
 import { tierStrategies } from "../core/tiers";
@@ -33,6 +34,8 @@ export interface RunInput {
   priorTrace: TraceEntry[];
   /** What earlier leads of the same key sold (API.md: accepts add up, a buyer never gets it twice). */
   prior: PriorSales;
+  /** An inbound post's reserved bids (core/pingPost.ts): posted in their order instead of running the tree. */
+  reservation?: PingReservation;
 }
 
 export interface RunEffects {
@@ -54,7 +57,8 @@ export async function executeRun(effects: RunEffects, input: RunInput): Promise<
     return settlementOf(input, { status: "rejected", reason: screening.reason, trace: [], sales: [] }, started);
   }
   const io = treeIO(env, tree, lead, journal, effects.relay);
-  const ran = await runTree({ tree, lead, points: snapshot.points, io, strategies: tierStrategies, cycle, prior, payout: input.publisher.payout });
+  const options = { tree, lead, points: snapshot.points, io, prior, payout: input.publisher.payout };
+  const ran = input.reservation ? await postReserved({ ...options, reservation: input.reservation }) : await runTree({ ...options, strategies: tierStrategies, cycle });
   if (ran.disabledPositions.length) {
     const ids = ran.disabledPositions.map((p) => p.leadPointId);
     waitUntil(disableTreePositions(services.db, tree.id, ids).then(() => services.config.invalidate()));

@@ -1,13 +1,14 @@
 import { RpcTarget } from "cloudflare:workers";
 import type { PingAttempt } from "../core/attempt";
 import { leaseMsOf } from "../core/config";
-import { gateIndex, leadIdAt } from "../core/gateAddress";
+import { gateIndex, leadIdAt, type GateAddress } from "../core/gateAddress";
 import type { Lead } from "../core/lead";
 import { ownLeadKey, uniqueLeadKey } from "../core/uniqueLead";
 import { createBuyerClient } from "../buyers/client";
 import { pingJobs, type PingJob, type PingShardService } from "../buyers/fanout";
 import type { PingMessage } from "../buyers/wire";
-import type { RunOutcome } from "../objects/gate";
+import type { RunOutcome, SubmitRequest } from "../objects/gate";
+import type { TreeSnapshot } from "../store/configCache";
 import { newLeadToken } from "../store/ids";
 import { gateAt, gateOfKey } from "./gates";
 import { submitLimitReason } from "./limits";
@@ -35,7 +36,7 @@ export interface Submission extends Omit<RunInput, "cycle" | "priorTrace" | "pri
  * into it instead of into a PingShard object, which costs the auction a
  * Durable Object request.
  */
-class PingRelay extends RpcTarget implements PingShardService {
+export class PingRelay extends RpcTarget implements PingShardService {
   ping(jobs: PingJob[], message: PingMessage): Promise<PingAttempt[]> {
     return pingJobs(createBuyerClient(), jobs, message);
   }
@@ -48,35 +49,49 @@ class PingRelay extends RpcTarget implements PingShardService {
  * it), runs it, and logs the outcome before it answers.
  */
 export async function submitLead(env: Env, submission: Submission): Promise<SubmitResult> {
-  const { draft, snapshot, publisher } = submission;
-  const { tree } = snapshot;
+  const { draft, snapshot } = submission;
+  const { token, key, address } = await placeOf(env, snapshot.tree, draft);
+  const lead: Lead = { ...draft, id: leadIdAt(token, address) };
+  return callGate(lead.id, async () => resultOf(await gateAt(env, address).submit({ key, ...(await gateSubmission(env, submission, lead)) }, new PingRelay())));
+}
+
+/** A new lead's (or inbound ping's) token, its unique-lead key, and the gate that key lives in. */
+export async function placeOf(env: Env, tree: TreeSnapshot["tree"], draft: LeadDraft): Promise<{ token: string; key: string; address: GateAddress }> {
   const token = newLeadToken();
   const patternKey = uniqueLeadKey(tree.uniqueLead.pattern, draft);
   const key = patternKey ?? ownLeadKey(token);
   // A lead keyed by its own new token cannot have been admitted before: no earlier gate to ask.
   const address = patternKey ? await gateOfKey(env, tree, key) : { treeId: tree.id, index: gateIndex(key, tree.gateShards) };
-  const lead: Lead = { ...draft, id: leadIdAt(token, address) };
+  return { token, key, address };
+}
+
+/** What the gate is told of a lead besides its key; the tree's daily submit limit counts it here (once per lead id), and declines it when reached. */
+export async function gateSubmission(env: Env, submission: Submission, lead: Lead): Promise<Omit<SubmitRequest, "key">> {
+  const { snapshot, publisher } = submission;
+  const { tree } = snapshot;
   const overLimit = await submitLimitReason(env, tree, lead.id);
-  let result: RunOutcome;
+  return {
+    lead,
+    publisherId: publisher.id,
+    windowSeconds: tree.uniqueLead.durationSeconds,
+    maxAccepts: tree.maxAcceptsPerLead,
+    leaseMs: leaseMsOf(tree),
+    publisher,
+    screening: overLimit ? { kind: "decline", rule: "dailyLimit", reason: overLimit } : submission.screening,
+  };
+}
+
+/** A gate call for a lead: a call lost midway (the gate evicted, restarted) is a failure nobody knows the storage of; if the gate had logged the lead, its alarm finishes it. */
+export async function callGate<T>(leadId: string, call: () => Promise<T>): Promise<T | SubmitResult> {
   try {
-    result = await gateAt(env, address).submit(
-      {
-        key,
-        lead,
-        publisherId: publisher.id,
-        windowSeconds: tree.uniqueLead.durationSeconds,
-        maxAccepts: tree.maxAcceptsPerLead,
-        leaseMs: leaseMsOf(tree),
-        publisher,
-        screening: overLimit ? { kind: "decline", rule: "dailyLimit", reason: overLimit } : submission.screening,
-      },
-      new PingRelay(),
-    );
+    return await call();
   } catch (error) {
-    // The gate was lost mid-call (evicted, restarted): if it had logged the lead, its alarm finishes it.
-    console.error("gate call failed", lead.id, error instanceof Error ? error.message : "unknown");
-    return { kind: "failed", leadId: lead.id, stored: false };
+    console.error("gate call failed", leadId, error instanceof Error ? error.message : "unknown");
+    return { kind: "failed", leadId, stored: false };
   }
+}
+
+export function resultOf(result: RunOutcome): SubmitResult {
   if (result.kind === "failed") return { kind: "failed", leadId: result.leadId, stored: true };
   if (result.kind === "busy") return result;
   return { kind: "answered", answer: result.answer };

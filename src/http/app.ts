@@ -20,6 +20,7 @@ import { registerHealth } from "./health";
 import { registerOpenApi } from "./openapi";
 import { registerClickLinks } from "./publisher/click";
 import { registerLeadIntake } from "./publisher/leads";
+import { registerPingPost } from "./publisher/pingPost";
 import { registerPublisherStatement } from "./publisher/statement";
 import { registerLeadStatus } from "./publisher/status";
 
@@ -52,6 +53,7 @@ export function createApp() {
 
   const publisher = newRouter();
   registerLeadIntake(publisher);
+  registerPingPost(publisher);
   registerLeadStatus(publisher);
   registerClickLinks(publisher);
   registerPublisherStatement(publisher);

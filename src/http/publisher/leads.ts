@@ -20,7 +20,8 @@ import { authenticatePublisher } from "../auth";
 import { ApiError } from "../errors";
 import { issuedClickOf } from "../clickKey";
 import { TreeIdParam } from "../admin/schemas";
-import { submitLead, type LeadDraft } from "../../exchange/submit";
+import { submitLead, type LeadDraft, type SubmitResult } from "../../exchange/submit";
+import type { Screening } from "../../core/screen";
 import { errorAnswer, publisherRoute } from "../operations";
 import { answerPublisher, type IntakeOutcome } from "./answer";
 import { idempotent } from "./idempotency";
@@ -40,7 +41,7 @@ import {
 type RawValue = string | string[];
 
 /** The body as one record; a form's repeated field is kept whole until the tree's tie rule picks one. */
-async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+export async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   const contentType = c.req.header("content-type");
   if (isJson(contentType)) {
     let body: unknown;
@@ -71,7 +72,7 @@ async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
  * form field keeps its first or last value, and the query string joins the
  * body unless the tree ignores it, the tie going to GET or POST as it says.
  */
-function intakeRecord(c: Context<AppEnv>, body: Record<string, unknown>, intake: Tree["intake"]): Record<string, unknown> {
+export function intakeRecord(c: Context<AppEnv>, body: Record<string, unknown>, intake: Tree["intake"]): Record<string, unknown> {
   const pick = (value: unknown) =>
     Array.isArray(value) && value.every((v) => typeof v === "string") ? (intake.tieFirstOrLast === "first" ? value[0] : value[value.length - 1]) : value;
   const flat: Record<string, unknown> = {};
@@ -165,13 +166,29 @@ export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
 
 /** The lead's outcome, or its validation errors; every other refusal is thrown as the contract's error. */
 async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<string, unknown>, publisher: Publisher): Promise<IntakeOutcome> {
-  const { tree } = snapshot;
-  const treeId = tree.id;
-  if (!tree.enabled) throw new ApiError("unprocessable", `Ping tree ${treeId} is disabled and takes no leads.`);
-  if (tree.intake.requireHttps && new URL(c.req.url).protocol !== "https:") {
-    throw new ApiError("bad_request", `Ping tree ${treeId} takes leads over HTTPS only.`);
-  }
+  const prepared = await prepareLead(c, snapshot, raw, publisher);
+  if (prepared.kind === "invalid") return prepared;
+  return outcomeOf(await submitLead(c.env, { snapshot, publisher, ...prepared }));
+}
 
+/** The tree takes submissions now, over the scheme it asks for; otherwise the contract's error is thrown. */
+export function requireOpen(c: Context<AppEnv>, tree: Tree): void {
+  if (!tree.enabled) throw new ApiError("unprocessable", `Ping tree ${tree.id} is disabled and takes no leads.`);
+  if (tree.intake.requireHttps && new URL(c.req.url).protocol !== "https:") {
+    throw new ApiError("bad_request", `Ping tree ${tree.id} takes leads over HTTPS only.`);
+  }
+}
+
+export type PreparedLead = { kind: "ready"; draft: LeadDraft; screening: Exclude<Screening, { kind: "error" }> } | Extract<IntakeOutcome, { kind: "invalid" }>;
+
+/**
+ * A whole lead under the tree's intake rules (a submission, or an inbound
+ * post): parsed, its click id proved where the tree requires it, scored and
+ * screened by the tree's filters, all before any I/O.
+ */
+export async function prepareLead(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<string, unknown>, publisher: Publisher): Promise<PreparedLead> {
+  const { tree } = snapshot;
+  requireOpen(c, tree);
   const now = new Date();
   const parsed = await requireIssuedClick(parseSubmission(intakeRecord(c, raw, tree.intake), tree, now), tree.intake, issuedClickOf(c.env, publisher.id));
   if (!parsed.ok) return { kind: "invalid", message: "The lead is not valid.", errors: parsed.errors };
@@ -190,8 +207,11 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
   };
   const screening = screenLead(tree, draft);
   if (screening.kind === "error") return { kind: "invalid", message: screening.errors[0]?.message ?? "The lead is not valid.", errors: screening.errors };
+  return { kind: "ready", draft, screening };
+}
 
-  const run = await submitLead(c.env, { snapshot, publisher, draft, screening });
+/** A run's result as the publisher's outcome; a run in flight or one that failed is thrown as the contract's error. */
+export function outcomeOf(run: SubmitResult): IntakeOutcome {
   if (run.kind === "answered") return { kind: "answered", answer: run.answer };
   if (run.kind === "busy") {
     throw new ApiError("conflict", `This lead is being run right now; retry in ${run.retryAfterSeconds} s for its result.`);
