@@ -1,7 +1,8 @@
 import { describe, expect, test } from "vitest";
 import { FakeIO, accepted, bid, lead, noBid, point, pointsMap, position, rejected, tier, tree, type FakeScripts } from "./testing/fixtures";
 import { NOT_RESERVABLE, PRICED_BY_ANSWER, pingExpiresAt, pingMismatch, postReserved, reservePing, type PingReservation } from "./pingPost";
-import type { Tree, TreePoint } from "./tree";
+import type { Tree } from "./config";
+import type { TreePoint } from "./tree";
 
 async function ping(t: Tree, points: TreePoint[], scripts: FakeScripts = {}) {
   const io = new FakeIO(scripts);

@@ -74,7 +74,7 @@ export function registerPingPost(app: OpenAPIHono<AppEnv>): void {
     publisherRoute({
       method: "post",
       path: "/trees/{treeId}/pings",
-      operationId: "pingLead",
+      operationId: "submitPing",
       summary: "Ping with a lead minus its PII and get the payout its best bid would pay",
       description: [
         "Inbound ping-post, first half. The tree's auction tiers run on the lead without its PII, as for a submission up to the first post: every eligible buyer is pinged, the bids are ranked, and they are reserved for this ping until `expiresAt`. Tiers of the other modes post between their pings, so a ping passes them by; a buyer priced by its post's answer (a dynamic direct post) cannot be reserved either.",
@@ -132,7 +132,7 @@ export function registerPingPost(app: OpenAPIHono<AppEnv>): void {
     publisherRoute({
       method: "post",
       path: "/trees/{treeId}/posts",
-      operationId: "postPingedLead",
+      operationId: "submitPingedLead",
       summary: "Post the whole lead for a ping and get the outcome, as for a submitted lead",
       description: [
         "Inbound ping-post, second half. The body is the whole lead as for /leads, validated by the same rules (consent, `intake.requireClickId`, the tree's filters), plus the `pingId`. The lead is posted to the ping's reserved bids in their order, best first, with each buyer's pingToken; a buyer that refuses, times out, is no longer eligible (disabled, its filters or minScore on the whole lead, one-to-one consent) or whose cap filled since the ping is passed over, and the next bid gets the post. The lead's id is the one the ping foretold, its trace holds the ping's attempts then the posts, and it is settled, billed, reported and posted back as any lead.",
