@@ -7,6 +7,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { gateName, pingAddress } from "../../src/core/gateAddress";
+import { PING_KEPT_MS, PingLog } from "../../src/objects/gate/pings";
 import {
   buyerLog,
   call,
@@ -194,5 +195,45 @@ describe("POST /v1/trees/:treeId/pings then /posts", () => {
     expect(answer).toMatchObject({ status: "accepted", payoutCents: 400 });
     const detail = await leadDetail(String(answer.leadId));
     expect(detail.trace.find((entry) => entry.leadPointId === capped.id && entry.phase === "post")).toMatchObject({ outcome: "skipped", reason: "total cap of 1 reached" });
+  });
+});
+
+describe("the ping's states in its gate", () => {
+  const NOW = Date.UTC(2026, 11, 2, 10, 0, 0);
+  const reservation = (bids: number) => ({ tierName: "main", offers: Array.from({ length: bids }, (_, i) => ({ leadPointId: `lp-${i}`, priceCents: 1000 - i })), trace: [] });
+  const reserve = (log: PingLog, bids: number) =>
+    log.reserve({ pingId: "pg_1", key: "pub|clk|t", publisherId: "pub", lead: { fields: { zip: "10001" }, meta: {} }, reservation: reservation(bids), expiresAt: NOW + 60_000 });
+
+  function onScratchGate<T>(body: (log: PingLog) => T): Promise<T> {
+    return runInDurableObject(env.LEAD_GATE.getByName(unique("gate:scratch-pings:")), (_instance, state) => body(new PingLog(state.storage.sql)));
+  }
+
+  it.each([
+    { name: "(none) --reserve(bids)--> reserved", bids: 2, claims: [], state: "reserved" },
+    { name: "(none) --reserve(no bid)--> declined, never claimed", bids: 0, claims: [[NOW, false]], state: "declined" },
+    { name: "reserved --claim before expiresAt--> posted, with the lead id", bids: 1, claims: [[NOW, true]], state: "posted" },
+    { name: "posted --claim again--> posted: the second claim moves nothing", bids: 1, claims: [[NOW, true], [NOW + 1, false]], state: "posted" },
+    { name: "reserved --claim at expiresAt--> reserved: an expired ping is never claimed", bids: 1, claims: [[NOW + 60_000, false]], state: "reserved" },
+  ] as { name: string; bids: number; claims: [number, boolean][]; state: string }[])("$name", async ({ bids, claims, state }) => {
+    await onScratchGate((log) => {
+      reserve(log, bids);
+      for (const [at, moved] of claims) expect(log.claim("pg_1", "ld_1", at)).toBe(moved);
+      const ping = log.ping("pg_1");
+      expect(ping?.state).toBe(state);
+      expect(ping?.reservation.offers).toHaveLength(bids);
+      if (state === "posted") expect(ping?.leadId).toBe("ld_1");
+    });
+  });
+
+  it("is forgotten an hour after it expired, and the gate's alarm is due then", async () => {
+    await onScratchGate((log) => {
+      reserve(log, 1);
+      expect(log.nextPurgeAt()).toBe(NOW + 60_000 + PING_KEPT_MS);
+      log.purgeExpired(NOW + 60_000 + PING_KEPT_MS - 1);
+      expect(log.ping("pg_1")).toBeDefined();
+      log.purgeExpired(NOW + 60_000 + PING_KEPT_MS);
+      expect(log.ping("pg_1")).toBeUndefined();
+      expect(log.nextPurgeAt()).toBeUndefined();
+    });
   });
 });

@@ -272,7 +272,8 @@ export class GateRuns {
     if (ping.expiresAt <= now) return { kind: "pingExpired", expiredAt: ping.expiresAt };
     const errors = pingMismatch(ping.lead, pinged);
     if (errors.length) return { kind: "pingMismatch", errors };
-    this.options.pings.claim(pingId, request.lead.id, now);
+    // Checked above in this same turn, so the claim holds; a claim that moved nothing would mean another post took it.
+    if (!this.options.pings.claim(pingId, request.lead.id, now)) return { kind: "pingUsed" };
     return this.submit({ ...submission, key: ping.key }, relay, ping.reservation);
   }
 
