@@ -573,6 +573,8 @@ export interface paths {
          *
          *     The fields are validated as at /leads (a malformed ZIP is a 400 naming `zip`, `city` and `state` come from the ZIP), except that no PII is required and none may be sent: a ping carrying firstName, lastName, email, phone, address, dateOfBirth, ip, a consent record or a tree field marked `pii` is a 400 naming each. With `intake.requireClickId` the click id is required and proved here.
          *
+         *     The answer is JSON whatever the tree's `response.mode` (a ping is a server's call); the post's answer follows the mode.
+         *
          *     A ping reserves bids, not caps: caps are reserved when the post is posted, as in any run. Nothing is written to the ledger or to reports by a ping; a ping that is never posted sells and bills nothing. A ping whose unique-lead key already has its answer in the tree's window (a resubmitted click id) is declined without pinging anyone.
          */
         post: operations["submitPing"];
@@ -596,6 +598,8 @@ export interface paths {
          * @description Inbound ping-post, second half. The body is the whole lead as for /leads, validated by the same rules (consent, `intake.requireClickId`, the tree's filters), plus the `pingId`. The lead is posted to the ping's reserved bids in their order, best first, with each buyer's pingToken; a buyer that refuses, times out, is no longer eligible (disabled, its filters or minScore on the whole lead, one-to-one consent) or whose cap filled since the ping is passed over, and the next bid gets the post. The lead's id is the one the ping foretold, its trace holds the ping's attempts then the posts, and it is settled, billed, reported and posted back as any lead.
          *
          *     The non-PII fields and tracking ids (clickId, subId…) must be the same as in the ping, since the buyers bid on them: any that differs, or that only one of the two has, is a 422 `ping_mismatch` naming each (the ping stays reserved, so a corrected post may follow).
+         *
+         *     A post whose click id (the tree's unique-lead key) got its answer since the ping, e.g. from the same lead submitted to /leads, gets that answer, as a resubmit would, and sells nothing more.
          *
          *     A ping is posted once. A second post of it, concurrent or later, is a 409 `ping_used` naming the lead the first made (read its outcome at /v1/leads/{leadId}, or send an Idempotency-Key to have a retry replay the first answer). A post after `expiresAt` is a 409 `ping_expired` (told apart from an unknown ping for an hour after it expired); a post of a declined ping, which reserved nothing, is a 409 `conflict`; a ping id that is malformed, of another tree or another publisher, or unknown is a 404.
          */

@@ -181,6 +181,18 @@ describe("POST /v1/trees/:treeId/pings then /posts", () => {
     expect((await buyerLog(names.takes)).filter((request) => request.type === "post")).toHaveLength(1);
   });
 
+  it("answers a post whose click id was sold meanwhile through /leads with that lead's answer, as a resubmit, selling nothing more", async () => {
+    const { names, publisher, treeId } = await market();
+    const lead = validLead();
+    const ping = await pinged(treeId, publisher.apiKey, lead);
+    const first = expectStatus(await submitLead(treeId, publisher.apiKey, lead), 200);
+    expect(first).toMatchObject({ status: "accepted" });
+    const answer = expectStatus(await send(treeId, "posts", publisher.apiKey, { pingId: ping.pingId, ...lead }), 200);
+    expect(answer).toEqual(first);
+    expect((await buyerLog(names.takes)).filter((request) => request.type === "post")).toHaveLength(1);
+    expect(expectStatus(await send(treeId, "posts", publisher.apiKey, { pingId: ping.pingId, ...lead }), 409)).toMatchObject({ error: { code: "ping_used" } });
+  });
+
   it("skips a reserved buyer whose cap filled after the ping and sells to the next bid", async () => {
     const capped = await newLeadPoint(unique("pp-capped"), { bid: 2000 }, { caps: { timezone: "America/New_York", total: 1 } });
     const next = await newLeadPoint(unique("pp-after-cap"), { bid: 800 });

@@ -272,8 +272,12 @@ export class GateRuns {
     if (ping.expiresAt <= now) return { kind: "pingExpired", expiredAt: ping.expiresAt };
     const errors = pingMismatch(ping.lead, pinged);
     if (errors.length) return { kind: "pingMismatch", errors };
+    // The key got its answer since the ping (the same click id submitted to /leads): the post replays it, as a resubmit would.
+    const key = this.log.key(ping.key);
+    const replay = key && key.expiresAt > now ? replayOf(key, request.maxAccepts) : undefined;
     // Checked above in this same turn, so the claim holds; a claim that moved nothing would mean another post took it.
-    if (!this.options.pings.claim(pingId, request.lead.id, now)) return { kind: "pingUsed" };
+    if (!this.options.pings.claim(pingId, replay?.leadId ?? request.lead.id, now)) return { kind: "pingUsed" };
+    if (replay) return Promise.resolve({ kind: "replay", answer: replay });
     return this.submit({ ...submission, key: ping.key }, relay, ping.reservation);
   }
 
