@@ -168,7 +168,7 @@ export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
 async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<string, unknown>, publisher: Publisher): Promise<IntakeOutcome> {
   const prepared = await prepareLead(c, snapshot, raw, publisher);
   if (prepared.kind === "invalid") return prepared;
-  return outcomeOf(await submitLead(c.env, { snapshot, publisher, ...prepared }));
+  return outcomeOf(await submitLead(c.env, { snapshot, publisher, draft: prepared.draft, screening: prepared.screening }));
 }
 
 /** The tree takes submissions now, over the scheme it asks for; otherwise the contract's error is thrown. */
