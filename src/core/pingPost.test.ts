@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { FakeIO, accepted, bid, lead, noBid, point, pointsMap, position, rejected, tier, tree, type FakeScripts } from "./testing/fixtures";
 import { NOT_RESERVABLE, PRICED_BY_ANSWER, pingExpiresAt, pingMismatch, postReserved, reservePing, type PingReservation } from "./pingPost";
@@ -120,6 +121,20 @@ describe("pingMismatch", () => {
   ])("$name", ({ post: p, paths }) => {
     expect(pingMismatch(pinged, p).map((error) => error.path)).toEqual(paths);
   });
+});
+
+test("pingMismatch names exactly the names whose values differ, whichever side is the ping", () => {
+  const value = fc.oneof(fc.string({ maxLength: 4 }), fc.integer({ min: 0, max: 9 }), fc.boolean());
+  const fields = fc.dictionary(fc.constantFrom("zip", "state", "homeowner", "vehicleYear"), value);
+  fc.assert(
+    fc.property(fields, fields, (a, b) => {
+      const paths = pingMismatch({ fields: a, meta: {} }, { fields: b, meta: {} }).map((error) => error.path);
+      const differing = [...new Set([...Object.keys(a), ...Object.keys(b)])].filter((name) => a[name] !== b[name]).sort();
+      expect(paths).toEqual(differing);
+      expect(pingMismatch({ fields: b, meta: {} }, { fields: a, meta: {} }).map((error) => error.path)).toEqual(paths);
+      expect(pingMismatch({ fields: a, meta: {} }, { fields: a, meta: {} })).toEqual([]);
+    }),
+  );
 });
 
 test("a ping holds its bids for the tree's pingPost.expiresSeconds, 60 s by default", () => {
