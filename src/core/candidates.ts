@@ -48,7 +48,8 @@ function tierRefusal(tier: Tier, run: TreeRun): string | undefined {
   return reason ? `tier ${tier.name}: ${reason}` : undefined;
 }
 
-function pointRefusal(point: TreePoint, run: TreeRun): string | undefined {
+/** Why `point` may not get the lead now, from its own settings (an inbound post checks its reserved bids again with it). */
+export function pointRefusal(point: TreePoint, run: TreeRun): string | undefined {
   if (!point.enabled) return "lead point disabled";
   if (!point.buyerEnabled) return "buyer disabled";
   const refusal = run.consentRefusal(point) ?? run.dedupeRefusal(point);

@@ -277,6 +277,9 @@ export function leaseMsOf(_tree: Pick<TreeInput, "maxRuntimeSeconds">): number {
   return RUN_CEILING_MS + LEASE_SLACK_MS;
 }
 
+/** How long a publisher's ping holds its reserved bids when the tree does not say: a form's last step is seconds away. */
+export const DEFAULT_PING_EXPIRES_SECONDS = 60;
+
 export const TreeInputSchema = z
   .strictObject({
     name: z.string().min(1).max(200),
@@ -332,6 +335,10 @@ export const TreeInputSchema = z
       .strictObject({ requireBuyerNamed: z.boolean().default(false) })
       .optional()
       .describe("requireBuyerNamed: one-to-one consent, every lead point (copies too) gets the lead only when the consent text names it (its consentNames); one without consentNames gets none."),
+    pingPost: z
+      .strictObject({ expiresSeconds: z.number().int().min(5).max(600).default(DEFAULT_PING_EXPIRES_SECONDS) })
+      .optional()
+      .describe("Inbound ping-post (POST /v1/trees/:treeId/pings, then /posts): how long a ping's reserved bids wait for its post; 60 s when absent."),
     minBidCents: cents.default(1).describe("The reserve: a lower bid is declined. A bid under the publisher's fixed payout is declined too, so no sale pays out more than its price."),
     notes: z.string().max(10_000).optional().describe("Free text for the operators; stored and read back, never used."),
     fields: z.array(FieldSpecSchema).default([]),

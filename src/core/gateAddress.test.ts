@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { lead } from "./testing/fixtures";
-import { DEFAULT_GATE_SHARDS, fnv1a, gateAddressOfLead, gateIndex, gateName, gateShards, leadIdAt } from "./gateAddress";
+import { DEFAULT_GATE_SHARDS, fnv1a, gateAddressOfLead, gateIndex, gateName, gateShards, leadIdAt, pingAddress, pingIdAt } from "./gateAddress";
 import { ownLeadKey, uniqueLeadKey } from "./uniqueLead";
 
 describe("uniqueLeadKey", () => {
@@ -38,6 +38,22 @@ describe("lead ids carry their gate's address", () => {
     { name: "not a lead id", id: "pub_0123.tree.1" },
   ])("$name has none", ({ id }) => {
     expect(gateAddressOfLead(id)).toBeUndefined();
+  });
+});
+
+describe("ping ids carry their gate's address and foretell their lead's id", () => {
+  test("a ping id made at an address reads back as that address, with the lead id of the same token there", () => {
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9a-f]{20}$/), fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), fc.integer({ min: 0, max: 999_999_999 }), (token, treeId, index) => {
+        const found = pingAddress(pingIdAt(token, { treeId, index }));
+        expect(found).toEqual({ address: { treeId, index }, leadId: leadIdAt(token, { treeId, index }) });
+        expect(gateAddressOfLead(found?.leadId ?? "")).toEqual({ treeId, index });
+      }),
+    );
+  });
+
+  test.each(["ld_0123.tree.1", "pg_0123.tree", "pg_xyz.tree.1", "pg_0123.a.b.1", ""])("%j is no ping id", (id) => {
+    expect(pingAddress(id)).toBeUndefined();
   });
 });
 

@@ -55,3 +55,21 @@ export function gateAddressOfLead(leadId: string): GateAddress | undefined {
   if (!match) return undefined;
   return { treeId: match[1] as string, index: Number(match[2]) };
 }
+
+/**
+ * `pg_<token>.<treeId>.<index>`: an inbound ping names the gate that holds
+ * its reserved bids, so its post finds them without a lookup. The lead its
+ * post makes is `ld_<token>.<treeId>.<index>`, the same token in the same gate.
+ */
+export function pingIdAt(token: string, address: GateAddress): string {
+  return `pg_${token}.${address.treeId}.${address.index}`;
+}
+
+/** The gate a ping id names and the id of the lead its post makes, or undefined for a string that is no ping id. */
+export function pingAddress(pingId: string): { address: GateAddress; leadId: string; token: string } | undefined {
+  const match = /^pg_([0-9a-f]+)\.([A-Za-z0-9_-]{1,64})\.(\d{1,10})$/.exec(pingId);
+  if (!match) return undefined;
+  const address = { treeId: match[2] as string, index: Number(match[3]) };
+  const token = match[1] as string;
+  return { address, leadId: leadIdAt(token, address), token };
+}

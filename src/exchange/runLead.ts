@@ -8,6 +8,7 @@ import type { TraceEntry } from "../core/attempt";
 import type { Payout, Tree } from "../core/config";
 import type { PingShardService } from "../buyers/fanout";
 import type { Lead } from "../core/lead";
+import { postReserved, type PingReservation } from "../core/pingPost";
 import type { Screening } from "../core/screen";
 import { settle, type SettledSale } from "../core/settle";
 import { tierStrategies } from "../core/tiers";
@@ -35,6 +36,8 @@ export interface RunInput {
   priorTrace: TraceEntry[];
   /** What earlier leads of the same key sold (API.md: accepts add up, a buyer never gets it twice). */
   prior: PriorSales;
+  /** An inbound post's reserved bids (core/pingPost.ts): posted in their order instead of running the tree. */
+  reservation?: PingReservation;
 }
 
 export interface RunEffects {
@@ -55,11 +58,9 @@ export async function executeRun(effects: RunEffects, input: RunInput): Promise<
   if (screening.kind === "decline") {
     return settlementOf(input, { status: "rejected", reason: screening.reason, trace: [], sales: [] }, started);
   }
-  const io = treeIO(env, tree, lead, journal, await capacityReadings(env, snapshot.points.values(), started), effects.relay);
-  const ranking = tree.tiers.some((tier) => tier.rank === "expected_value") ? rankingCache() : undefined;
-  if (ranking) waitUntil(ranking.refresh(services.db));
-  const records = ranking?.current();
-  const ran = await runTree({ tree, lead, points: snapshot.points, io, strategies: tierStrategies, cycle, prior, payout: input.publisher.payout, ...(records ? { records } : {}) });
+  const { io, records } = await runSetup(effects, snapshot, lead, started);
+  const options = { tree, lead, points: snapshot.points, io, prior, payout: input.publisher.payout, ...(records ? { records } : {}) };
+  const ran = input.reservation ? await postReserved({ ...options, reservation: input.reservation }) : await runTree({ ...options, strategies: tierStrategies, cycle });
   if (ran.disabledPositions.length) {
     const ids = ran.disabledPositions.map((p) => p.leadPointId);
     waitUntil(disableTreePositions(services.db, tree.id, ids).then(() => services.config.invalidate()));
@@ -74,6 +75,21 @@ export async function executeRun(effects: RunEffects, input: RunInput): Promise<
     waitUntil(sendCopies(services.db, copies).catch((error: unknown) => console.error("lead copies failed", lead.id, error instanceof Error ? error.message : "unknown")));
   }
   return settlement;
+}
+
+/**
+ * What a run of the tree (or an inbound ping's auction) works with besides
+ * the lead: its buyer I/O, with the free agents of the points whose rules
+ * read them, and an expected-value tier's ranking records from the isolate's
+ * memory (a refresh goes off the lead's path).
+ */
+export async function runSetup(effects: RunEffects, snapshot: TreeSnapshot, lead: Lead, nowMs: number) {
+  const { env, services, journal, waitUntil } = effects;
+  const { tree } = snapshot;
+  const io = treeIO(env, tree, lead, journal, await capacityReadings(env, snapshot.points.values(), nowMs), effects.relay);
+  const ranking = tree.tiers.some((tier) => tier.rank === "expected_value") ? rankingCache() : undefined;
+  if (ranking) waitUntil(ranking.refresh(services.db));
+  return { io, records: ranking?.current() };
 }
 
 export interface RunResult {

@@ -7,7 +7,7 @@ import { ownLeadKey, uniqueLeadKey, type KeyedLead } from "../core/uniqueLead";
 import { createBuyerClient } from "../buyers/client";
 import { pingJobs, type PingJob, type PingShardService } from "../buyers/fanout";
 import type { PingMessage } from "../buyers/wire";
-import type { RunOutcome } from "../objects/gate";
+import type { RunOutcome, SubmitRequest } from "../objects/gate";
 import type { TreeRecord } from "../store/config";
 import { newLeadToken } from "../store/ids";
 import { gateAt, gateOfKey } from "./gates";
@@ -26,6 +26,8 @@ export type LeadDraft = Omit<Lead, "id">;
 
 /** Where a new lead goes: its unique-lead key, the gate that key maps to, and its id, which names that gate. */
 export interface LeadPlace {
+  /** The random part of the lead's id (an inbound ping's id carries the same). */
+  token: string;
   key: string;
   address: GateAddress;
   leadId: string;
@@ -44,20 +46,20 @@ export interface Submission extends Omit<RunInput, "cycle" | "priorTrace" | "pri
  * into it instead of into a PingShard object, which costs the auction a
  * Durable Object request.
  */
-class PingRelay extends RpcTarget implements PingShardService {
+export class PingRelay extends RpcTarget implements PingShardService {
   ping(jobs: PingJob[], message: PingMessage): Promise<PingAttempt[]> {
     return pingJobs(createBuyerClient(), jobs, message);
   }
 }
 
-/** The lead's key, its gate and its id (which names the gate), before it is scored: its consumer objects record it under that id. */
+/** The lead's (or inbound ping's) key, its gate and its id (which names the gate), before it is scored: its consumer objects record it under that id. */
 export async function placeLead(env: Env, tree: Pick<TreeRecord, "id" | "uniqueLead" | "gateShards" | "gateShardHistory">, lead: KeyedLead): Promise<LeadPlace> {
   const token = newLeadToken();
   const patternKey = uniqueLeadKey(tree.uniqueLead.pattern, lead);
   const key = patternKey ?? ownLeadKey(token);
   // A lead keyed by its own new token cannot have been admitted before: no earlier gate to ask.
   const address = patternKey ? await gateOfKey(env, tree, key) : { treeId: tree.id, index: gateIndex(key, tree.gateShards) };
-  return { key, address, leadId: leadIdAt(token, address) };
+  return { token, key, address, leadId: leadIdAt(token, address) };
 }
 
 /**
@@ -67,31 +69,38 @@ export async function placeLead(env: Env, tree: Pick<TreeRecord, "id" | "uniqueL
  * answers.
  */
 export async function submitLead(env: Env, submission: Submission): Promise<SubmitResult> {
-  const { draft, snapshot, publisher, place } = submission;
-  const { tree } = snapshot;
-  const { key, address } = place;
+  const { draft, place } = submission;
   const lead: Lead = { ...draft, id: place.leadId };
+  return callGate(lead.id, async () => resultOf(await gateAt(env, place.address).submit({ key: place.key, ...(await gateSubmission(env, submission, lead)) }, new PingRelay())));
+}
+
+/** What the gate is told of a lead besides its key; the tree's daily submit limit counts it here (once per lead id), and declines it when reached. */
+export async function gateSubmission(env: Env, submission: Pick<Submission, "snapshot" | "publisher" | "screening">, lead: Lead): Promise<Omit<SubmitRequest, "key">> {
+  const { snapshot, publisher } = submission;
+  const { tree } = snapshot;
   const overLimit = await submitLimitReason(env, tree, lead.id);
-  let result: RunOutcome;
+  return {
+    lead,
+    publisherId: publisher.id,
+    windowSeconds: tree.uniqueLead.durationSeconds,
+    maxAccepts: tree.maxAcceptsPerLead,
+    leaseMs: leaseMsOf(tree),
+    publisher,
+    screening: overLimit ? { kind: "decline", rule: "dailyLimit", reason: overLimit } : submission.screening,
+  };
+}
+
+/** A gate call for a lead: a call lost midway (the gate evicted, restarted) is a failure nobody knows the storage of; if the gate had logged the lead, its alarm finishes it. */
+export async function callGate<T>(leadId: string, call: () => Promise<T>): Promise<T | SubmitResult> {
   try {
-    result = await gateAt(env, address).submit(
-      {
-        key,
-        lead,
-        publisherId: publisher.id,
-        windowSeconds: tree.uniqueLead.durationSeconds,
-        maxAccepts: tree.maxAcceptsPerLead,
-        leaseMs: leaseMsOf(tree),
-        publisher,
-        screening: overLimit ? { kind: "decline", rule: "dailyLimit", reason: overLimit } : submission.screening,
-      },
-      new PingRelay(),
-    );
+    return await call();
   } catch (error) {
-    // The gate was lost mid-call (evicted, restarted): if it had logged the lead, its alarm finishes it.
-    console.error("gate call failed", lead.id, error instanceof Error ? error.message : "unknown");
-    return { kind: "failed", leadId: lead.id, stored: false };
+    console.error("gate call failed", leadId, error instanceof Error ? error.message : "unknown");
+    return { kind: "failed", leadId, stored: false };
   }
+}
+
+export function resultOf(result: RunOutcome): SubmitResult {
   if (result.kind === "failed") return { kind: "failed", leadId: result.leadId, stored: true };
   if (result.kind === "busy") return result;
   return { kind: "answered", answer: result.answer };

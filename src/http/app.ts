@@ -25,6 +25,8 @@ import { registerHealth } from "./health";
 import { registerOpenApi } from "./openapi";
 import { registerClickLinks } from "./publisher/click";
 import { registerLeadIntake } from "./publisher/leads";
+import { registerPingPost } from "./publisher/pingPost";
+import { registerPublisherStatement } from "./publisher/statement";
 import { registerLeadStatus } from "./publisher/status";
 
 export function createApp() {
@@ -61,8 +63,10 @@ export function createApp() {
 
   const publisher = newRouter();
   registerLeadIntake(publisher);
+  registerPingPost(publisher);
   registerLeadStatus(publisher);
   registerClickLinks(publisher);
+  registerPublisherStatement(publisher);
   app.route("/v1", publisher);
 
   registerOpenApi(app);

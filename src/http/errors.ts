@@ -19,6 +19,9 @@ export const errorCodes = [
   "unsupported_media_type",
   "unprocessable",
   "rate_limited",
+  "ping_used",
+  "ping_expired",
+  "ping_mismatch",
   "unavailable",
   "internal_error",
 ] as const;
@@ -35,12 +38,15 @@ export function statusOf(code: ErrorCode): ContentfulStatusCode {
     case "not_found":
       return 404;
     case "conflict":
+    case "ping_used":
+    case "ping_expired":
       return 409;
     case "payload_too_large":
       return 413;
     case "unsupported_media_type":
       return 415;
     case "unprocessable":
+    case "ping_mismatch":
       return 422;
     case "rate_limited":
       return 429;

@@ -16,11 +16,12 @@ import { recordConsumerSales } from "../exchange/consumers";
 import { IdempotencyStore, type IdempotencyCheck } from "./gate/idempotency";
 import { GateLog } from "./gate/log";
 import { D1Outbox, DEFAULT_LOG_FLUSH_MS } from "./gate/outbox";
-import { GateRuns, type Resolution, type Resolved, type RunOutcome, type SubmitRequest } from "./gate/runs";
+import { PingLog } from "./gate/pings";
+import { GateRuns, type PingOutcome, type PingRefusal, type PingRequest, type PostRequest, type Resolution, type Resolved, type RunOutcome, type SubmitRequest } from "./gate/runs";
 import { migrateGateSchema } from "./gate/schema";
 import { Wakeups } from "./gate/wakeups";
 
-export type { Resolution, Resolved, RunOutcome, SubmitRequest } from "./gate/runs";
+export type { PingOutcome, PingRefusal, PingRequest, PostRequest, Resolution, Resolved, RunOutcome, SubmitRequest } from "./gate/runs";
 export type { IdempotencyCheck } from "./gate/idempotency";
 
 /** The alarm never comes back sooner than this: work that failed is retried then, not in a tight loop. */
@@ -28,6 +29,7 @@ const ALARM_MIN_SPACING_MS = 1_000;
 
 export class LeadGate extends DurableObject<Env> {
   private readonly log: GateLog;
+  private readonly pings: PingLog;
   private readonly idempotency: IdempotencyStore;
   private readonly outbox: D1Outbox;
   private readonly wakeups: Wakeups;
@@ -37,6 +39,7 @@ export class LeadGate extends DurableObject<Env> {
     super(ctx, env);
     migrateGateSchema(ctx.storage.sql);
     this.log = new GateLog(ctx.storage.sql);
+    this.pings = new PingLog(ctx.storage.sql);
     this.idempotency = new IdempotencyStore(ctx.storage.sql);
     this.wakeups = new Wakeups(ctx.storage);
     this.outbox = new D1Outbox({
@@ -47,12 +50,22 @@ export class LeadGate extends DurableObject<Env> {
       waitUntil: (promise) => ctx.waitUntil(promise),
       wake: (at) => this.wakeups.noLaterThan(at),
     });
-    this.runs = new GateRuns({ env, ctx, log: this.log, outbox: this.outbox, wakeups: this.wakeups });
+    this.runs = new GateRuns({ env, ctx, log: this.log, pings: this.pings, outbox: this.outbox, wakeups: this.wakeups });
   }
 
   /** A new submission: admitted, run here, its outcome logged before the answer. */
   submit(request: SubmitRequest, relay?: PingShardService): Promise<RunOutcome> {
     return this.runs.submit(request, relay);
+  }
+
+  /** An inbound ping: its auction run, its ranked bids reserved here until its post or expiry. */
+  ping(request: PingRequest, relay?: PingShardService): Promise<PingOutcome> {
+    return this.runs.ping(request, relay);
+  }
+
+  /** An inbound post: the whole lead to its ping's reserved bids, exactly once per ping. */
+  async post(request: PostRequest, relay?: PingShardService): Promise<RunOutcome | PingRefusal> {
+    return this.runs.post(request, relay);
   }
 
   /** Whether this gate knows `key` (a lead key or an idempotency scope) inside its window. */
@@ -118,10 +131,11 @@ export class LeadGate extends DurableObject<Env> {
       await this.outbox.flush();
       const later = Date.now();
       this.log.purgeExpired(later);
+      this.pings.purgeExpired(later);
       this.idempotency.purgeExpired(later);
     } finally {
       const soonest = Date.now() + ALARM_MIN_SPACING_MS;
-      await this.wakeups.plan([this.log.nextDueAt(soonest), this.idempotency.nextExpiry()], soonest);
+      await this.wakeups.plan([this.log.nextDueAt(soonest), this.idempotency.nextExpiry(), this.pings.nextPurgeAt()], soonest);
     }
   }
 }

@@ -730,6 +730,58 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/trees/{treeId}/pings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Ping with a lead minus its PII and get the payout its best bid would pay
+         * @description Inbound ping-post, first half. The tree's auction tiers run on the lead without its PII, as for a submission up to the first post: every eligible buyer is pinged, the bids are ranked, and they are reserved for this ping until `expiresAt`. Tiers of the other modes post between their pings, so a ping passes them by; a buyer priced by its post's answer (a dynamic direct post) cannot be reserved either.
+         *
+         *     The fields are validated as at /leads (a malformed ZIP is a 400 naming `zip`, `city` and `state` come from the ZIP), except that no PII is required and none may be sent: a ping carrying firstName, lastName, email, phone, address, dateOfBirth, ip, a consent record or a tree field marked `pii` is a 400 naming each. With `intake.requireClickId` the click id is required and proved here.
+         *
+         *     The answer is JSON whatever the tree's `response.mode` (a ping is a server's call); the post's answer follows the mode.
+         *
+         *     A ping reserves bids, not caps: caps are reserved when the post is posted, as in any run. Nothing is written to the ledger or to reports by a ping; a ping that is never posted sells and bills nothing. A ping whose unique-lead key already has its answer in the tree's window (a resubmitted click id) is declined without pinging anyone.
+         */
+        post: operations["submitPing"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/trees/{treeId}/posts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Post the whole lead for a ping and get the outcome, as for a submitted lead
+         * @description Inbound ping-post, second half. The body is the whole lead as for /leads, validated by the same rules (consent, `intake.requireClickId`, the tree's filters), plus the `pingId`. The lead is posted to the ping's reserved bids in their order, best first, with each buyer's pingToken; a buyer that refuses, times out, is no longer eligible (disabled, its filters or minScore on the whole lead, one-to-one consent) or whose cap filled since the ping is passed over, and the next bid gets the post. The lead's id is the one the ping foretold, its trace holds the ping's attempts then the posts, and it is settled, billed, reported and posted back as any lead.
+         *
+         *     The non-PII fields and tracking ids (clickId, subId…) must be the same as in the ping, since the buyers bid on them: any that differs, or that only one of the two has, is a 422 `ping_mismatch` naming each (the ping stays reserved, so a corrected post may follow).
+         *
+         *     A post whose click id (the tree's unique-lead key) got its answer since the ping, e.g. from the same lead submitted to /leads, gets that answer, as a resubmit would, and sells nothing more.
+         *
+         *     A ping is posted once. A second post of it, concurrent or later, is a 409 `ping_used` naming the lead the first made (read its outcome at /v1/leads/{leadId}, or send an Idempotency-Key to have a retry replay the first answer). A post after `expiresAt` is a 409 `ping_expired` (told apart from an unknown ping for an hour after it expired); a post of a declined ping, which reserved nothing, is a 409 `conflict`; a ping id that is malformed, of another tree or another publisher, or unknown is a 404.
+         */
+        post: operations["submitPingedLead"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/leads/{leadId}": {
         parameters: {
             query?: never;
@@ -770,6 +822,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/publisher/statement": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Read this publisher's payouts and their reversals in a period, with totals and the net
+         * @description The publisher's ledger lines written in `[from, to)` (the last 30 days by default), oldest first: a `publisher_payout` per sale, and a negative `payout_reversal` when a buyer returns the lead.
+         *
+         *     `totals.netCents` is what the publisher is owed for the period; it equals the operator's statement of this publisher and its `payoutCents` in the summary report for the same window.
+         *
+         *     `format=csv` answers the lines as text/csv (id, kind, saleId, leadId, treeId, amountCents, createdAt).
+         */
+        get: operations["getPublisherStatement"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -777,7 +853,7 @@ export interface components {
         Error: {
             error: {
                 /** @enum {string} */
-                code: "bad_request" | "invalid_json" | "validation_failed" | "unauthorized" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "rate_limited" | "unavailable" | "internal_error";
+                code: "bad_request" | "invalid_json" | "validation_failed" | "unauthorized" | "not_found" | "conflict" | "payload_too_large" | "unsupported_media_type" | "unprocessable" | "rate_limited" | "ping_used" | "ping_expired" | "ping_mismatch" | "unavailable" | "internal_error";
                 message: string;
                 /** @description Present when particular fields are to blame. */
                 fields?: {
@@ -1381,6 +1457,11 @@ export interface components {
                 /** @default false */
                 requireBuyerNamed?: boolean;
             };
+            /** @description Inbound ping-post (POST /v1/trees/:treeId/pings, then /posts): how long a ping's reserved bids wait for its post; 60 s when absent. */
+            pingPost?: {
+                /** @default 60 */
+                expiresSeconds?: number;
+            };
             /**
              * @description The reserve: a lower bid is declined. A bid under the publisher's fixed payout is declined too, so no sale pays out more than its price.
              * @default 1
@@ -1605,6 +1686,11 @@ export interface components {
             consent?: {
                 /** @default false */
                 requireBuyerNamed?: boolean;
+            };
+            /** @description Inbound ping-post (POST /v1/trees/:treeId/pings, then /posts): how long a ping's reserved bids wait for its post; 60 s when absent. */
+            pingPost?: {
+                /** @default 60 */
+                expiresSeconds?: number;
             };
             /**
              * @description The reserve: a lower bid is declined. A bid under the publisher's fixed payout is declined too, so no sale pays out more than its price.
@@ -2268,6 +2354,35 @@ export interface components {
         LeadFormSubmission: {
             [key: string]: string;
         };
+        PingAnswer: {
+            /** @description Send it with the post. It names the gate holding the reserved bids: `pg_<token>.<treeId>.<shard>`. */
+            pingId: string;
+            /**
+             * @description accepted: bids are reserved for the post; declined: no buyer bid (or the lead is a duplicate, or the tree's filters or score floor refuse it), nothing is held.
+             * @enum {string}
+             */
+            status: "accepted" | "declined";
+            /** @description What the publisher is paid if the best reserved bid takes the post (0 when declined). A lower bid may take it when the best refuses. */
+            payoutCents: number;
+            /** @description ISO-8601 UTC: the bids are held until then (the tree's pingPost.expiresSeconds, 60 s by default). */
+            expiresAt: string;
+        };
+        /** @description The lead's fields without PII (no firstName, lastName, email, phone, address, dateOfBirth, ip, no consent record, no tree field marked pii), plus clickId and subId…subId3. */
+        PingSubmission: {
+            zip?: string;
+            state?: string;
+            /** @description Alias c. The post must repeat it. */
+            clickId?: string;
+        } & {
+            [key: string]: unknown;
+        };
+        /** @description Lead fields, clickId (alias c), subId…subId3, the consent record and the form's evidence (fillSeconds or formStartedAt, hp); the tree's own fields too. */
+        PostSubmission: components["schemas"]["LeadSubmission"] & ({
+            /** @description The ping's id, as its answer gave it. */
+            pingId: string;
+        } & {
+            [key: string]: unknown;
+        });
     };
     responses: never;
     parameters: never;
@@ -4497,6 +4612,202 @@ export interface operations {
             };
         };
     };
+    submitPing: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                treeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PingSubmission"];
+                "application/x-www-form-urlencoded": {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The ping's reservation */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PingAnswer"];
+                };
+            };
+            /** @description The ping carries PII, or a field is not valid (each named), or the body cannot be read */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong publisher key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such tree */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Neither JSON nor form-encoded */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The tree is disabled */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The ping could not be run now; ping again */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    submitPingedLead: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description 1–255 characters. The same key and body get the stored answer; the same key with another body is 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                treeId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PostSubmission"];
+                "application/x-www-form-urlencoded": {
+                    [key: string]: string;
+                };
+            };
+        };
+        responses: {
+            /** @description The lead's outcome, as /leads answers it in the tree's mode */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadAnswer"];
+                };
+            };
+            /** @description The lead is not valid (its fields named), or pingId is missing */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LeadRejection"] | components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong publisher key */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description No such tree, or no such ping of this publisher on this tree */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description ping_used: the ping was posted already; ping_expired: its reservation ended; conflict: it reserved nothing, or the lead is being run right now */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The body is larger than 64 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Neither JSON nor form-encoded */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description ping_mismatch: a non-PII field or tracking id differs from the ping's (each named); unprocessable: the tree is disabled */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The lead is stored but could not be run now; retry for its result */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
     getLeadStatus: {
         parameters: {
             query?: never;
@@ -4588,6 +4899,52 @@ export interface operations {
             };
             /** @description Click tracking is not configured (no CLICK_SECRET) */
             503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+        };
+    };
+    getPublisherStatement: {
+        parameters: {
+            query?: {
+                /** @description Start of the window, inclusive (ISO-8601); 30 days before `to` when absent. */
+                from?: string;
+                /** @description End of the window, exclusive (ISO-8601); now when absent. */
+                to?: string;
+                /** @description `csv`: a header row and one row per line, RFC 4180, as text/csv. */
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statement (JSON), or its lines as CSV */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Statement"];
+                    "text/csv": string;
+                };
+            };
+            /** @description A query parameter is not valid, or the window is empty */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description Missing or wrong publisher key */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

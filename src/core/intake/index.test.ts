@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { FieldSpec, Tree } from "../config";
 import type { FieldError } from "../lead";
-import { parseSubmission } from "./index";
+import { parsePing, parseSubmission } from "./index";
 
 const now = new Date("2026-11-28T13:40:00Z");
 const intake: Tree["intake"] = {
@@ -288,5 +288,28 @@ describe("parseSubmission properties", () => {
         return seconds <= limit ? result.ok && result.consent.timestamp === expected : !result.ok;
       }),
     );
+  });
+});
+
+describe("parsePing: the lead without its PII", () => {
+  const ownFields = { fields: [spec({ name: "homeowner", type: "boolean", required: true }), spec({ name: "ssnLast4", type: "string", pii: true })], intake };
+
+  test("takes the non-PII fields, fills city and state from the ZIP, and requires no PII and no consent", () => {
+    expect(parsePing({ zip: "10001", homeowner: "yes", clickId: "clk-1" }, ownFields, now)).toEqual({
+      ok: true,
+      fields: { zip: "10001", city: "New York", state: "NY", homeowner: true },
+      meta: { clickId: "clk-1" },
+    });
+  });
+
+  test("refuses PII, the consent record and the tree's own PII fields, naming each", () => {
+    const parsed = parsePing({ zip: "10001", homeowner: "yes", email: "a@b.com", phone: "2127364100", consent: {}, consent_text: "x", ssnLast4: "1234" }, ownFields, now);
+    expect(parsed.ok).toBe(false);
+    expect(!parsed.ok && parsed.errors.map((error) => error.path)).toEqual(["email", "phone", "consent", "consent_text", "ssnLast4"]);
+  });
+
+  test("validates what it takes as a submission does", () => {
+    const parsed = parsePing({ zip: "00000" }, { fields: [], intake: { ...intake, requireClickId: true } }, now);
+    expect(!parsed.ok && parsed.errors.map((error) => error.path)).toEqual(["zip", "clickId"]);
   });
 });

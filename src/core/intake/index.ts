@@ -6,6 +6,7 @@
  */
 import type { Tree } from "../config";
 import type { ConsentRecord, FieldError, LeadFields, SubmissionMeta } from "../lead";
+import { isPiiField } from "../pii";
 import type { FormEvidence } from "../score/form";
 import { lookupZip } from "../zip";
 import { parseConsent } from "./consent";
@@ -38,8 +39,42 @@ export function parseSubmission(
 ): ParsedSubmission {
   const errors: FieldError[] = [];
   const specs = new Map(tree.fields.map((spec) => [spec.name, spec]));
-  const isRequired = (name: string) => specs.get(name)?.required ?? requiredByDefault.has(name);
+  const fields = parseFields(raw, tree, now, errors, (name) => specs.get(name)?.required ?? requiredByDefault.has(name));
+  const consent = parseConsent(raw, now, errors);
+  const meta = parseTracking(raw, tree, errors);
+  const form = parseFormEvidence(raw, now, errors);
+  if (errors.length > 0 || consent === undefined) return { ok: false, errors, meta };
+  return { ok: true, fields, consent, meta, ...(form ? { form } : {}) };
+}
 
+export type ParsedPing = { ok: true; fields: LeadFields; meta: SubmissionMeta } | { ok: false; errors: FieldError[]; meta: SubmissionMeta };
+
+/** The names a ping's body may not carry: the consent record (JSON or form) and every PII field, the tree's own included. */
+export function piiInPing(raw: Record<string, unknown>, tree: Pick<Tree, "fields">): string[] {
+  return Object.keys(raw).filter((name) => name === "consent" || name.startsWith("consent_") || isPiiField(name, tree.fields));
+}
+
+/**
+ * A publisher's ping (inbound ping-post): the lead without its PII, checked
+ * as a submission is, except that no PII field is required (none may be
+ * sent) and it has no consent record (that comes with the post). A ping
+ * carrying PII is refused naming each such field, before anything else.
+ */
+export function parsePing(raw: Record<string, unknown>, tree: Pick<Tree, "fields" | "intake">, now: Date): ParsedPing {
+  const pii = piiInPing(raw, tree);
+  if (pii.length) {
+    const meta = parseTracking(raw, tree, []);
+    return { ok: false, meta, errors: pii.map((path) => ({ path, message: "is personal data, which a ping never carries: send it with the post" })) };
+  }
+  const errors: FieldError[] = [];
+  const specs = new Map(tree.fields.map((spec) => [spec.name, spec]));
+  const fields = parseFields(raw, tree, now, errors, (name) => !isPiiField(name, tree.fields) && (specs.get(name)?.required ?? requiredByDefault.has(name)));
+  const meta = parseTracking(raw, tree, errors);
+  return errors.length > 0 ? { ok: false, errors, meta } : { ok: true, fields, meta };
+}
+
+/** The standard and the tree's own fields, normalized; each problem goes to `errors`. */
+function parseFields(raw: Record<string, unknown>, tree: Pick<Tree, "fields">, now: Date, errors: FieldError[], isRequired: (name: string) => boolean): LeadFields {
   const fields: LeadFields = {};
   const missing: string[] = [];
   for (const [name, check] of Object.entries(standardFields)) {
@@ -72,16 +107,16 @@ export function parseSubmission(
     } else if ("error" in checked) errors.push({ path: spec.name, message: checked.error });
     else fields[spec.name] = checked.value;
   }
+  return fields;
+}
 
-  const consent = parseConsent(raw, now, errors);
+/** The click and sub ids; a tree that requires a click id refuses a submission without one. */
+function parseTracking(raw: Record<string, unknown>, tree: Pick<Tree, "intake">, errors: FieldError[]): SubmissionMeta {
   const meta = parseMeta(raw, errors);
-  const form = parseFormEvidence(raw, now, errors);
   if (tree.intake.requireClickId && meta.clickId === undefined && !errors.some((e) => e.path === "clickId")) {
     errors.push({ path: "clickId", message: "is required" });
   }
-
-  if (errors.length > 0 || consent === undefined) return { ok: false, errors, meta };
-  return { ok: true, fields, consent, meta, ...(form ? { form } : {}) };
+  return meta;
 }
 
 const checkId = maxLength(255);

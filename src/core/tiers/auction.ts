@@ -35,6 +35,23 @@ export function rankOffers(offers: RankedOffer[]): RankedOffer[] {
 }
 
 export async function auctionTier(tier: Tier, candidates: Candidate[], run: TreeRun): Promise<TierVerdict> {
+  const { queue, abort } = await auctionOffers(tier, candidates, run);
+  if (abort) return endTier(abort, queue, "post", run);
+  return postOffers(tier, queue, run);
+}
+
+/** What an auction's pings make: its offers in the order they are posted, or the abort a flagged position without a usable bid calls. */
+export interface AuctionOffers {
+  queue: Offer[];
+  abort?: Abort;
+}
+
+/**
+ * The auction up to its first post: every started point pinged at once, each
+ * answer priced and ranked. An inbound ping (core/pingPost.ts) stops here and
+ * keeps the queue for the publisher's post.
+ */
+export async function auctionOffers(tier: Tier, candidates: Candidate[], run: TreeRun): Promise<AuctionOffers> {
   const tierDeadline = tier.maxSeconds ? run.io.now() + tier.maxSeconds * 1000 : Infinity;
   const started = candidates.filter((candidate) => {
     const refusal = run.startRefusal(candidate.position, tierDeadline);
@@ -58,8 +75,11 @@ export async function auctionTier(tier: Tier, candidates: Candidate[], run: Tree
     else priced.push({ ...offer, answeredMs: attempt?.ms ?? 0, index: candidate.index });
   }
   const queue: Offer[] = [...(tier.rank === "expected_value" ? run.rankByExpectedValue(priced) : rankOffers(priced)), ...byAnswer];
-  if (abort) return endTier(abort, queue, "post", run);
+  return abort ? { queue, abort } : { queue };
+}
 
+/** Posts the offers in order, each refusal falling to the next at once, until the tree's accepts are met (or, with exitOnMaxAccepts:false, to the end). */
+export async function postOffers(tier: Pick<Tier, "exitOnMaxAccepts">, queue: Offer[], run: TreeRun): Promise<TierVerdict> {
   for (const [i, offer] of queue.entries()) {
     if (run.quotaMet) {
       if (tier.exitOnMaxAccepts) break;

@@ -3,11 +3,12 @@ import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { statementTotals } from "../../core/reports/statement";
 import { getBuyer, getPublisher } from "../../store/config";
 import type { Db } from "../../store/db";
-import { statementKinds, statementLines, statementParties, type StatementParty } from "../../store/reports";
+import { statementKinds, statementLines, statementParties, type ReportWindow, type StatementParty } from "../../store/reports";
 import { ledgerKinds } from "../../store/schema";
 import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
 import { errorAnswer, operatorRoute } from "../operations";
+import type { Context } from "hono";
 import type { AppEnv } from "../router";
 import { csvAnswer, reportAnswer, windowOf, windowQuery } from "./reportQuery";
 
@@ -25,7 +26,7 @@ const StatementLineSchema = z
   })
   .openapi("StatementLine");
 
-const StatementSchema = z
+export const StatementSchema = z
   .object({
     party: z.enum(statementParties),
     id: z.string(),
@@ -40,6 +41,9 @@ const StatementSchema = z
     }),
   })
   .openapi("Statement");
+
+/** The window and format every statement route reads from its query. */
+export const StatementWindowQuery = z.object(windowQuery);
 
 const StatementQuery = z.object({
   party: z.enum(statementParties),
@@ -68,11 +72,28 @@ export function registerStatements(app: OpenAPIHono<AppEnv>): void {
       const query = c.req.valid("query");
       const window = windowOf(query);
       const { db } = servicesOf(c.env);
-      const [party, lines] = await Promise.all([partyExists[query.party](db, query.id), statementLines(db, query.party, query.id, window)]);
+      const [party, lines] = await Promise.all([partyExists[query.party](db, query.id), statementLinesOf(c, { party: query.party, id: query.id, window })]);
       if (!party) throw new ApiError("not_found", `No ${query.party} ${query.id}.`);
-      if (query.format === "csv") return csvAnswer(c, lineColumns, lines);
-      const totals = statementTotals(lines, statementKinds[query.party][1]);
-      return c.json({ party: query.party, id: query.id, ...window, lines, totals }, 200);
+      return statementAnswer(c, { party: query.party, id: query.id, window, format: query.format }, lines);
     },
   );
+}
+
+export interface StatementRequest {
+  party: StatementParty;
+  id: string;
+  window: ReportWindow;
+  format: "json" | "csv";
+}
+
+/** The party's ledger lines in the window, the one query every statement reads (so each reconciles with the summary). */
+export function statementLinesOf(c: Context<AppEnv>, request: Omit<StatementRequest, "format">) {
+  return statementLines(servicesOf(c.env).db, request.party, request.id, request.window);
+}
+
+/** A statement's answer: its lines as CSV, or the lines with their totals and net as JSON. */
+export function statementAnswer(c: Context<AppEnv>, request: StatementRequest, lines: Awaited<ReturnType<typeof statementLines>>): Response {
+  if (request.format === "csv") return csvAnswer(c, lineColumns, lines);
+  const totals = statementTotals(lines, statementKinds[request.party][1]);
+  return c.json({ party: request.party, id: request.id, ...request.window, lines, totals }, 200);
 }

@@ -20,9 +20,11 @@ import { authenticatePublisher } from "../auth";
 import { ApiError } from "../errors";
 import { issuedClickOf } from "../clickKey";
 import { TreeIdParam } from "../admin/schemas";
-import { placeLead, submitLead, type LeadDraft } from "../../exchange/submit";
+import { placeLead, submitLead, type LeadDraft, type LeadPlace, type SubmitResult } from "../../exchange/submit";
 import { checkConsumer, forgetArrival } from "../../exchange/consumers";
 import { duplicateOf, screenDuplicate } from "../../core/consumers";
+import type { KeyedLead } from "../../core/uniqueLead";
+import type { Screening } from "../../core/screen";
 import { errorAnswer, publisherRoute } from "../operations";
 import { answerPublisher, type IntakeOutcome } from "./answer";
 import { idempotent } from "./idempotency";
@@ -42,7 +44,7 @@ import {
 type RawValue = string | string[];
 
 /** The body as one record; a form's repeated field is kept whole until the tree's tie rule picks one. */
-async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
+export async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
   const contentType = c.req.header("content-type");
   if (isJson(contentType)) {
     let body: unknown;
@@ -73,7 +75,7 @@ async function readBody(c: Context<AppEnv>): Promise<Record<string, unknown>> {
  * form field keeps its first or last value, and the query string joins the
  * body unless the tree ignores it, the tie going to GET or POST as it says.
  */
-function intakeRecord(c: Context<AppEnv>, body: Record<string, unknown>, intake: Tree["intake"]): Record<string, unknown> {
+export function intakeRecord(c: Context<AppEnv>, body: Record<string, unknown>, intake: Tree["intake"]): Record<string, unknown> {
   const pick = (value: unknown) =>
     Array.isArray(value) && value.every((v) => typeof v === "string") ? (intake.tieFirstOrLast === "first" ? value[0] : value[value.length - 1]) : value;
   const flat: Record<string, unknown> = {};
@@ -167,17 +169,41 @@ export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
 
 /** The lead's outcome, or its validation errors; every other refusal is thrown as the contract's error. */
 async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<string, unknown>, publisher: Publisher): Promise<IntakeOutcome> {
-  const { tree } = snapshot;
-  const treeId = tree.id;
-  if (!tree.enabled) throw new ApiError("unprocessable", `Ping tree ${treeId} is disabled and takes no leads.`);
-  if (tree.intake.requireHttps && new URL(c.req.url).protocol !== "https:") {
-    throw new ApiError("bad_request", `Ping tree ${treeId} takes leads over HTTPS only.`);
-  }
+  const prepared = await prepareLead(c, snapshot, raw, publisher, (lead) => placeLead(c.env, snapshot.tree, lead));
+  if (prepared.kind === "invalid") return prepared;
+  const { draft, screening, place } = prepared;
+  return outcomeOf(await submitLead(c.env, { snapshot, publisher, place, draft, screening }));
+}
 
+/** The tree takes submissions now, over the scheme it asks for; otherwise the contract's error is thrown. */
+export function requireOpen(c: Context<AppEnv>, tree: Tree): void {
+  if (!tree.enabled) throw new ApiError("unprocessable", `Ping tree ${tree.id} is disabled and takes no leads.`);
+  if (tree.intake.requireHttps && new URL(c.req.url).protocol !== "https:") {
+    throw new ApiError("bad_request", `Ping tree ${tree.id} takes leads over HTTPS only.`);
+  }
+}
+
+export type PreparedLead = { kind: "ready"; draft: LeadDraft; screening: Exclude<Screening, { kind: "error" }>; place: LeadPlace } | Extract<IntakeOutcome, { kind: "invalid" }>;
+
+/**
+ * A whole lead under the tree's intake rules (a submission, or an inbound
+ * post): parsed, its click id proved where the tree requires it, placed
+ * (`placeOf`: its key, gate and id), seen by its consumer objects, scored,
+ * and screened by the tree's filters and duplicate rule.
+ */
+export async function prepareLead(
+  c: Context<AppEnv>,
+  snapshot: TreeSnapshot,
+  raw: Record<string, unknown>,
+  publisher: Publisher,
+  placeOf: (lead: KeyedLead) => Promise<LeadPlace>,
+): Promise<PreparedLead> {
+  const { tree } = snapshot;
+  requireOpen(c, tree);
   const now = new Date();
   const parsed = await requireIssuedClick(parseSubmission(intakeRecord(c, raw, tree.intake), tree, now), tree.intake, issuedClickOf(c.env, publisher.id));
   if (!parsed.ok) return { kind: "invalid", message: "The lead is not valid.", errors: parsed.errors };
-  const place = await placeLead(c.env, tree, { treeId, publisherId: publisher.id, ...parsed.meta, fields: parsed.fields });
+  const place = await placeOf({ treeId: tree.id, publisherId: publisher.id, ...parsed.meta, fields: parsed.fields });
   const services = servicesOf(c.env);
   const [seen, textSha256, weights] = await Promise.all([
     checkConsumer(c.env, { tree, leadId: place.leadId, uniqueKey: place.key, fields: parsed.fields, consentIp: parsed.consent.ip, at: now.getTime() }),
@@ -206,8 +232,11 @@ async function intake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<st
     await forgetArrival(c.env, place.leadId, seen);
     return { kind: "invalid", message: screening.errors[0]?.message ?? "The lead is not valid.", errors: screening.errors };
   }
+  return { kind: "ready", draft, screening, place };
+}
 
-  const run = await submitLead(c.env, { snapshot, publisher, place, draft, screening });
+/** A run's result as the publisher's outcome; a run in flight or one that failed is thrown as the contract's error. */
+export function outcomeOf(run: SubmitResult): IntakeOutcome {
   if (run.kind === "answered") return { kind: "answered", answer: run.answer };
   if (run.kind === "busy") {
     throw new ApiError("conflict", `This lead is being run right now; retry in ${run.retryAfterSeconds} s for its result.`);

@@ -9,20 +9,23 @@
  * keys proceed in parallel.
  */
 import { leaseMsOf } from "../../core/config";
-import type { Lead } from "../../core/lead";
+import type { FieldError, Lead } from "../../core/lead";
+import { pingMismatch, reservePing, type PingReservation } from "../../core/pingPost";
+import { splitSale } from "../../core/pricing";
 import { screenLead, type Screening } from "../../core/screen";
 import { NO_PRIOR_SALES, type PriorSales } from "../../core/tree";
 import type { PingShardService } from "../../buyers/fanout";
 import type { RunJournal } from "../../exchange/journal";
 import { postGuards } from "../../exchange/limits";
 import { sendPostback } from "../../exchange/postback";
-import { executeRun, settlementOf, type RunInput } from "../../exchange/runLead";
+import { executeRun, runSetup, settlementOf, type RunInput } from "../../exchange/runLead";
 import type { LeadAnswer, Settlement } from "../../exchange/settlement";
 import { getPublisher, type Publisher } from "../../store/config";
 import type { LeadLogEntry } from "../../store/leadLog";
 import { servicesOf } from "../../store/services";
 import { gateJournal } from "./journal";
-import { entryOf, type GateLog, type LeadRecord } from "./log";
+import { entryOf, type GateLog, type KeyRecord, type LeadRecord } from "./log";
+import { PING_KEPT_MS, type PingedLead, type PingLog } from "./pings";
 import { OWED_BACKSTOP_MS, type D1Outbox } from "./outbox";
 import { recoveryOf } from "./recovery";
 import { resolutionOf, type Resolution } from "./resolution";
@@ -47,6 +50,44 @@ export interface SubmitRequest extends AdmitRequest {
   publisher: Publisher;
   screening: Exclude<Screening, { kind: "error" }>;
 }
+
+/**
+ * An inbound ping: the lead without its PII (a placeholder consent, the id
+ * its post's lead will have), run through the tree's auctions up to their
+ * posts, its ranked bids kept here under `pingId`.
+ */
+export interface PingRequest {
+  pingId: string;
+  /** The unique-lead key its post's lead is admitted under (from the ping's own fields). */
+  key: string;
+  lead: Lead;
+  pinged: PingedLead;
+  publisher: Publisher;
+  maxAccepts: number;
+  screening: Exclude<Screening, { kind: "error" }>;
+  expiresAt: number;
+}
+
+/** What a ping answers: the payout of its best reserved bid (0 and declined when it holds none). */
+export interface PingOutcome {
+  status: "accepted" | "declined";
+  payoutCents: number;
+}
+
+/** An inbound post: the whole lead, for the reserved bids of `pingId`. */
+export interface PostRequest extends Omit<SubmitRequest, "key"> {
+  pingId: string;
+  /** The post's fields and tracking ids without PII, to hold against the ping's. */
+  pinged: PingedLead;
+}
+
+/** Why a post does not go ahead: its ping is not this publisher's, was posted already, expired, held no bid, or said something else. */
+export type PingRefusal =
+  | { kind: "pingUnknown" }
+  | { kind: "pingUsed"; leadId?: string }
+  | { kind: "pingExpired"; expiredAt: number }
+  | { kind: "pingDeclined" }
+  | { kind: "pingMismatch"; errors: FieldError[] };
 
 export type Admission =
   | { kind: "run"; prior: PriorSales }
@@ -81,6 +122,13 @@ function liveRun(leadId: string): LiveRun {
   return { leadId, promise, resolve };
 }
 
+/** The answer a key inside its window replays instead of running again: held or in review, or done with its accepts met. */
+function replayOf(row: KeyRecord, maxAccepts: number): LeadAnswer | undefined {
+  if ((row.state === "held" || row.state === "review") && row.answer) return row.answer;
+  if (row.state === "done" && row.answer && row.prior.accepts >= maxAccepts) return row.answer;
+  return undefined;
+}
+
 /** A lease given to a run that is alive past its own: the alarm looks again after it. */
 const LIVE_RUN_EXTENSION_MS = leaseMsOf({});
 
@@ -88,6 +136,7 @@ export interface GateRunsOptions {
   env: Env;
   ctx: DurableObjectState;
   log: GateLog;
+  pings: PingLog;
   outbox: D1Outbox;
   wakeups: Wakeups;
 }
@@ -118,11 +167,9 @@ export class GateRuns {
     const row = this.log.key(request.key);
     let prior = NO_PRIOR_SALES;
     if (row && row.expiresAt > now) {
-      if ((row.state === "held" || row.state === "review") && row.answer) return { kind: "replay", answer: row.answer };
-      if (row.state === "done" && row.answer) {
-        if (row.prior.accepts >= request.maxAccepts) return { kind: "replay", answer: row.answer };
-        prior = row.prior;
-      }
+      const replay = replayOf(row, request.maxAccepts);
+      if (replay) return { kind: "replay", answer: replay };
+      if (row.state === "done" && row.answer) prior = row.prior;
       if (row.state === "running") {
         if (row.leaseUntil > now) return { kind: "busy", retryAfterSeconds: Math.ceil((row.leaseUntil - now) / 1000) };
         // The run that held the key is gone: finish it before anything runs again.
@@ -149,7 +196,7 @@ export class GateRuns {
    * and logs the outcome. `relay` is the submitting Worker's invocation, which
    * takes the first group of pings past this object's six.
    */
-  async submit(request: SubmitRequest, relay?: PingShardService): Promise<RunOutcome> {
+  async submit(request: SubmitRequest, relay?: PingShardService, reservation?: PingReservation): Promise<RunOutcome> {
     const admission = await this.admit(request);
     if (admission.kind !== "run") return admission;
     const { lead, key } = request;
@@ -157,7 +204,17 @@ export class GateRuns {
       const services = servicesOf(this.options.env);
       const snapshot = await services.config.tree(services.db, lead.treeId);
       if (!snapshot) throw new Error(`tree ${lead.treeId} vanished during the run`);
-      const input: RunInput = { snapshot, publisher: request.publisher, lead, screening: request.screening, cycle: 1, priorTrace: [], prior: admission.prior };
+      const input: RunInput = {
+        snapshot,
+        publisher: request.publisher,
+        lead,
+        screening: request.screening,
+        cycle: 1,
+        // An inbound post's trace starts with its ping's attempts.
+        priorTrace: reservation?.trace ?? [],
+        prior: admission.prior,
+        ...(reservation ? { reservation } : {}),
+      };
       const settlement = await executeRun({ ...this.effects(), ...(relay ? { relay } : {}) }, input);
       return this.finish(key, settlement, input);
     } catch (error) {
@@ -169,6 +226,58 @@ export class GateRuns {
     } finally {
       this.answerWaiters(key, lead.id, { kind: "failed", leadId: lead.id });
     }
+  }
+
+  /**
+   * Runs an inbound ping and keeps its ranked bids until `expiresAt`. A ping
+   * whose key already has its answer (a duplicate inside the window), or
+   * that the tree declines, pings no buyer and holds nothing. Nothing goes
+   * to D1: a ping that is never posted sells and bills nothing.
+   */
+  async ping(request: PingRequest, relay?: PingShardService): Promise<PingOutcome> {
+    const { lead, publisher, key } = request;
+    const now = Date.now();
+    const row = this.log.key(key);
+    const open = row && row.expiresAt > now ? row : undefined;
+    let reservation: PingReservation = { offers: [], trace: [] };
+    if (request.screening.kind === "pass" && !(open && replayOf(open, request.maxAccepts))) {
+      const services = servicesOf(this.options.env);
+      const snapshot = await services.config.tree(services.db, lead.treeId);
+      if (!snapshot) throw new Error(`tree ${lead.treeId} vanished during the ping`);
+      const { io, records } = await runSetup({ ...this.effects(), ...(relay ? { relay } : {}) }, snapshot, lead, now);
+      const prior = open?.state === "done" ? open.prior : NO_PRIOR_SALES;
+      reservation = await reservePing({ tree: snapshot.tree, lead, points: snapshot.points, io, prior, payout: publisher.payout, ...(records ? { records } : {}) });
+    }
+    const state = this.options.pings.reserve({ pingId: request.pingId, key, publisherId: publisher.id, lead: request.pinged, reservation, expiresAt: request.expiresAt });
+    this.options.ctx.waitUntil(this.options.wakeups.noLaterThan(request.expiresAt + PING_KEPT_MS));
+    const best = reservation.offers[0];
+    return { status: state === "reserved" ? "accepted" : "declined", payoutCents: best ? splitSale(publisher.payout, best.priceCents).payoutCents : 0 };
+  }
+
+  /**
+   * Posts the whole lead to its ping's reserved bids. The ping is checked and
+   * claimed, and the lead admitted under the ping's key, in one turn of this
+   * object: a concurrent or repeated post finds it posted. From there the lead
+   * is any lead's (its journal, outcome, outbox, recovery), its trace the
+   * ping's attempts followed by the posts.
+   */
+  post(request: PostRequest, relay?: PingShardService): Promise<RunOutcome> | PingRefusal {
+    const { pingId, pinged, ...submission } = request;
+    const ping = this.options.pings.ping(pingId);
+    if (!ping || ping.publisherId !== request.publisherId) return { kind: "pingUnknown" };
+    if (ping.state === "posted") return { kind: "pingUsed", ...(ping.leadId ? { leadId: ping.leadId } : {}) };
+    if (ping.state === "declined") return { kind: "pingDeclined" };
+    const now = Date.now();
+    if (ping.expiresAt <= now) return { kind: "pingExpired", expiredAt: ping.expiresAt };
+    const errors = pingMismatch(ping.lead, pinged);
+    if (errors.length) return { kind: "pingMismatch", errors };
+    // The key got its answer since the ping (the same click id submitted to /leads): the post replays it, as a resubmit would.
+    const key = this.log.key(ping.key);
+    const replay = key && key.expiresAt > now ? replayOf(key, request.maxAccepts) : undefined;
+    // Checked above in this same turn, so the claim holds; a claim that moved nothing would mean another post took it.
+    if (!this.options.pings.claim(pingId, replay?.leadId ?? request.lead.id, now)) return { kind: "pingUsed" };
+    if (replay) return Promise.resolve({ kind: "replay", answer: replay });
+    return this.submit({ ...submission, key: ping.key }, relay, ping.reservation);
   }
 
   /**

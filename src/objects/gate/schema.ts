@@ -3,6 +3,7 @@
  * brought to this one without losing a lead or an owed D1 write.
  */
 import type { LeadLogEntry } from "../../store/leadLog";
+import { PING_TABLE } from "./pings";
 
 /**
  * A logged lead carries its latest settled outcome and whether D1 still owes
@@ -99,4 +100,5 @@ export function migrateGateSchema(sql: SqlStorage): void {
     sql.exec("UPDATE lead_keys SET state = 'review' WHERE state = 'done' AND lead_id IN (SELECT lead_id FROM lead_log WHERE state = 'review')");
   }
   sql.exec(GATE_INDEXES);
+  sql.exec(PING_TABLE);
 }

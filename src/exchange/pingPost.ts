@@ -1,0 +1,50 @@
+/**
+ * The Worker's side of inbound ping-post: a ping goes to the gate of its
+ * unique-lead key (known from the ping's own fields, else its own token) and
+ * gets an id naming that gate; the post goes to the gate its ping id names,
+ * with no lookup, and is run there as a lead with the id the ping foretold.
+ */
+import { pingAddress, pingIdAt } from "../core/gateAddress";
+import type { Lead } from "../core/lead";
+import { pingExpiresAt } from "../core/pingPost";
+import type { PingOutcome, PingRefusal } from "../objects/gate";
+import type { PingedLead } from "../objects/gate/pings";
+import { gateAt } from "./gates";
+import { callGate, gateSubmission, PingRelay, placeLead, resultOf, type Submission, type SubmitResult } from "./submit";
+
+export interface PingSubmission extends Omit<Submission, "place"> {
+  /** The ping's fields and tracking ids, which its post must repeat. */
+  pinged: PingedLead;
+}
+
+export interface PingAnswer extends PingOutcome {
+  pingId: string;
+  /** ISO-8601 UTC: the reserved bids are posted to only before this. */
+  expiresAt: string;
+}
+
+export async function pingLead(env: Env, ping: PingSubmission): Promise<PingAnswer> {
+  const { snapshot, publisher, draft, screening, pinged } = ping;
+  const { tree } = snapshot;
+  const { token, key, address, leadId } = await placeLead(env, tree, draft);
+  const pingId = pingIdAt(token, address);
+  const expiresAt = pingExpiresAt(tree, Date.now());
+  const lead: Lead = { ...draft, id: leadId };
+  const outcome = await gateAt(env, address).ping({ pingId, key, lead, pinged, publisher, maxAccepts: tree.maxAcceptsPerLead, screening, expiresAt }, new PingRelay());
+  return { pingId, status: outcome.status, payoutCents: outcome.payoutCents, expiresAt: new Date(expiresAt).toISOString() };
+}
+
+export function isPingRefusal<T extends { kind: string }>(outcome: T | PingRefusal): outcome is PingRefusal {
+  return outcome.kind.startsWith("ping");
+}
+
+/** Posts the whole lead for `pingId` (a ping id of this tree: pingAddress reads it); the lead's id is the one the ping foretold. */
+export async function postPingedLead(env: Env, post: PingSubmission & { pingId: string }): Promise<SubmitResult | PingRefusal> {
+  const found = pingAddress(post.pingId);
+  if (!found) return { kind: "pingUnknown" };
+  const lead: Lead = { ...post.draft, id: found.leadId };
+  return callGate(lead.id, async () => {
+    const outcome = await gateAt(env, found.address).post({ pingId: post.pingId, pinged: post.pinged, ...(await gateSubmission(env, post, lead)) }, new PingRelay());
+    return isPingRefusal(outcome) ? outcome : resultOf(outcome);
+  });
+}
