@@ -51,7 +51,7 @@ export interface RunEffects {
 
 /** Runs the tree once and settles the outcome; does not write it anywhere. */
 export async function executeRun(effects: RunEffects, input: RunInput): Promise<Settlement> {
-  const { env, services, journal, waitUntil } = effects;
+  const { services, waitUntil } = effects;
   const { snapshot, lead, screening, cycle, prior } = input;
   const { tree } = snapshot;
   const started = Date.now();
