@@ -46,7 +46,7 @@ describe("ping ids carry their gate's address and foretell their lead's id", () 
     fc.assert(
       fc.property(fc.stringMatching(/^[0-9a-f]{20}$/), fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/), fc.integer({ min: 0, max: 999_999_999 }), (token, treeId, index) => {
         const found = pingAddress(pingIdAt(token, { treeId, index }));
-        expect(found).toEqual({ address: { treeId, index }, leadId: leadIdAt(token, { treeId, index }) });
+        expect(found).toEqual({ address: { treeId, index }, leadId: leadIdAt(token, { treeId, index }), token });
         expect(gateAddressOfLead(found?.leadId ?? "")).toEqual({ treeId, index });
       }),
     );

@@ -8,7 +8,8 @@ describe("auction tier through the real Worker", () => {
     const publisher = await newPublisher({ type: "revshare", percent: 40 });
     const treeId = await newTree(points.map((p) => ({ leadPointId: p.id })));
 
-    const answer = expectStatus(await submitLead(treeId, publisher.apiKey), 200);
+    const sent = validLead();
+    const answer = expectStatus(await submitLead(treeId, publisher.apiKey, sent), 200);
     expect(answer).toMatchObject({ status: "accepted", payoutCents: 600 });
 
     const [lowLog, highLog, midLog] = await Promise.all([buyerLog(low), buyerLog(high), buyerLog(mid)]);
@@ -17,7 +18,7 @@ describe("auction tier through the real Worker", () => {
     expect(highLog.map((r) => r.type)).toEqual(["ping", "post"]);
     for (const log of [lowLog, midLog, highLog]) {
       const ping = log[0]?.raw ?? "";
-      for (const pii of ["John", "Carver", "gmail.com", "734", "Fifth Avenue", "203.0.113.7", "I agree"]) expect(ping).not.toContain(pii);
+      for (const pii of ["John", "Carver", "gmail.com", "734", "Fifth Avenue", (sent.consent as { ip: string }).ip, "I agree"]) expect(ping).not.toContain(pii);
     }
     expect(highLog[1]?.body).toMatchObject({ type: "post", priceCents: 1500, fields: { firstName: "John", lastName: "Carver" } });
 

@@ -2,13 +2,14 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../src/index";
 import { expect, it } from "vitest";
-import { expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, submitLead, unique } from "../support/exchange";
+import { expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
 
 it("removes a lead's personal fields once it is past the retention period, and keeps the rest", async () => {
   const point = await newLeadPoint(unique("ret"), { bid: 300 });
   const publisher = await newPublisher();
   const treeId = await newTree([{ leadPointId: point.id }]);
-  const answer = expectStatus(await submitLead(treeId, publisher.apiKey), 200);
+  const sent = validLead();
+  const answer = expectStatus(await submitLead(treeId, publisher.apiKey, sent), 200);
   await leadInD1(String(answer.leadId));
 
   const days = Number(env.PII_RETENTION_DAYS);
@@ -16,6 +17,6 @@ it("removes a lead's personal fields once it is past the retention period, and k
 
   const lead = await leadDetail(String(answer.leadId));
   expect(lead.fields).toEqual({ zip: "10001", city: "New York", state: "NY" });
-  expect(lead).toMatchObject({ status: "accepted", consent: { ip: "203.0.113.7" } });
+  expect(lead).toMatchObject({ status: "accepted", consent: { ip: (sent.consent as { ip: string }).ip } });
   expect(lead.sales).toHaveLength(1);
 });

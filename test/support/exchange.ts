@@ -132,16 +132,23 @@ export async function newTree(positions: Record<string, unknown>[], extra: Recor
   return treeId;
 }
 
+/**
+ * A lead every check passes, of a consumer not seen before: its own email,
+ * phone (a New York line, like its ZIP) and consent IP, so the velocity
+ * signals stay quiet however many leads a test file sends.
+ */
 export function validLead(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+  counter += 1;
+  const ipBlocks = ["192.0.2", "198.51.100", "203.0.113"];
   return {
     firstName: "John",
     lastName: "Carver",
     email: `john.carver${unique("")}@gmail.com`,
-    phone: "(212) 555-0123".replace("555-0123", "734-1188"),
+    phone: `(212) 734-${String(counter % 10_000).padStart(4, "0")}`,
     zip: "10001",
     address: "350 Fifth Avenue",
     clickId: unique("clk"),
-    consent: { text: "I agree to be contacted by insurance partners.", ip: "203.0.113.7", timestamp: new Date().toISOString() },
+    consent: { text: "I agree to be contacted by insurance partners.", ip: `${ipBlocks[counter % 3]}.${(counter >> 2) % 250 + 1}`, timestamp: new Date().toISOString() },
     ...overrides,
   };
 }
