@@ -3,6 +3,7 @@ import type { PingAttempt } from "../core/attempt";
 import { leaseMsOf } from "../core/config";
 import { gateIndex, leadIdAt } from "../core/gateAddress";
 import type { Lead } from "../core/lead";
+import { sealLead } from "../core/piiSeal";
 import { ownLeadKey, uniqueLeadKey } from "../core/uniqueLead";
 import { createBuyerClient } from "../buyers/client";
 import { pingJobs, type PingJob, type PingShardService } from "../buyers/fanout";
@@ -11,6 +12,7 @@ import type { RunOutcome } from "../objects/gate";
 import { newLeadToken } from "../store/ids";
 import { gateAt, gateOfKey } from "./gates";
 import { submitLimitReason } from "./limits";
+import { piiKeysOf } from "./piiKeys";
 import type { RunInput } from "./runLead";
 import type { LeadAnswer } from "./settlement";
 
@@ -23,7 +25,7 @@ export type SubmitResult =
 /** A validated lead before it has an id: the id names the gate that admits it. */
 export type LeadDraft = Omit<Lead, "id">;
 
-export interface Submission extends Omit<RunInput, "cycle" | "priorTrace" | "prior" | "lead"> {
+export interface Submission extends Omit<RunInput, "cycle" | "priorTrace" | "prior" | "lead" | "stored"> {
   draft: LeadDraft;
 }
 
@@ -45,24 +47,29 @@ class PingRelay extends RpcTarget implements PingShardService {
  * The Worker's path for a new submission: the lead gets its key, its gate
  * and its id (which names the gate), the tree's submit limit counts it, and
  * one call to the gate admits it (durable there before any buyer hears of
- * it), runs it, and logs the outcome before it answers.
+ * it), runs it, and logs the outcome before it answers. The lead's PII is
+ * sealed here, once: the gate logs the sealed lead (and D1 gets it from
+ * there) and runs the open one, which never rests anywhere.
  */
 export async function submitLead(env: Env, submission: Submission): Promise<SubmitResult> {
   const { draft, snapshot, publisher } = submission;
   const { tree } = snapshot;
+  // Before anything counts the lead: without its keys it cannot be stored, and is refused.
+  const keys = await piiKeysOf(env);
   const token = newLeadToken();
   const patternKey = uniqueLeadKey(tree.uniqueLead.pattern, draft);
   const key = patternKey ?? ownLeadKey(token);
   // A lead keyed by its own new token cannot have been admitted before: no earlier gate to ask.
   const address = patternKey ? await gateOfKey(env, tree, key) : { treeId: tree.id, index: gateIndex(key, tree.gateShards) };
   const lead: Lead = { ...draft, id: leadIdAt(token, address) };
-  const overLimit = await submitLimitReason(env, tree, lead.id);
+  const [overLimit, stored] = await Promise.all([submitLimitReason(env, tree, lead.id), sealLead(keys, lead, tree.fields)]);
   let result: RunOutcome;
   try {
     result = await gateAt(env, address).submit(
       {
         key,
         lead,
+        stored,
         publisherId: publisher.id,
         windowSeconds: tree.uniqueLead.durationSeconds,
         maxAccepts: tree.maxAcceptsPerLead,

@@ -8,7 +8,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Lead } from "../../src/core/lead";
+import type { SealedLead } from "../../src/core/piiSeal";
 import { capCounterName } from "../../src/objects/counter";
 import { migrateGateSchema } from "../../src/objects/gate/schema";
 import { dbOf } from "../../src/store/db";
@@ -17,7 +17,7 @@ import { cutOffRun, inLog } from "../support/cutOff";
 import { buyerLog, expectStatus, finishedLead, leadDetail, unique } from "../support/exchange";
 
 /** The log entry of a lead the cut-off run's buyer bought at 1500 ¢ (publisher 400 ¢). */
-function acceptedEntry(lead: Lead, point: { id: string; buyerId: string }): LeadLogEntry {
+function acceptedEntry(lead: SealedLead, point: { id: string; buyerId: string }): LeadLogEntry {
   return {
     lead,
     status: "accepted",

@@ -7,6 +7,7 @@ import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { gateAddressOfLead } from "../../core/gateAddress";
 import { unsoldCauses } from "../../core/unsoldCause";
 import { gateAt } from "../../exchange/gates";
+import { openStored } from "../../exchange/piiKeys";
 import { readLead } from "../../exchange/readLead";
 import { listLeads } from "../../store/leadList";
 import { leadStatuses } from "../../store/schema";
@@ -114,7 +115,7 @@ export function registerLeads(app: OpenAPIHono<AppEnv>): void {
       const { leadId } = c.req.valid("param");
       const lead = await readLead(c.env, servicesOf(c.env), leadId);
       if (!lead) throw new ApiError("not_found", `Lead ${leadId} does not exist.`);
-      return c.json(lead, 200);
+      return c.json(await openStored(c.env, lead), 200);
     },
   );
 
@@ -147,7 +148,7 @@ export function registerLeads(app: OpenAPIHono<AppEnv>): void {
       if (resolved.kind === "invalid") throw new ApiError("validation_failed", "The resolution does not fit the lead.", [{ path: resolved.path, message: resolved.message }]);
       const lead = await readLead(c.env, services, leadId);
       if (!lead) throw new ApiError("not_found", `Lead ${leadId} does not exist.`);
-      return c.json(lead, 200);
+      return c.json(await openStored(c.env, lead), 200);
     },
   );
 }

@@ -1,6 +1,7 @@
 /** The buyer's leads: those it bought, with their whole payload, the return of one within its window, and its conversion feedback. */
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { sendReturnPostback } from "../../exchange/postback";
+import { openStored } from "../../exchange/piiKeys";
 import { returnLead } from "../../exchange/returnLead";
 import { listBoughtLeads } from "../../store/boughtLeads";
 import { recordConversion } from "../../store/conversions";
@@ -34,7 +35,9 @@ export function registerBoughtLeads(app: OpenAPIHono<BuyerEnv>): void {
     }),
     async (c) => {
       const query = c.req.valid("query");
-      return c.json(await listBoughtLeads(servicesOf(c.env).db, c.var.buyer.id, query, pagePosition(query.cursor)), 200);
+      const page = await listBoughtLeads(servicesOf(c.env).db, c.var.buyer.id, query, pagePosition(query.cursor));
+      // The buyer bought these leads: it reads them whole, PII opened.
+      return c.json({ ...page, items: await Promise.all(page.items.map((lead) => openStored(c.env, lead))) }, 200);
     },
   );
 
