@@ -11,6 +11,7 @@ const person: Lead = {
   ...lead(),
   fields: { firstName: "Ann", lastName: "Reyes", email: "ann.reyes@gmail.com", phone: "+12127341188", address: "12 Elm Street", zip: "10001", income: 85000, homeowner: true, note: "enc:v1:looks-like-ours" },
   consent: { text: "I agree to be called.", textSha256: "ab", ip: "203.0.113.9", timestamp: "2026-01-01T00:00:00Z", userAgent: "Mozilla/5.0", pageUrl: "https://quotes.example/" },
+  signals: [{ name: "consent_ip_mismatch", points: -10, detail: "consent came from 203.0.113.9, the lead from 203.0.113.1" }],
 };
 const specs = [{ name: "income", pii: true }, { name: "homeowner", pii: false }];
 
@@ -81,14 +82,15 @@ describe("PII_KEY", () => {
 });
 
 describe("sealing a lead", () => {
-  test("seals the standard PII, the tree's pii fields, look-alike envelopes and the consent's text, IP and user agent; nothing else", async () => {
+  test("seals the standard PII, the tree's pii fields, look-alike envelopes, the consent's text, IP and user agent and the signals' details; nothing else", async () => {
     const keys = await importPiiKeys(OLD);
     const sealed = await sealLead(keys, person, specs);
     const sealedNames = Object.entries(sealed.fields).filter(([, value]) => isSealed(value)).map(([name]) => name);
     expect(sealedNames.sort()).toEqual(["address", "email", "firstName", "income", "lastName", "note", "phone"]);
     expect(sealed.fields).toMatchObject({ zip: "10001", homeowner: true });
     expect(sealed.consent).toMatchObject({ textSha256: "ab", timestamp: "2026-01-01T00:00:00Z", pageUrl: "https://quotes.example/" });
-    for (const value of [sealed.consent.text, sealed.consent.ip, sealed.consent.userAgent]) expect(isSealed(value)).toBe(true);
+    for (const value of [sealed.consent.text, sealed.consent.ip, sealed.consent.userAgent, sealed.signals[0]?.detail]) expect(isSealed(value)).toBe(true);
+    expect(sealed.signals[0]).toMatchObject({ name: "consent_ip_mismatch", points: -10 });
     expect(JSON.stringify(sealed)).not.toMatch(/Ann|Reyes|ann\.reyes|7341188|Elm|203\.0\.113\.9|Mozilla|85000/);
     expect(await openLead(keys, sealed)).toEqual(person);
   });

@@ -6,11 +6,13 @@
  * values, every one opens, so a key is rotated by putting the new one first
  * and keeping the old ones until what they sealed is erased.
  *
- * Personal values are the standard PII fields, the tree's `pii: true` fields
- * and the consent record's text, IP and user agent. A value that merely looks
- * like an envelope is sealed too, so every envelope at rest is one of ours.
+ * Personal values are the standard PII fields, the tree's `pii: true` fields,
+ * the consent record's text, IP and user agent, and the details of the score
+ * signals (they quote the phone, the IPs, the birth date). A value that
+ * merely looks like an envelope is sealed too, so every envelope at rest is
+ * one of ours.
  */
-import type { Consent, Lead, LeadFields, FieldValue } from "./lead";
+import type { Consent, FieldValue, Lead, LeadFields, ScoreSignal } from "./lead";
 import { isPiiField } from "./pii";
 import type { FieldSpec } from "./config";
 
@@ -32,6 +34,12 @@ export interface PiiKeyring {
   /** The id new values are sealed under. */
   current: string;
   keys: ReadonlyMap<string, CryptoKey>;
+  /**
+   * HMAC-SHA-256 key for what must be compared rather than read (a unique-lead
+   * key made of PII), derived by HKDF from the LAST key: putting a new key
+   * first leaves it as it was, so such keys still match across a rotation.
+   */
+  blind: CryptoKey;
 }
 
 /** Parses and imports PII_KEY; throws PiiKeyError naming what is wrong. */
@@ -48,7 +56,21 @@ export async function importPiiKeys(secret: string | undefined): Promise<PiiKeyr
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
   if (repeated) throw new PiiKeyError(`PII_KEY names key ${repeated} twice.`);
   const imported = await Promise.all(parsed.map(async ({ id, raw }) => [id, await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"])] as const));
-  return { current: ids[0] as string, keys: new Map(imported) };
+  const last = await crypto.subtle.importKey("raw", (parsed.at(-1) as { raw: Uint8Array }).raw, "HKDF", false, ["deriveKey"]);
+  const blind = await crypto.subtle.deriveKey(
+    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(), info: new TextEncoder().encode("leadtree-blind-v1") },
+    last,
+    { name: "HMAC", hash: "SHA-256", length: 256 },
+    false,
+    ["sign"],
+  );
+  return { current: ids[0] as string, keys: new Map(imported), blind };
+}
+
+/** A keyed digest of `text`: equal texts give equal digests, and the digest shows nothing of the text. */
+export async function blindText(ring: PiiKeyring, text: string): Promise<string> {
+  const mac = await crypto.subtle.sign("HMAC", ring.blind, new TextEncoder().encode(text));
+  return toBase64(new Uint8Array(mac)).replace(/=+$/, "");
 }
 
 export function isSealed(value: unknown): value is string {
@@ -78,10 +100,11 @@ export async function openValue(ring: PiiKeyring, envelope: string): Promise<Fie
   return JSON.parse(new TextDecoder().decode(plain)) as FieldValue;
 }
 
-/** The personal parts of a lead as they are stored and read. */
+/** The parts of a lead that hold personal values, as they are stored and read (a buyer's read has no signals). */
 export interface LeadPii {
   fields: LeadFields;
   consent: Consent;
+  signals?: ScoreSignal[];
 }
 
 declare const sealedBrand: unique symbol;
@@ -108,22 +131,24 @@ export function openLead(ring: PiiKeyring, lead: SealedLead): Promise<Lead> {
   return openPii<Lead>(ring, lead);
 }
 
-/** Changes the fields `field` picks and the consent's text, IP and user agent that `consent` picks. */
+/** Changes the fields `field` picks, and the consent's text, IP and user agent and the signals' details that `text` picks. */
 async function mapPii(
   pii: LeadPii,
   field: (name: string, value: FieldValue) => boolean,
-  consent: (value: string) => boolean,
+  text: (value: string) => boolean,
   change: (value: FieldValue) => Promise<FieldValue>,
 ): Promise<LeadPii> {
+  const changeText = async (value: string) => (text(value) ? String(await change(value)) : value);
   const consentEntries = consentPii.flatMap((name) => {
     const value = pii.consent[name];
     return value === undefined ? [] : [[name, value] as const];
   });
-  const [fields, consentValues] = await Promise.all([
+  const [fields, consentValues, signals] = await Promise.all([
     Promise.all(Object.entries(pii.fields).map(async ([name, value]) => [name, field(name, value) ? await change(value) : value] as const)),
-    Promise.all(consentEntries.map(async ([name, value]) => [name, consent(value) ? String(await change(value)) : value] as const)),
+    Promise.all(consentEntries.map(async ([name, value]) => [name, await changeText(value)] as const)),
+    pii.signals && Promise.all(pii.signals.map(async (signal) => ({ ...signal, detail: await changeText(signal.detail) }))),
   ]);
-  return { fields: Object.fromEntries(fields), consent: { ...pii.consent, ...Object.fromEntries(consentValues) } };
+  return { fields: Object.fromEntries(fields), consent: { ...pii.consent, ...Object.fromEntries(consentValues) }, ...(signals ? { signals } : {}) };
 }
 
 function toBase64(bytes: Uint8Array): string {

@@ -3,8 +3,8 @@ import type { PingAttempt } from "../core/attempt";
 import { leaseMsOf } from "../core/config";
 import { gateIndex, leadIdAt } from "../core/gateAddress";
 import type { Lead } from "../core/lead";
-import { sealLead } from "../core/piiSeal";
-import { ownLeadKey, uniqueLeadKey } from "../core/uniqueLead";
+import { blindText, sealLead } from "../core/piiSeal";
+import { keyHasPii, ownLeadKey, uniqueLeadKey } from "../core/uniqueLead";
 import { createBuyerClient } from "../buyers/client";
 import { pingJobs, type PingJob, type PingShardService } from "../buyers/fanout";
 import type { PingMessage } from "../buyers/wire";
@@ -57,7 +57,9 @@ export async function submitLead(env: Env, submission: Submission): Promise<Subm
   // Before anything counts the lead: without its keys it cannot be stored, and is refused.
   const keys = await piiKeysOf(env);
   const token = newLeadToken();
-  const patternKey = uniqueLeadKey(tree.uniqueLead.pattern, draft);
+  const plainKey = uniqueLeadKey(tree.uniqueLead.pattern, draft);
+  // The gate stores the key and compares it, never reads it: one made of PII is kept as its keyed digest.
+  const patternKey = plainKey !== undefined && keyHasPii(tree.uniqueLead.pattern, tree.fields) ? `pii:${await blindText(keys, plainKey)}` : plainKey;
   const key = patternKey ?? ownLeadKey(token);
   // A lead keyed by its own new token cannot have been admitted before: no earlier gate to ask.
   const address = patternKey ? await gateOfKey(env, tree, key) : { treeId: tree.id, index: gateIndex(key, tree.gateShards) };
