@@ -133,6 +133,9 @@ function fromFramework(error: HTTPException): ApiError {
   }
 }
 
+/** The 503 of a route that seals or opens PII, as the OpenAPI document describes it. */
+export const PII_UNAVAILABLE = "PII cannot be sealed or opened: the PII_KEY secret is not set, is malformed, or lacks the key a lead was sealed under";
+
 /** Our error → its code; a framework error → mapped; anything else → logged, generic answer. */
 export function onError(error: Error, c: Context): Response {
   if (error instanceof ApiError) return errorResponse(c, error);

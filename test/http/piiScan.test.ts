@@ -9,7 +9,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { asBuyer, buyerLog, call, expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, treeGate, unique, validLead } from "../support/exchange";
+import { createApp } from "../../src/http/app";
+import { ADMIN_TOKEN, asBuyer, buyerLog, call, expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, treeGate, unique, validLead } from "../support/exchange";
 import { newReturningLeadPoint, returnLead } from "../support/returns";
 
 interface Person {
@@ -193,5 +194,37 @@ describe("PII at rest", () => {
     expect(rows.some((r) => r.table === "idempotency" && r.row.includes("validation"))).toBe(true);
     const found = people.flatMap((person) => needles(person).flatMap((needle) => rows.filter((r) => r.row.includes(needle.toLowerCase())).map((r) => `${r.table}: ${needle}`)));
     expect(found).toEqual([]);
+  });
+});
+
+describe("without a usable PII_KEY", () => {
+  it.each([
+    { name: "no PII_KEY", key: undefined, says: "PII_KEY secret is not set" },
+    { name: "a malformed PII_KEY", key: "k1:c2hvcnQ=", says: "not 32 bytes" },
+  ])("refuses a lead with a 503 saying what to fix ($name), never storing it in the clear", async ({ key, says }) => {
+    const name = unique("nokey");
+    const point = await newLeadPoint(name, { bid: 500 });
+    const publisher = await newPublisher();
+    const treeId = await newTree([{ leadPointId: point.id }]);
+    const { PII_KEY: _key, ...rest } = env;
+    const response = await createApp().request(
+      `/v1/trees/${treeId}/leads`,
+      { method: "POST", headers: { "x-api-key": publisher.apiKey, "content-type": "application/json" }, body: JSON.stringify(validLead()) },
+      key === undefined ? rest : { ...rest, PII_KEY: key },
+    );
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: { code: "unavailable", message: expect.stringContaining(says) } });
+    expect(await buyerLog(name)).toEqual([]);
+  });
+
+  it("answers the operator's lead view 503 naming the key id PII_KEY no longer has", async () => {
+    const point = await newLeadPoint(unique("rotated"), { bid: 500 });
+    const publisher = await newPublisher();
+    const treeId = await newTree([{ leadPointId: point.id }]);
+    const answer = expectStatus(await call<{ leadId: string }>(`/v1/trees/${treeId}/leads`, { method: "POST", headers: { "x-api-key": publisher.apiKey, "content-type": "application/json" }, body: JSON.stringify(validLead()) }), 200);
+    const withoutTheKey = { ...env, PII_KEY: "other:9CZSUmJHklAIoH86iR9P5p44AUgbq/2epC56eoaOQ1w=" };
+    const response = await createApp().request(`/v1/admin/leads/${answer.leadId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }, withoutTheKey);
+    expect(response.status).toBe(503);
+    expect(await response.json()).toMatchObject({ error: { code: "unavailable", message: expect.stringContaining(`key ${String(env.PII_KEY).split(":")[0]}`) } });
   });
 });

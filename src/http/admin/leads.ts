@@ -13,7 +13,7 @@ import { listLeads } from "../../store/leadList";
 import { leadStatuses } from "../../store/schema";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
-import { ApiError } from "../errors";
+import { ApiError, PII_UNAVAILABLE } from "../errors";
 import { errorAnswer, jsonAnswer, jsonBody, operatorRoute } from "../operations";
 import { pageQuery, pagePosition } from "../paging";
 
@@ -109,7 +109,7 @@ export function registerLeads(app: OpenAPIHono<AppEnv>): void {
       summary: "Read a lead with its full trace",
       description: "Every ping and post attempt, the lead's score and signals, its sales and ledger entries; readable from the moment its publisher has the answer.",
       request: { params: LeadIdParam },
-      responses: { 200: jsonAnswer("The lead", LeadDetailSchema), 404: errorAnswer("No such lead") },
+      responses: { 200: jsonAnswer("The lead", LeadDetailSchema), 404: errorAnswer("No such lead"), 503: errorAnswer(PII_UNAVAILABLE) },
     }),
     async (c) => {
       const { leadId } = c.req.valid("param");
@@ -132,6 +132,7 @@ export function registerLeads(app: OpenAPIHono<AppEnv>): void {
         400: errorAnswer("The resolution is not valid or does not fit the lead"),
         404: errorAnswer("No such lead"),
         409: errorAnswer("The lead is not in review"),
+        503: errorAnswer(PII_UNAVAILABLE),
       },
     }),
     async (c) => {

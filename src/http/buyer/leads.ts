@@ -6,7 +6,7 @@ import { returnLead } from "../../exchange/returnLead";
 import { listBoughtLeads } from "../../store/boughtLeads";
 import { recordConversion } from "../../store/conversions";
 import { servicesOf } from "../../store/services";
-import { ApiError } from "../errors";
+import { ApiError, PII_UNAVAILABLE } from "../errors";
 import { buyerRoute, errorAnswer, jsonAnswer, jsonBody } from "../operations";
 import { pagePosition, pageQuery } from "../paging";
 import type { BuyerEnv } from "../router";
@@ -31,6 +31,7 @@ export function registerBoughtLeads(app: OpenAPIHono<BuyerEnv>): void {
       responses: {
         200: jsonAnswer("A page; `nextCursor` fetches the next", z.object({ items: z.array(BoughtLeadSchema), nextCursor: z.string().optional() })),
         400: errorAnswer("A query parameter is not valid"),
+        503: errorAnswer(PII_UNAVAILABLE),
       },
     }),
     async (c) => {
