@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Lead } from "./lead";
-import { importPiiKeys, isSealed, openLead, openPii, openValue, PiiKeyError, PiiSealError, sealLead, sealValue } from "./piiSeal";
+import { blindText, importPiiKeys, isSealed, openLead, openPii, openValue, PiiKeyError, PiiSealError, sealLead, sealValue } from "./piiSeal";
 import { lead } from "./testing/fixtures";
 
 const OLD = "old1:LcytphJNkFQXaDVlHoE01/k6d0fSj4/lMxflYVmUzx4=";
@@ -100,5 +100,21 @@ describe("sealing a lead", () => {
     const { note: _note, ...fields } = person.fields;
     const legacy = { fields, consent: person.consent };
     expect(await openPii(keys, legacy)).toEqual(legacy);
+  });
+});
+
+describe("blindText", () => {
+  test("equal texts give equal digests that show nothing of the text; another text or another last key gives another", async () => {
+    const keys = await importPiiKeys(OLD);
+    const digest = await blindText(keys, "pub|ann@gmail.com|tree");
+    expect(digest).toBe(await blindText(keys, "pub|ann@gmail.com|tree"));
+    expect(digest).not.toContain("ann");
+    expect(digest).not.toBe(await blindText(keys, "pub|bob@gmail.com|tree"));
+    expect(digest).not.toBe(await blindText(await importPiiKeys(NEW), "pub|ann@gmail.com|tree"));
+  });
+
+  test("a new key put first leaves it as it was: keys still match across a rotation", async () => {
+    const before = await blindText(await importPiiKeys(OLD), "pub|ann@gmail.com|tree");
+    expect(await blindText(await importPiiKeys(`${NEW},${OLD}`), "pub|ann@gmail.com|tree")).toBe(before);
   });
 });

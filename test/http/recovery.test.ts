@@ -46,7 +46,11 @@ describe("a run cut off", () => {
     const { name, gate, lead, resubmit } = await cutOffRun();
     await leaseRunsOut(gate);
     const detail = await finishedLead(lead.id);
-    expect((await buyerLog(name)).map((r) => r.type)).toEqual(["ping", "post"]);
+    const posted = await buyerLog(name);
+    expect(posted.map((r) => r.type)).toEqual(["ping", "post"]);
+    // The log holds the lead sealed; the re-run opens it: the ping has no PII, the post all of it, in the clear.
+    expect(posted[0]?.body.fields).not.toHaveProperty("email");
+    expect(posted[1]?.body).toMatchObject({ fields: { firstName: "Ann", email: "ann.reyes@gmail.com", phone: "+12127341188" }, consent: { text: "I agree.", ip: "203.0.113.9" } });
     expect(detail).toMatchObject({ status: "accepted", priceCents: 1500, payoutCents: 400 });
     expect(detail.sales).toHaveLength(1);
     expect(expectStatus(await resubmit(), 200)).toEqual({ leadId: lead.id, status: "accepted", payoutCents: 400 });
