@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import type { Lead } from "./lead";
-import { blindText, importPiiKeys, isSealed, openLead, openPii, openValue, PiiKeyError, PiiSealError, sealLead, sealValue } from "./piiSeal";
+import type { Lead, LeadFields } from "./lead";
+import { blindText, importPiiKeys, isSealed, openLead, openPii, openValue, PiiKeyError, PiiSealError, resealPii, sealLead, sealValue } from "./piiSeal";
 import { lead } from "./testing/fixtures";
 
 const OLD = "old1:LcytphJNkFQXaDVlHoE01/k6d0fSj4/lMxflYVmUzx4=";
@@ -117,4 +117,18 @@ describe("blindText", () => {
     const before = await blindText(await importPiiKeys(OLD), "pub|ann@gmail.com|tree");
     expect(await blindText(await importPiiKeys(`${NEW},${OLD}`), "pub|ann@gmail.com|tree")).toBe(before);
   });
+});
+
+test("resealPii moves what an older key sealed under the current key, and leaves the rest alone", async () => {
+  const sealedOld = await sealLead(await importPiiKeys(OLD), person, specs);
+  const rotated = await importPiiKeys(`${NEW},${OLD}`);
+  const withFresh: LeadFields = { ...sealedOld.fields, fresh: await sealValue(rotated, "already new") };
+  const resealed = await resealPii(rotated, { ...sealedOld, fields: withFresh });
+  const envelopes = [...Object.values(resealed.fields), resealed.consent.text, resealed.consent.ip, resealed.consent.userAgent, resealed.signals[0]?.detail].filter(isSealed);
+  expect(envelopes).toHaveLength(12);
+  for (const envelope of envelopes) expect(envelope.startsWith("enc:v1:new2:")).toBe(true);
+  expect(resealed.fields.zip).toBe("10001");
+  const { fresh, ...fields } = (await openPii(await importPiiKeys(NEW), resealed)).fields;
+  expect(fresh).toBe("already new");
+  expect(fields).toEqual(person.fields);
 });

@@ -126,6 +126,18 @@ export async function openPii<T extends LeadPii>(ring: PiiKeyring, pii: T): Prom
   return { ...pii, ...opened };
 }
 
+/** Re-seals under the current key whatever of `pii` an older key sealed (a rotation's catch-up); the rest stays as it is. */
+export async function resealPii<T extends LeadPii>(ring: PiiKeyring, pii: T): Promise<T> {
+  const old = (value: unknown) => isSealed(value) && !value.startsWith(`${PREFIX}${ring.current}:`);
+  const resealed = await mapPii(pii, (_name, value) => old(value), old, async (value) => sealValue(ring, await openValue(ring, value as string)));
+  return { ...pii, ...resealed };
+}
+
+/** How a stored value sealed under key `keyId` starts: what a query looks for to find them. */
+export function sealedPrefix(keyId: string): string {
+  return `${PREFIX}${keyId}:`;
+}
+
 /** The lead a run works with: its PII in the clear, in memory only. */
 export function openLead(ring: PiiKeyring, lead: SealedLead): Promise<Lead> {
   return openPii<Lead>(ring, lead);

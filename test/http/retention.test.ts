@@ -2,7 +2,8 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../src/index";
 import { expect, it } from "vitest";
-import { expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
+import { createApp } from "../../src/http/app";
+import { ADMIN_TOKEN, expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
 
 it("removes a lead's personal fields once it is past the retention period, and keeps the rest", async () => {
   const point = await newLeadPoint(unique("ret"), { bid: 300 });
@@ -50,4 +51,28 @@ it("removes the fields a tree marks pii as well (sealed at rest until then), and
   await leadInD1(String(young.leadId));
   await worker.scheduled(createScheduledController({ scheduledTime: Date.now() + (days - 1) * 86_400_000, cron: "17 3 * * *" }), env);
   expect((await leadDetail(String(young.leadId))).fields).toMatchObject({ firstName: "John", income: 40_000, vehicles: 1 });
+});
+
+it("after a key rotation, re-seals under the new key what the old one sealed, so the old key can be dropped", async () => {
+  const point = await newLeadPoint(unique("rot"), { bid: 300 });
+  const publisher = await newPublisher();
+  const treeId = await newTree([{ leadPointId: point.id }]);
+  const answer = expectStatus(await submitLead(treeId, publisher.apiKey, validLead({ firstName: "Rosalind" })), 200);
+  const leadId = String(answer.leadId);
+  await leadInD1(leadId);
+  const next = "next2:9CZSUmJHklAIoH86iR9P5p44AUgbq/2epC56eoaOQ1w=";
+  const stored = async () => {
+    const row = await env.DB.prepare("SELECT fields, consent, signals FROM leads WHERE id = ?").bind(leadId).first<Record<string, string>>();
+    return Object.values(row ?? {}).join("");
+  };
+  const oldId = String(env.PII_KEY).split(":")[0];
+  expect(await stored()).toContain(`enc:v1:${oldId}:`);
+
+  await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 3 * * *" }), { ...env, PII_KEY: `${next},${env.PII_KEY}` });
+
+  expect(await stored()).toContain("enc:v1:next2:");
+  expect(await stored()).not.toContain(`enc:v1:${oldId}:`);
+  const read = await createApp().request(`/v1/admin/leads/${leadId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }, { ...env, PII_KEY: next });
+  expect(read.status).toBe(200);
+  expect(await read.json()).toMatchObject({ fields: { firstName: "Rosalind", zip: "10001" }, consent: { ip: "203.0.113.7" } });
 });
