@@ -4,7 +4,8 @@
  * value's JSON (so a number or a yes/no comes back as one). The keys are a
  * comma-separated list `<keyId>:<base64 32 bytes>`: the first seals new
  * values, every one opens, so a key is rotated by putting the new one first
- * and keeping the old ones until what they sealed is erased.
+ * and keeping the old ones until what they sealed is re-sealed (resealPii)
+ * or erased. WebCrypto is the platform's, as for click ids: no I/O here.
  *
  * Personal values are the standard PII fields, the tree's `pii: true` fields,
  * the consent record's text, IP and user agent, and the details of the score
@@ -164,7 +165,9 @@ async function mapPii(
 }
 
 function toBase64(bytes: Uint8Array): string {
-  return btoa(String.fromCharCode(...bytes));
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary);
 }
 
 function fromBase64(text: string): Uint8Array | undefined {
