@@ -123,7 +123,7 @@ test("resealPii moves what an older key sealed under the current key, and leaves
   const sealedOld = await sealLead(await importPiiKeys(OLD), person, specs);
   const rotated = await importPiiKeys(`${NEW},${OLD}`);
   const withFresh: LeadFields = { ...sealedOld.fields, fresh: await sealValue(rotated, "already new") };
-  const resealed = await resealPii(rotated, { ...sealedOld, fields: withFresh });
+  const resealed = await resealPii(rotated, { ...sealedOld, fields: withFresh }, specs);
   const envelopes = [...Object.values(resealed.fields), resealed.consent.text, resealed.consent.ip, resealed.consent.userAgent, resealed.signals[0]?.detail].filter(isSealed);
   expect(envelopes).toHaveLength(12);
   for (const envelope of envelopes) expect(envelope.startsWith("enc:v1:new2:")).toBe(true);
@@ -131,4 +131,16 @@ test("resealPii moves what an older key sealed under the current key, and leaves
   const { fresh, ...fields } = (await openPii(await importPiiKeys(NEW), resealed)).fields;
   expect(fresh).toBe("already new");
   expect(fields).toEqual(person.fields);
+});
+
+test("resealPii seals what was stored in the clear before sealing existed, by the same rules as intake", async () => {
+  const keys = await importPiiKeys(OLD);
+  const { note: _note, ...fields } = person.fields;
+  const legacy = { ...person, fields };
+  const resealed = await resealPii(keys, legacy, specs);
+  expect(resealed).toEqual({ ...(await sealLead(keys, legacy, specs)), fields: expect.any(Object), consent: expect.any(Object), signals: expect.any(Array) });
+  const sealedNames = Object.entries(resealed.fields).filter(([, value]) => isSealed(value)).map(([name]) => name);
+  expect(sealedNames.sort()).toEqual(["address", "email", "firstName", "income", "lastName", "phone"]);
+  expect(JSON.stringify(resealed)).not.toMatch(/Ann|Reyes|7341188|203\.0\.113\.9|Mozilla/);
+  expect(await openPii(keys, resealed)).toEqual(legacy);
 });

@@ -17,7 +17,8 @@ import type { Consent, FieldValue, Lead, LeadFields, ScoreSignal } from "./lead"
 import { isPiiField } from "./pii";
 import type { FieldSpec } from "./config";
 
-const PREFIX = "enc:v1:";
+/** How every envelope starts. */
+export const ENVELOPE_PREFIX = "enc:v1:";
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 const IV_BYTES = 12;
 
@@ -75,18 +76,18 @@ export async function blindText(ring: PiiKeyring, text: string): Promise<string>
 }
 
 export function isSealed(value: unknown): value is string {
-  return typeof value === "string" && value.startsWith(PREFIX);
+  return typeof value === "string" && value.startsWith(ENVELOPE_PREFIX);
 }
 
 export async function sealValue(ring: PiiKeyring, value: FieldValue): Promise<string> {
   const key = ring.keys.get(ring.current) as CryptoKey;
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
   const ciphertext = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new TextEncoder().encode(JSON.stringify(value)));
-  return `${PREFIX}${ring.current}:${toBase64(iv)}:${toBase64(new Uint8Array(ciphertext))}`;
+  return `${ENVELOPE_PREFIX}${ring.current}:${toBase64(iv)}:${toBase64(new Uint8Array(ciphertext))}`;
 }
 
 export async function openValue(ring: PiiKeyring, envelope: string): Promise<FieldValue> {
-  const [keyId = "", ivText = "", ciphertextText = "", ...rest] = envelope.slice(PREFIX.length).split(":");
+  const [keyId = "", ivText = "", ciphertextText = "", ...rest] = envelope.slice(ENVELOPE_PREFIX.length).split(":");
   const iv = fromBase64(ivText);
   const ciphertext = fromBase64(ciphertextText);
   if (!isSealed(envelope) || rest.length || iv?.length !== IV_BYTES || !ciphertext) throw new PiiSealError("a stored PII value is not a well-formed envelope");
@@ -127,16 +128,22 @@ export async function openPii<T extends LeadPii>(ring: PiiKeyring, pii: T): Prom
   return { ...pii, ...opened };
 }
 
-/** Re-seals under the current key whatever of `pii` an older key sealed (a rotation's catch-up); the rest stays as it is. */
-export async function resealPii<T extends LeadPii>(ring: PiiKeyring, pii: T): Promise<T> {
-  const old = (value: unknown) => isSealed(value) && !value.startsWith(`${PREFIX}${ring.current}:`);
-  const resealed = await mapPii(pii, (_name, value) => old(value), old, async (value) => sealValue(ring, await openValue(ring, value as string)));
+/**
+ * Brings stored PII to the current key: what an older key sealed is sealed
+ * again (a rotation's catch-up), and what was stored in the clear before
+ * sealing existed is sealed; what the current key sealed stays as it is.
+ */
+export async function resealPii<T extends LeadPii>(ring: PiiKeyring, pii: T, specs: readonly Pick<FieldSpec, "name" | "pii">[]): Promise<T> {
+  const current = `${ENVELOPE_PREFIX}${ring.current}:`;
+  const due = (value: FieldValue) => !(typeof value === "string" && value.startsWith(current));
+  const reseal = async (value: FieldValue) => sealValue(ring, isSealed(value) ? await openValue(ring, value) : value);
+  const resealed = await mapPii(pii, (name, value) => (isSealed(value) || isPiiField(name, specs)) && due(value), due, reseal);
   return { ...pii, ...resealed };
 }
 
 /** How a stored value sealed under key `keyId` starts: what a query looks for to find them. */
 export function sealedPrefix(keyId: string): string {
-  return `${PREFIX}${keyId}:`;
+  return `${ENVELOPE_PREFIX}${keyId}:`;
 }
 
 /** The lead a run works with: its PII in the clear, in memory only. */

@@ -11,6 +11,11 @@ import type { Db } from "./db";
 
 const standard = JSON.stringify(piiFields);
 
+/** A CTE `tree_pii(tree_id, name)`: every field any version of a tree marks pii, materialized once per statement. */
+export const treePiiNames = `tree_pii(tree_id, name) AS MATERIALIZED (
+  SELECT v.tree_id, f.value ->> '$.name' FROM ping_tree_versions v, json_each(v.document, '$.fields') f WHERE f.value ->> '$.pii' = 1
+)`;
+
 /** Redacts every lead received before `cutoffIso`; returns how many it changed. */
 export async function redactExpiredPii(db: Db, cutoffIso: string): Promise<number> {
   // The personal fields a lead row holds: a standard name, or one its tree ever declared pii.
@@ -18,9 +23,7 @@ export async function redactExpiredPii(db: Db, cutoffIso: string): Promise<numbe
      WHERE f.key IN (SELECT value FROM json_each('${standard}'))
         OR f.key IN (SELECT name FROM tree_pii WHERE tree_pii.tree_id = leads.tree_id))`);
   const result = await db.run(sql`
-    WITH tree_pii(tree_id, name) AS MATERIALIZED (
-      SELECT v.tree_id, f.value ->> '$.name' FROM ping_tree_versions v, json_each(v.document, '$.fields') f WHERE f.value ->> '$.pii' = 1
-    )
+    WITH ${sql.raw(treePiiNames)}
     UPDATE leads SET fields = json_patch(fields, (SELECT json_group_object(key, NULL) FROM ${personal}))
     WHERE received_at < ${cutoffIso} AND EXISTS ${personal}`);
   return result.meta.changes ?? 0;

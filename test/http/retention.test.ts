@@ -2,7 +2,11 @@ import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import worker from "../../src/index";
 import { expect, it } from "vitest";
+import type { Lead } from "../../src/core/lead";
+import type { SealedLead } from "../../src/core/piiSeal";
 import { createApp } from "../../src/http/app";
+import { dbOf } from "../../src/store/db";
+import { writeLeadLog } from "../../src/store/leadLog";
 import { ADMIN_TOKEN, expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
 
 it("removes a lead's personal fields once it is past the retention period, and keeps the rest", async () => {
@@ -75,4 +79,32 @@ it("after a key rotation, re-seals under the new key what the old one sealed, so
   const read = await createApp().request(`/v1/admin/leads/${leadId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }, { ...env, PII_KEY: next });
   expect(read.status).toBe(200);
   expect(await read.json()).toMatchObject({ fields: { firstName: "Rosalind", zip: "10001" }, consent: { ip: "203.0.113.7" } });
+});
+
+it("seals the PII of a lead D1 holds in the clear from before sealing existed, its tree's pii fields included", async () => {
+  const point = await newLeadPoint(unique("legacy"), { bid: 300 });
+  const publisher = await newPublisher();
+  const treeId = await newTree([{ leadPointId: point.id }], { fields: [{ name: "income", type: "number", pii: true }] });
+  const leadId = `ld_legacy${unique("")}`;
+  const legacy: Lead = {
+    id: leadId,
+    treeId,
+    treeVersion: 1,
+    vertical: "auto_insurance",
+    publisherId: publisher.id,
+    fields: { firstName: "Perpetua", email: "perpetua.legacy@gmail.com", zip: "10001", income: 71_234 },
+    consent: { text: "I agreed long ago.", textSha256: "00", ip: "198.51.100.77", timestamp: new Date().toISOString() },
+    score: 90,
+    signals: [{ name: "consent_ip_mismatch", points: -10, detail: "consent came from 198.51.100.77, the lead from 198.51.100.78" }],
+    receivedAt: new Date().toISOString(),
+  };
+  // Written as the exchange wrote leads before it sealed them.
+  await writeLeadLog(dbOf(env.DB), { lead: legacy as SealedLead, status: "unsold", ms: 1, completedAt: new Date().toISOString(), trace: [], sales: [] });
+
+  await worker.scheduled(createScheduledController({ scheduledTime: Date.now(), cron: "17 3 * * *" }), env);
+
+  const row = await env.DB.prepare("SELECT fields, consent, signals FROM leads WHERE id = ?").bind(leadId).first<Record<string, string>>();
+  expect(Object.values(row ?? {}).join("")).not.toMatch(/Perpetua|perpetua\.legacy|71234|198\.51\.100\.7|agreed long ago/);
+  expect(JSON.parse(row?.fields ?? "{}")).toMatchObject({ zip: "10001", income: expect.stringMatching(/^enc:v1:/) });
+  expect(await leadDetail(leadId)).toMatchObject({ fields: legacy.fields, consent: { text: "I agreed long ago.", ip: "198.51.100.77" }, signals: legacy.signals });
 });
