@@ -1,5 +1,7 @@
 /** A lead's unique key (API.md, tree semantics: uniqueLead). */
+import type { FieldSpec } from "./config";
 import type { Lead } from "./lead";
+import { isPiiField } from "./pii";
 
 export type KeyedLead = Pick<Lead, "treeId" | "publisherId" | "clickId" | "subId" | "subId2" | "subId3" | "fields">;
 
@@ -18,6 +20,11 @@ export function uniqueLeadKey(pattern: string[], lead: KeyedLead): string | unde
     parts.push(String(value));
   }
   return parts.join("|");
+}
+
+/** Whether the pattern's key would carry PII (an email, a phone…): then only a keyed digest of it may be stored. */
+export function keyHasPii(pattern: string[], specs: readonly Pick<FieldSpec, "name" | "pii">[]): boolean {
+  return pattern.some((name) => isPiiField(name, specs));
 }
 
 /** The key of a lead that has none of its own: its id's token, unique by construction. */

@@ -9,6 +9,7 @@ import type { Payout, Tree } from "../core/config";
 import type { PingShardService } from "../buyers/fanout";
 import type { Lead } from "../core/lead";
 import { postReserved, type PingReservation } from "../core/pingPost";
+import type { SealedLead } from "../core/piiSeal";
 import type { Screening } from "../core/screen";
 import { settle, type SettledSale } from "../core/settle";
 import { tierStrategies } from "../core/tiers";
@@ -28,7 +29,10 @@ import { treeIO } from "./treeIO";
 export interface RunInput {
   snapshot: TreeSnapshot;
   publisher: Publisher;
+  /** The lead with its PII open: what the run scores, filters and posts. */
   lead: Lead;
+  /** The same lead sealed: what its log entry (and so D1) keeps. */
+  stored: SealedLead;
   screening: Exclude<Screening, { kind: "error" }>;
   /** 1 for the first run; held leads count up to the tree's cycles.max. */
   cycle: number;
@@ -104,7 +108,7 @@ export interface RunResult {
  * sale is accepted; no sale with cycles left is held (pending); no sale on
  * the last cycle is final.
  */
-export function settlementOf(input: Pick<RunInput, "snapshot" | "publisher" | "lead" | "screening" | "cycle" | "priorTrace">, result: RunResult, started: number): Settlement {
+export function settlementOf(input: Pick<RunInput, "snapshot" | "publisher" | "lead" | "stored" | "screening" | "cycle" | "priorTrace">, result: RunResult, started: number): Settlement {
   const { tree } = input.snapshot;
   const payout: Payout = input.publisher.payout;
   const settled = settle(result.sales, payout);
@@ -114,7 +118,7 @@ export function settlementOf(input: Pick<RunInput, "snapshot" | "publisher" | "l
   const { answer, redirectUrl } = answerOf(tree, input.lead.id, settled.sales.map(saleEntry), hold);
   const trace = [...input.priorTrace, ...result.trace];
   const log: LeadLogEntry = {
-    lead: input.lead,
+    lead: input.stored,
     treeVersion: tree.version,
     status,
     ...(result.reason && !sold ? { reason: result.reason } : {}),

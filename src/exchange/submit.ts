@@ -3,7 +3,8 @@ import type { PingAttempt } from "../core/attempt";
 import { leaseMsOf } from "../core/config";
 import { gateIndex, leadIdAt, type GateAddress } from "../core/gateAddress";
 import type { Lead } from "../core/lead";
-import { ownLeadKey, uniqueLeadKey, type KeyedLead } from "../core/uniqueLead";
+import { blindText, sealLead } from "../core/piiSeal";
+import { keyHasPii, ownLeadKey, uniqueLeadKey, type KeyedLead } from "../core/uniqueLead";
 import { createBuyerClient } from "../buyers/client";
 import { pingJobs, type PingJob, type PingShardService } from "../buyers/fanout";
 import type { PingMessage } from "../buyers/wire";
@@ -12,6 +13,7 @@ import type { TreeRecord } from "../store/config";
 import { newLeadToken } from "../store/ids";
 import { gateAt, gateOfKey } from "./gates";
 import { submitLimitReason } from "./limits";
+import { piiKeysOf } from "./piiKeys";
 import type { RunInput } from "./runLead";
 import type { LeadAnswer } from "./settlement";
 
@@ -33,7 +35,7 @@ export interface LeadPlace {
   leadId: string;
 }
 
-export interface Submission extends Omit<RunInput, "cycle" | "priorTrace" | "prior" | "lead"> {
+export interface Submission extends Omit<RunInput, "cycle" | "priorTrace" | "prior" | "lead" | "stored"> {
   place: LeadPlace;
   draft: LeadDraft;
 }
@@ -53,9 +55,9 @@ export class PingRelay extends RpcTarget implements PingShardService {
 }
 
 /** The lead's (or inbound ping's) key, its gate and its id (which names the gate), before it is scored: its consumer objects record it under that id. */
-export async function placeLead(env: Env, tree: Pick<TreeRecord, "id" | "uniqueLead" | "gateShards" | "gateShardHistory">, lead: KeyedLead): Promise<LeadPlace> {
+export async function placeLead(env: Env, tree: Pick<TreeRecord, "id" | "uniqueLead" | "fields" | "gateShards" | "gateShardHistory">, lead: KeyedLead): Promise<LeadPlace> {
   const token = newLeadToken();
-  const patternKey = uniqueLeadKey(tree.uniqueLead.pattern, lead);
+  const patternKey = await patternKeyOf(env, tree, lead);
   const key = patternKey ?? ownLeadKey(token);
   // A lead keyed by its own new token cannot have been admitted before: no earlier gate to ask.
   const address = patternKey ? await gateOfKey(env, tree, key) : { treeId: tree.id, index: gateIndex(key, tree.gateShards) };
@@ -63,10 +65,23 @@ export async function placeLead(env: Env, tree: Pick<TreeRecord, "id" | "uniqueL
 }
 
 /**
+ * The lead's unique-lead key by its tree's pattern, if the lead has every
+ * part of it. The gate stores and compares the key and never reads it, so
+ * one made of PII is kept as its keyed digest.
+ */
+export async function patternKeyOf(env: Env, tree: Pick<TreeRecord, "uniqueLead" | "fields">, lead: KeyedLead): Promise<string | undefined> {
+  const plainKey = uniqueLeadKey(tree.uniqueLead.pattern, lead);
+  if (plainKey === undefined || !keyHasPii(tree.uniqueLead.pattern, tree.fields)) return plainKey;
+  return `pii:${await blindText(await piiKeysOf(env), plainKey)}`;
+}
+
+/**
  * The Worker's path for a new submission, placed by placeLead: the tree's
  * submit limit counts it, and one call to the gate admits it (durable there
  * before any buyer hears of it), runs it, and logs the outcome before it
- * answers.
+ * answers. The lead's PII is sealed on the way (gateSubmission), once: the
+ * gate logs the sealed lead (and D1 gets it from there) and runs the open
+ * one, which never rests anywhere.
  */
 export async function submitLead(env: Env, submission: Submission): Promise<SubmitResult> {
   const { draft, place } = submission;
@@ -78,9 +93,12 @@ export async function submitLead(env: Env, submission: Submission): Promise<Subm
 export async function gateSubmission(env: Env, submission: Pick<Submission, "snapshot" | "publisher" | "screening">, lead: Lead): Promise<Omit<SubmitRequest, "key">> {
   const { snapshot, publisher } = submission;
   const { tree } = snapshot;
-  const overLimit = await submitLimitReason(env, tree, lead.id);
+  // Without its keys a lead cannot be stored, so it is refused (503) before anything counts it.
+  const keys = await piiKeysOf(env);
+  const [overLimit, stored] = await Promise.all([submitLimitReason(env, tree, lead.id), sealLead(keys, lead, tree.fields)]);
   return {
     lead,
+    stored,
     publisherId: publisher.id,
     windowSeconds: tree.uniqueLead.durationSeconds,
     maxAccepts: tree.maxAcceptsPerLead,

@@ -7,6 +7,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 // zod as @hono/zod-openapi extends it, so the error shape can be named as a component here, where it is defined.
 import { z } from "@hono/zod-openapi";
+import { PiiKeyError } from "../core/piiSeal";
 
 export const errorCodes = [
   "bad_request",
@@ -138,10 +139,15 @@ function fromFramework(error: HTTPException): ApiError {
   }
 }
 
+/** The 503 of a route that seals or opens PII, as the OpenAPI document describes it. */
+export const PII_UNAVAILABLE = "PII cannot be sealed or opened: the PII_KEY secret is not set, is malformed, or lacks the key a lead was sealed under";
+
 /** Our error → its code; a framework error → mapped; anything else → logged, generic answer. */
 export function onError(error: Error, c: Context): Response {
   if (error instanceof ApiError) return errorResponse(c, error);
   if (error instanceof HTTPException) return errorResponse(c, fromFramework(error));
+  // A deployment without a usable PII_KEY stores and shows no PII: the operator is told what to fix.
+  if (error instanceof PiiKeyError) return errorResponse(c, new ApiError("unavailable", error.message));
   console.error("unhandled error", c.req.method, c.req.path, error);
   return errorResponse(c, new ApiError("internal_error", "Something went wrong on our side."));
 }

@@ -9,6 +9,7 @@ import { getTableColumns, getTableName } from "drizzle-orm";
 import type { SQLiteTable } from "drizzle-orm/sqlite-core";
 import type { TraceEntry } from "../core/attempt";
 import type { Lead } from "../core/lead";
+import type { SealedLead } from "../core/piiSeal";
 import type { UnsoldCause } from "../core/unsoldCause";
 import type { Db } from "./db";
 import { leadAttempts, leads, ledgerEntries, leadStatuses, sales } from "./schema";
@@ -26,7 +27,8 @@ export interface SaleEntry {
 }
 
 export interface LeadLogEntry {
-  lead: Lead;
+  /** Its PII sealed (core/piiSeal): D1 stores what the gate's log does. */
+  lead: SealedLead;
   /**
    * The tree version the cycle that settled the lead ran on. The run takes
    * its own snapshot when it starts, which may be newer than the version the

@@ -1,22 +1,30 @@
 /**
- * PII retention: a lead's personal fields are removed once it is older than
- * the retention period. The lead, its trace, its sales and its consent
- * record (the proof a buyer may be asked for) stay.
+ * PII retention: a lead's personal fields (the standard ones and those its
+ * tree marks `pii: true` in any of its versions) are removed once it is older
+ * than the retention period, sealed or not. The lead, its trace, its sales,
+ * the ledger and its consent record (the proof a buyer may be asked for,
+ * sealed at rest) stay.
  */
-import { and, lt, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { piiFields } from "../core/pii";
 import type { Db } from "./db";
-import { leads } from "./schema";
 
-const paths = piiFields.map((field) => `'$.${field}'`).join(", ");
+const standard = JSON.stringify(piiFields);
+
+/** A CTE `tree_pii(tree_id, name)`: every field any version of a tree marks pii, materialized once per statement. */
+export const treePiiNames = `tree_pii(tree_id, name) AS MATERIALIZED (
+  SELECT v.tree_id, f.value ->> '$.name' FROM ping_tree_versions v, json_each(v.document, '$.fields') f WHERE f.value ->> '$.pii' = 1
+)`;
 
 /** Redacts every lead received before `cutoffIso`; returns how many it changed. */
 export async function redactExpiredPii(db: Db, cutoffIso: string): Promise<number> {
-  const anyPii = sql.raw(piiFields.map((field) => `json_extract(fields, '$.${field}') IS NOT NULL`).join(" OR "));
-  const result = await db
-    .update(leads)
-    .set({ fields: sql`json_remove(${leads.fields}, ${sql.raw(paths)})` })
-    .where(and(lt(leads.receivedAt, cutoffIso), sql`(${anyPii})`))
-    .run();
+  // The personal fields a lead row holds: a standard name, or one its tree ever declared pii.
+  const personal = sql.raw(`(SELECT f.key FROM json_each(leads.fields) f
+     WHERE f.key IN (SELECT value FROM json_each('${standard}'))
+        OR f.key IN (SELECT name FROM tree_pii WHERE tree_pii.tree_id = leads.tree_id))`);
+  const result = await db.run(sql`
+    WITH ${sql.raw(treePiiNames)}
+    UPDATE leads SET fields = json_patch(fields, (SELECT json_group_object(key, NULL) FROM ${personal}))
+    WHERE received_at < ${cutoffIso} AND EXISTS ${personal}`);
   return result.meta.changes ?? 0;
 }

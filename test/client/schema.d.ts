@@ -3561,6 +3561,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description PII cannot be sealed or opened: the PII_KEY secret is not set, is malformed, or lacks the key a lead was sealed under */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     resolveLead: {
@@ -3616,6 +3625,15 @@ export interface operations {
             };
             /** @description The lead is not in review */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description PII cannot be sealed or opened: the PII_KEY secret is not set, is malformed, or lacks the key a lead was sealed under */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4134,6 +4152,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description PII cannot be sealed or opened: the PII_KEY secret is not set, is malformed, or lacks the key a lead was sealed under */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     returnLead: {
@@ -4601,7 +4628,7 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
-            /** @description The lead is stored but could not be run now; retry for its result */
+            /** @description The lead is stored but could not be run now; retry for its result. Or PII_KEY is not configured: nothing was stored */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -11,6 +11,7 @@ import type { Lead } from "../../src/core/lead";
 import { getPublisher } from "../../src/store/config";
 import { dbOf } from "../../src/store/db";
 import { newLeadToken } from "../../src/store/ids";
+import { sealed } from "../support/pii";
 import { admin, buyerLog, buyerUrl, expectStatus, leadDetail, newBuyer, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
 
 /** A direct_post lead point at a fixed price, on a simulated buyer that accepts every post. */
@@ -134,6 +135,7 @@ describe("the tree version a lead records", () => {
     const admission = await env.LEAD_GATE.getByName(gateName(address)).submit({
       key: `own|${token}`,
       lead,
+      stored: await sealed(lead),
       publisherId,
       windowSeconds: 60,
       maxAccepts: 1,

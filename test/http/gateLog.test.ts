@@ -6,6 +6,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Lead } from "../../src/core/lead";
+import type { SealedLead } from "../../src/core/piiSeal";
 import { NO_PRIOR_SALES } from "../../src/core/tree";
 import type { Settlement } from "../../src/exchange/settlement";
 import { GateLog, type KeyState, type LeadState } from "../../src/objects/gate/log";
@@ -13,8 +14,9 @@ import { unique } from "../support/exchange";
 
 const NOW = 1_800_000_000_000;
 
-function lead(id: string): Lead {
-  return {
+/** The log's transitions read no field of the lead: its PII need not be sealed here. */
+function lead(id: string): SealedLead {
+  const logged: Lead = {
     id,
     treeId: "t",
     treeVersion: 1,
@@ -26,6 +28,7 @@ function lead(id: string): Lead {
     signals: [],
     receivedAt: "2026-01-01T00:00:00.000Z",
   };
+  return logged as SealedLead;
 }
 
 function settlement(leadId: string, status: "accepted" | "unsold" | "review" | "pending", buyerId?: string): Settlement {

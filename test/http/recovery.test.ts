@@ -8,7 +8,7 @@
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Lead } from "../../src/core/lead";
+import type { SealedLead } from "../../src/core/piiSeal";
 import { capCounterName } from "../../src/objects/counter";
 import { migrateGateSchema } from "../../src/objects/gate/schema";
 import { dbOf } from "../../src/store/db";
@@ -17,7 +17,7 @@ import { cutOffRun, inLog } from "../support/cutOff";
 import { buyerLog, expectStatus, finishedLead, leadDetail, unique } from "../support/exchange";
 
 /** The log entry of a lead the cut-off run's buyer bought at 1500 ¢ (publisher 400 ¢). */
-function acceptedEntry(lead: Lead, point: { id: string; buyerId: string }): LeadLogEntry {
+function acceptedEntry(lead: SealedLead, point: { id: string; buyerId: string }): LeadLogEntry {
   return {
     lead,
     status: "accepted",
@@ -46,7 +46,11 @@ describe("a run cut off", () => {
     const { name, gate, lead, resubmit } = await cutOffRun();
     await leaseRunsOut(gate);
     const detail = await finishedLead(lead.id);
-    expect((await buyerLog(name)).map((r) => r.type)).toEqual(["ping", "post"]);
+    const posted = await buyerLog(name);
+    expect(posted.map((r) => r.type)).toEqual(["ping", "post"]);
+    // The log holds the lead sealed; the re-run opens it: the ping has no PII, the post all of it, in the clear.
+    expect(posted[0]?.body.fields).not.toHaveProperty("email");
+    expect(posted[1]?.body).toMatchObject({ fields: { firstName: "Ann", email: "ann.reyes@gmail.com", phone: "+12127341188" }, consent: { text: "I agree.", ip: "203.0.113.9" } });
     expect(detail).toMatchObject({ status: "accepted", priceCents: 1500, payoutCents: 400 });
     expect(detail.sales).toHaveLength(1);
     expect(expectStatus(await resubmit(), 200)).toEqual({ leadId: lead.id, status: "accepted", payoutCents: 400 });

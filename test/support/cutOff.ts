@@ -6,10 +6,10 @@
 import { runInDurableObject } from "cloudflare:test";
 import { expect } from "vitest";
 import { leadIdAt } from "../../src/core/gateAddress";
-import type { Lead } from "../../src/core/lead";
 import { NO_PRIOR_SALES } from "../../src/core/tree";
 import type { LeadGate } from "../../src/objects/gate";
 import { GateLog } from "../../src/objects/gate/log";
+import { sealed } from "./pii";
 import { admin, buyerUrl, expectStatus, newLeadPoint, newTree, submitLead, treeGate, unique, validLead } from "./exchange";
 
 /** Plays a step of the write-ahead log directly on the gate's tables. */
@@ -43,7 +43,7 @@ export async function cutOffRun(options: CutOffOptions = {}) {
   const treeId = await newTree([{ leadPointId: point.id }]);
   const clickId = unique("clk");
   const gate = treeGate(treeId);
-  const lead: Lead = {
+  const lead = await sealed({
     id: leadIdAt(crypto.randomUUID().replaceAll("-", "").slice(0, 20), { treeId, index: 0 }),
     treeId,
     treeVersion: 1,
@@ -55,7 +55,7 @@ export async function cutOffRun(options: CutOffOptions = {}) {
     score: 95,
     signals: [],
     receivedAt: new Date().toISOString(),
-  };
+  });
   const now = Date.now();
   const key = `${publisher.id}|${clickId}|${treeId}`;
   await inLog(gate, (log) => log.admit({ key, lead, publisherId: publisher.id, now, leaseUntil: options.leaseUntil ?? now + 60_000, expiresAt: now + 3_600_000, prior: NO_PRIOR_SALES }));

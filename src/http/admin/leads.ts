@@ -7,12 +7,13 @@ import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { gateAddressOfLead } from "../../core/gateAddress";
 import { unsoldCauses } from "../../core/unsoldCause";
 import { gateAt } from "../../exchange/gates";
+import { openStored } from "../../exchange/piiKeys";
 import { readLead } from "../../exchange/readLead";
 import { listLeads } from "../../store/leadList";
 import { leadStatuses } from "../../store/schema";
 import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
-import { ApiError } from "../errors";
+import { ApiError, PII_UNAVAILABLE } from "../errors";
 import { errorAnswer, jsonAnswer, jsonBody, operatorRoute } from "../operations";
 import { pageQuery, pagePosition } from "../paging";
 
@@ -130,13 +131,13 @@ export function registerLeads(app: OpenAPIHono<AppEnv>): void {
       summary: "Read a lead with its full trace",
       description: "Every ping and post attempt, the lead's score and signals, its sales and ledger entries; readable from the moment its publisher has the answer.",
       request: { params: LeadIdParam },
-      responses: { 200: jsonAnswer("The lead", LeadDetailSchema), 404: errorAnswer("No such lead") },
+      responses: { 200: jsonAnswer("The lead", LeadDetailSchema), 404: errorAnswer("No such lead"), 503: errorAnswer(PII_UNAVAILABLE) },
     }),
     async (c) => {
       const { leadId } = c.req.valid("param");
       const lead = await readLead(c.env, servicesOf(c.env), leadId);
       if (!lead) throw new ApiError("not_found", `Lead ${leadId} does not exist.`);
-      return c.json(lead, 200);
+      return c.json(await openStored(c.env, lead), 200);
     },
   );
 
@@ -153,6 +154,7 @@ export function registerLeads(app: OpenAPIHono<AppEnv>): void {
         400: errorAnswer("The resolution is not valid or does not fit the lead"),
         404: errorAnswer("No such lead"),
         409: errorAnswer("The lead is not in review"),
+        503: errorAnswer(PII_UNAVAILABLE),
       },
     }),
     async (c) => {
@@ -169,7 +171,7 @@ export function registerLeads(app: OpenAPIHono<AppEnv>): void {
       if (resolved.kind === "invalid") throw new ApiError("validation_failed", "The resolution does not fit the lead.", [{ path: resolved.path, message: resolved.message }]);
       const lead = await readLead(c.env, services, leadId);
       if (!lead) throw new ApiError("not_found", `Lead ${leadId} does not exist.`);
-      return c.json(lead, 200);
+      return c.json(await openStored(c.env, lead), 200);
     },
   );
 }

@@ -1,11 +1,12 @@
 /** The buyer's leads: those it bought, with their whole payload, the return of one within its window, and its conversion feedback. */
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { sendReturnPostback } from "../../exchange/postback";
+import { openStored } from "../../exchange/piiKeys";
 import { returnLead } from "../../exchange/returnLead";
 import { listBoughtLeads } from "../../store/boughtLeads";
 import { recordConversion } from "../../store/conversions";
 import { servicesOf } from "../../store/services";
-import { ApiError } from "../errors";
+import { ApiError, PII_UNAVAILABLE } from "../errors";
 import { buyerRoute, errorAnswer, jsonAnswer, jsonBody } from "../operations";
 import { pagePosition, pageQuery } from "../paging";
 import type { BuyerEnv } from "../router";
@@ -30,11 +31,14 @@ export function registerBoughtLeads(app: OpenAPIHono<BuyerEnv>): void {
       responses: {
         200: jsonAnswer("A page; `nextCursor` fetches the next", z.object({ items: z.array(BoughtLeadSchema), nextCursor: z.string().optional() })),
         400: errorAnswer("A query parameter is not valid"),
+        503: errorAnswer(PII_UNAVAILABLE),
       },
     }),
     async (c) => {
       const query = c.req.valid("query");
-      return c.json(await listBoughtLeads(servicesOf(c.env).db, c.var.buyer.id, query, pagePosition(query.cursor)), 200);
+      const page = await listBoughtLeads(servicesOf(c.env).db, c.var.buyer.id, query, pagePosition(query.cursor));
+      // The buyer bought these leads: it reads them whole, PII opened.
+      return c.json({ ...page, items: await Promise.all(page.items.map((lead) => openStored(c.env, lead))) }, 200);
     },
   );
 

@@ -149,7 +149,7 @@ export function registerLeadIntake(app: OpenAPIHono<AppEnv>): void {
         413: errorAnswer("The body is larger than 64 KiB"),
         415: errorAnswer("Neither JSON nor form-encoded"),
         422: errorAnswer("The tree is disabled"),
-        503: errorAnswer("The lead is stored but could not be run now; retry for its result"),
+        503: errorAnswer("The lead is stored but could not be run now; retry for its result. Or PII_KEY is not configured: nothing was stored"),
       },
     }),
   );

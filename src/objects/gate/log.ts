@@ -15,7 +15,7 @@
  *
  * README ("How a lead travels") has the same machine as a table.
  */
-import type { Lead } from "../../core/lead";
+import type { SealedLead } from "../../core/piiSeal";
 import type { PriorSales } from "../../core/tree";
 import type { RecordedPost } from "../../exchange/journal";
 import type { Settlement } from "../../exchange/settlement";
@@ -27,7 +27,7 @@ export { entryOf } from "./records";
 
 export interface Admit {
   key: string;
-  lead: Lead;
+  lead: SealedLead;
   publisherId: string;
   now: number;
   leaseUntil: number;

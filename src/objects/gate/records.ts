@@ -3,7 +3,7 @@
  * mapper from each table's row to its record.
  */
 import type { TraceEntry } from "../../core/attempt";
-import type { Lead } from "../../core/lead";
+import type { SealedLead } from "../../core/piiSeal";
 import type { PriorSales, Sale } from "../../core/tree";
 import type { RecordedPost } from "../../exchange/journal";
 import type { LeadAnswer } from "../../exchange/settlement";
@@ -32,7 +32,7 @@ export interface LeadRecord {
   leadId: string;
   key: string;
   publisherId: string;
-  lead: Lead;
+  lead: SealedLead;
   state: LeadState;
   cycle: number;
   trace: TraceEntry[];
@@ -97,7 +97,7 @@ export function leadRecord(row: LeadRow): LeadRecord {
     leadId: row.lead_id,
     key: row.key,
     publisherId: row.publisher_id,
-    lead: JSON.parse(row.lead) as Lead,
+    lead: JSON.parse(row.lead) as SealedLead,
     state: row.state as LeadState,
     cycle: row.cycle,
     trace: JSON.parse(row.trace) as TraceEntry[],

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import type { SealedLead } from "../../core/piiSeal";
 import { lead, point, position, tier, tree } from "../../core/testing/fixtures";
 import { ANSWER_UNKNOWN } from "./recovery";
 import { resolutionOf } from "./resolution";
@@ -9,7 +10,8 @@ const recordedSale = { leadPointId: "lp-old", buyerId: "b-old", priceCents: 500,
 function record(withSale: boolean) {
   return {
     leadId: "lead-1",
-    lead: lead(),
+    // Resolution reads no field of the lead: its PII need not be sealed here.
+    lead: lead() as SealedLead,
     trace: [awaiting("lp-a")],
     outcome: { status: "review" as const, ms: 9, completedAt: "2026-01-01T00:00:01.000Z", sales: withSale ? [recordedSale] : [] },
   };

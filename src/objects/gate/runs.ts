@@ -11,12 +11,14 @@
 import { leaseMsOf } from "../../core/config";
 import type { FieldError, Lead } from "../../core/lead";
 import { pingMismatch, reservePing, type PingReservation } from "../../core/pingPost";
+import { openLead, type SealedLead } from "../../core/piiSeal";
 import { splitSale } from "../../core/pricing";
 import { screenLead, type Screening } from "../../core/screen";
 import { NO_PRIOR_SALES, type PriorSales } from "../../core/tree";
 import type { PingShardService } from "../../buyers/fanout";
 import type { RunJournal } from "../../exchange/journal";
 import { postGuards } from "../../exchange/limits";
+import { piiKeysOf } from "../../exchange/piiKeys";
 import { sendPostback } from "../../exchange/postback";
 import { executeRun, runSetup, settlementOf, type RunInput } from "../../exchange/runLead";
 import type { LeadAnswer, Settlement } from "../../exchange/settlement";
@@ -35,7 +37,8 @@ export type { Resolution } from "./resolution";
 
 export interface AdmitRequest {
   key: string;
-  lead: Lead;
+  /** The lead as the log keeps it: its PII sealed. */
+  stored: SealedLead;
   publisherId: string;
   /** How long a result is replayed for this key (tree uniqueLead.durationSeconds). */
   windowSeconds: number;
@@ -47,6 +50,8 @@ export interface AdmitRequest {
 
 /** A new submission: admission, plus what the run needs that the Worker already knows. */
 export interface SubmitRequest extends AdmitRequest {
+  /** The same lead with its PII open, for this run only: it is never written. */
+  lead: Lead;
   publisher: Publisher;
   screening: Exclude<Screening, { kind: "error" }>;
 }
@@ -178,14 +183,14 @@ export class GateRuns {
     }
     this.log.admit({
       key: request.key,
-      lead: request.lead,
+      lead: request.stored,
       publisherId: request.publisherId,
       now,
       leaseUntil: now + request.leaseMs,
       expiresAt: now + request.windowSeconds * 1000,
       prior,
     });
-    this.live.set(request.key, liveRun(request.lead.id));
+    this.live.set(request.key, liveRun(request.stored.id));
     // If the run never comes back, the alarm at the lease's end recovers it.
     this.options.ctx.waitUntil(this.options.wakeups.noLaterThan(now + request.leaseMs));
     return { kind: "run", prior };
@@ -208,6 +213,7 @@ export class GateRuns {
         snapshot,
         publisher: request.publisher,
         lead,
+        stored: request.stored,
         screening: request.screening,
         cycle: 1,
         // An inbound post's trace starts with its ping's attempts.
@@ -437,12 +443,17 @@ export class GateRuns {
     return { env, services: servicesOf(env), journal: this.journal, waitUntil: (promise: Promise<unknown>) => ctx.waitUntil(promise) };
   }
 
+  /** What a logged lead's next run needs: the tree and publisher as they are now, and the lead with its PII opened. */
   private async runInput(record: LeadRecord): Promise<Omit<RunInput, "cycle" | "priorTrace" | "prior"> | undefined> {
-    const { lead } = record;
+    const { lead: stored } = record;
     const services = servicesOf(this.options.env);
-    const [snapshot, publisher] = await Promise.all([services.config.tree(services.db, lead.treeId), getPublisher(services.db, record.publisherId)]);
+    const [snapshot, publisher, lead] = await Promise.all([
+      services.config.tree(services.db, stored.treeId),
+      getPublisher(services.db, record.publisherId),
+      piiKeysOf(this.options.env).then((keys) => openLead(keys, stored)),
+    ]);
     if (!snapshot || !publisher) return undefined;
     const screening = screenLead(snapshot.tree, lead);
-    return { snapshot, publisher, lead, screening: screening.kind === "error" ? { kind: "decline", rule: "filter", reason: "the tree's filters now refuse it" } : screening };
+    return { snapshot, publisher, lead, stored, screening: screening.kind === "error" ? { kind: "decline", rule: "filter", reason: "the tree's filters now refuse it" } : screening };
   }
 }
