@@ -43,8 +43,9 @@ export async function postPingedLead(env: Env, post: PingSubmission & { pingId: 
   const found = pingAddress(post.pingId);
   if (!found) return { kind: "pingUnknown" };
   const lead: Lead = { ...post.draft, id: found.leadId };
+  const request = { pingId: post.pingId, pinged: post.pinged, ...(await gateSubmission(env, post, lead)) };
   return callGate(lead.id, async () => {
-    const outcome = await gateAt(env, found.address).post({ pingId: post.pingId, pinged: post.pinged, ...(await gateSubmission(env, post, lead)) }, new PingRelay());
+    const outcome = await gateAt(env, found.address).post(request, new PingRelay());
     return isPingRefusal(outcome) ? outcome : resultOf(outcome);
   });
 }

@@ -86,7 +86,8 @@ export async function patternKeyOf(env: Env, tree: Pick<TreeRecord, "uniqueLead"
 export async function submitLead(env: Env, submission: Submission): Promise<SubmitResult> {
   const { draft, place } = submission;
   const lead: Lead = { ...draft, id: place.leadId };
-  return callGate(lead.id, async () => resultOf(await gateAt(env, place.address).submit({ key: place.key, ...(await gateSubmission(env, submission, lead)) }, new PingRelay())));
+  const request = { key: place.key, ...(await gateSubmission(env, submission, lead)) };
+  return callGate(lead.id, async () => resultOf(await gateAt(env, place.address).submit(request, new PingRelay())));
 }
 
 /** What the gate is told of a lead besides its key; the tree's daily submit limit counts it here (once per lead id), and declines it when reached. */
@@ -108,7 +109,7 @@ export async function gateSubmission(env: Env, submission: Pick<Submission, "sna
   };
 }
 
-/** A gate call for a lead: a call lost midway (the gate evicted, restarted) is a failure nobody knows the storage of; if the gate had logged the lead, its alarm finishes it. */
+/** A gate call for a lead (its request made beforehand, so a fault of ours is not taken for a lost gate): a call lost midway (the gate evicted, restarted) is a failure nobody knows the storage of; if the gate had logged the lead, its alarm finishes it. */
 export async function callGate<T>(leadId: string, call: () => Promise<T>): Promise<T | SubmitResult> {
   try {
     return await call();
