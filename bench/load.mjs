@@ -35,7 +35,8 @@ export function makeLead(run, n) {
     clickId: `bench-${run}-${n}`,
     consent: {
       text: "I agree to be contacted by phone and email about my request, including by automated means.",
-      ip: "203.0.113.7",
+      // Each consumer from its own address (the benchmarking range, RFC 2544), as real traffic is, so no consumer object is a hot spot.
+      ip: `198.18.${(n >> 8) & 255}.${n & 255}`,
       timestamp: new Date().toISOString(),
       pageUrl: "https://example.com/quote",
     },
@@ -108,6 +109,11 @@ export async function provisionLeadtree(base, buyerUrls) {
           pricing: { type: "dynamic" },
           // Every lead is a new consumer (makeLead), so this costs the lookup and never skips a buyer.
           dedupeDays: 30,
+          // Dynamic bidding on time of day and score, evaluated on every bid (one of them always fires).
+          bidRules: [
+            { name: "evening", when: [{ field: "hour", op: "gte", value: 18 }], adjustCents: 100 },
+            { name: "good score", when: [{ field: "score", op: "gte", value: 0 }], multiplier: 1.1 },
+          ],
         },
       });
       return point.id;
@@ -117,7 +123,12 @@ export async function provisionLeadtree(base, buyerUrls) {
   return { apiKey: publisher.apiKey, publisherId: publisher.id, leadPointIds };
 }
 
-/** Puts a one-tier auction tree over the first `buyers` lead points, with the duplicate-consumer rule on (makeLead's leads never repeat a consumer, so it declines none). */
+/**
+ * Puts a one-tier auction tree over the first `buyers` lead points, with the
+ * duplicate-consumer rule on (makeLead's leads never repeat a consumer, so it
+ * declines none) and bids ranked by expected value (rates from the isolate's
+ * memory).
+ */
 export async function putLeadtreeTree(base, treeId, leadPointIds, { timeoutSeconds = 1 } = {}) {
   await request(base, "PUT", `/v1/admin/ping-trees/${encodeURIComponent(treeId)}`, {
     headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
@@ -129,6 +140,7 @@ export async function putLeadtreeTree(base, treeId, leadPointIds, { timeoutSecon
         {
           name: "main",
           mode: "auction",
+          rank: "expected_value",
           positions: leadPointIds.map((leadPointId) => ({ leadPointId, timeoutSeconds })),
         },
       ],

@@ -36,11 +36,11 @@ export const MAX_CONSUMER_DAYS = 400;
 const DAY_MS = 86_400_000;
 
 /**
- * Consumer objects when CONSUMER_SHARDS does not say: few, so each stays
- * warm; one object takes several hundred calls a second, and a lead makes
- * one call to each object its keys land on (one to three).
+ * Consumer objects when CONSUMER_SHARDS does not say: one, warm, which takes
+ * all of a lead's keys in one call; a lead makes one call to each object its
+ * keys land on, and one object takes several hundred calls a second.
  */
-export const DEFAULT_CONSUMER_SHARDS = 8;
+export const DEFAULT_CONSUMER_SHARDS = 1;
 
 export function consumerShards(setting: string | undefined): number {
   return numberSetting(setting, DEFAULT_CONSUMER_SHARDS);

@@ -9,9 +9,29 @@
  * can ask for any more.
  */
 import { DurableObject } from "cloudflare:workers";
-import { MAX_CONSUMER_DAYS, VELOCITY_COUNT_CAP, VELOCITY_HOURS, type ConsumerField, type ConsumerSeen, type ConsumerVisit, type EarlierLead } from "../core/consumers";
+import { MAX_CONSUMER_DAYS, VELOCITY_COUNT_CAP, VELOCITY_HOURS, type ConsumerSeen, type ConsumerVisit } from "../core/consumers";
 
 const DAY_MS = 86_400_000;
+/**
+ * Arrivals are answered from memory at once and written in one batch this
+ * much later: a visit then costs the lead no commit of its own (DESIGN.md:
+ * a commit the lead waits on is a replication round trip in production),
+ * at the price of forgetting the last few milliseconds of arrivals if the
+ * object is lost before the batch is written.
+ */
+const FLUSH_AFTER_MS = 25;
+/** SQLite binds at most 100 values a statement here; an arrival is 7. */
+const ROWS_PER_INSERT = 14;
+
+interface Arrival {
+  hash: string;
+  leadId: string;
+  field: string;
+  treeId: string;
+  leadKey: string;
+  at: number;
+  keepUntil: number;
+}
 /** The purge runs at most this often: arrivals and purchases are kept for days, so a day's lag is nothing. */
 const PURGE_EVERY_MS = DAY_MS;
 
@@ -28,6 +48,9 @@ export class ConsumerLedger extends DurableObject<Env> {
   private readonly sql: SqlStorage;
   /** Whether this instance knows the purge's alarm is set, so a visit does not ask storage each time. */
   private purgePlanned = false;
+  /** Arrivals answered but not yet written, by key hash. */
+  private pending = new Map<string, Arrival[]>();
+  private flushTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -38,7 +61,6 @@ export class ConsumerLedger extends DurableObject<Env> {
         at INTEGER NOT NULL, keep_until INTEGER NOT NULL, PRIMARY KEY (hash, lead_key)
       );
       CREATE INDEX IF NOT EXISTS arrivals_by_time ON arrivals (hash, at);
-      CREATE INDEX IF NOT EXISTS arrivals_by_tree ON arrivals (hash, tree_id, at);
       CREATE INDEX IF NOT EXISTS arrivals_keep ON arrivals (keep_until);
       CREATE TABLE IF NOT EXISTS purchases (
         hash TEXT NOT NULL, buyer_id TEXT NOT NULL, lead_id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (hash, buyer_id, lead_id)
@@ -56,16 +78,23 @@ export class ConsumerLedger extends DurableObject<Env> {
    */
   async visit(visit: ConsumerVisit): Promise<ConsumerSeen> {
     const seen: ConsumerSeen = { counts: {}, earlier: [], purchases: [] };
+    if (visit.keys.length === 0) return seen;
     const since = visit.at - VELOCITY_HOURS * 3_600_000;
     for (const { field, hash } of visit.keys) {
-      seen.counts[field] = this.sql
-        .exec<{ n: number }>(
-          "SELECT COUNT(*) AS n FROM (SELECT lead_key FROM arrivals WHERE hash = ? AND at > ? AND lead_key != ? LIMIT ?)",
-          hash, since, visit.leadKey, VELOCITY_COUNT_CAP,
+      // A field the tree's rule does not name looks for no earlier lead: its window starts after now.
+      const duplicateSince = visit.duplicates?.fields.includes(field) ? visit.at - visit.duplicates.days * DAY_MS : visit.at;
+      const row = this.sql
+        .exec<{ n: number; lead_id: string | null; earlier_at: number | null }>(
+          `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM arrivals WHERE hash = ?1 AND at > ?2 AND lead_key != ?3 LIMIT ?4)) AS n, e.lead_id, e.at AS earlier_at
+           FROM (SELECT 1) LEFT JOIN (SELECT lead_id, at FROM arrivals WHERE hash = ?1 AND at > ?5 AND tree_id = ?6 AND lead_key != ?3 ORDER BY at DESC LIMIT 1) AS e`,
+          hash, since, visit.leadKey, VELOCITY_COUNT_CAP, duplicateSince, visit.treeId,
         )
-        .one().n;
-      const earlier = visit.duplicates?.fields.includes(field) ? this.earlier(field, hash, visit, visit.duplicates.days) : undefined;
-      if (earlier) seen.earlier.push(earlier);
+        .one();
+      const unwritten = (this.pending.get(hash) ?? []).filter((arrival) => arrival.leadKey !== visit.leadKey);
+      seen.counts[field] = Math.min(VELOCITY_COUNT_CAP, row.n + unwritten.filter((arrival) => arrival.at > since).length);
+      const newest = unwritten.filter((arrival) => arrival.treeId === visit.treeId && arrival.at > duplicateSince).at(-1);
+      if (newest) seen.earlier.push({ field, leadId: newest.leadId, at: newest.at });
+      else if (row.lead_id !== null && row.earlier_at !== null) seen.earlier.push({ field, leadId: row.lead_id, at: row.earlier_at });
     }
     const purchasable = visit.keys.filter((key) => key.field !== "ip").map((key) => key.hash);
     if (purchasable.length) {
@@ -79,17 +108,36 @@ export class ConsumerLedger extends DurableObject<Env> {
     }
     const keepUntil = visit.at + Math.min(visit.keepDays, MAX_CONSUMER_DAYS) * DAY_MS;
     for (const { field, hash } of visit.keys) {
-      this.sql.exec(
-        "INSERT OR IGNORE INTO arrivals (hash, lead_id, field, tree_id, lead_key, at, keep_until) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        hash, visit.leadId, field, visit.treeId, visit.leadKey, visit.at, keepUntil,
-      );
+      const unwritten = this.pending.get(hash) ?? [];
+      // As the table's key (hash, lead key) would: a resubmit keeps the lead id its key first came with.
+      if (!unwritten.some((arrival) => arrival.leadKey === visit.leadKey)) {
+        unwritten.push({ hash, leadId: visit.leadId, field, treeId: visit.treeId, leadKey: visit.leadKey, at: visit.at, keepUntil });
+      }
+      this.pending.set(hash, unwritten);
     }
+    this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
     await this.purgeLater();
     return seen;
   }
 
+  /** Writes the arrivals answered since the last batch, in one transaction. */
+  flush(): void {
+    if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
+    this.flushTimer = undefined;
+    const arrivals = [...this.pending.values()].flat();
+    this.pending.clear();
+    for (let i = 0; i < arrivals.length; i += ROWS_PER_INSERT) {
+      const rows = arrivals.slice(i, i + ROWS_PER_INSERT);
+      this.sql.exec(
+        `INSERT OR IGNORE INTO arrivals (hash, lead_id, field, tree_id, lead_key, at, keep_until) VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
+        ...rows.flatMap((a) => [a.hash, a.leadId, a.field, a.treeId, a.leadKey, a.at, a.keepUntil]),
+      );
+    }
+  }
+
   /** Forgets a lead's arrival: intake refused it after the visit (a tree filter with action error), so it is nobody's earlier lead. */
   async forget(leadId: string): Promise<void> {
+    for (const [hash, arrivals] of this.pending) this.pending.set(hash, arrivals.filter((arrival) => arrival.leadId !== leadId));
     this.sql.exec("DELETE FROM arrivals WHERE lead_id = ?", leadId);
   }
 
@@ -107,23 +155,13 @@ export class ConsumerLedger extends DurableObject<Env> {
 
   /** Drops arrivals past their window and purchases older than any dedupeDays may reach. */
   override async alarm(): Promise<void> {
+    this.flush();
     const now = Date.now();
     this.sql.exec("DELETE FROM arrivals WHERE keep_until <= ?", now);
     this.sql.exec("DELETE FROM purchases WHERE at <= ?", now - MAX_CONSUMER_DAYS * DAY_MS);
     const left = this.sql.exec<{ n: number }>("SELECT (SELECT COUNT(*) FROM arrivals) + (SELECT COUNT(*) FROM purchases) AS n").one().n;
     this.purgePlanned = left > 0;
     if (left > 0) await this.ctx.storage.setAlarm(now + PURGE_EVERY_MS);
-  }
-
-  /** The newest lead of the visit's tree with this key, inside the window, before this visit. */
-  private earlier(field: ConsumerField, hash: string, visit: ConsumerVisit, days: number): EarlierLead | undefined {
-    const row = this.sql
-      .exec<{ lead_id: string; at: number }>(
-        "SELECT lead_id, at FROM arrivals WHERE hash = ? AND tree_id = ? AND at > ? AND lead_key != ? ORDER BY at DESC LIMIT 1",
-        hash, visit.treeId, visit.at - days * DAY_MS, visit.leadKey,
-      )
-      .toArray()[0];
-    return row ? { field, leadId: row.lead_id, at: row.at } : undefined;
   }
 
   /** The purge's wake-up, set once: the alarm keeps itself going while anything is kept. */

@@ -148,7 +148,8 @@ describe("the consumer objects", () => {
     const leadId = String(answer.leadId);
     const rows: unknown[] = [];
     for (let index = 0; index < 8; index++) {
-      await runInDurableObject(env.CONSUMERS.getByName(consumerObjectName(index)), (_instance, state) => {
+      await runInDurableObject(env.CONSUMERS.getByName(consumerObjectName(index)), (instance, state) => {
+        instance.flush();
         rows.push(...state.storage.sql.exec("SELECT * FROM arrivals WHERE lead_id = ?", leadId).toArray());
       });
     }
