@@ -89,6 +89,8 @@ describe("bid rules on time, publisher, sub-ID and score, with an injected clock
     const seller = publisher ?? (await newPublisher());
     const treeId = await newTree([{ leadPointId: point.id }]);
     const leadId = String(expectStatus(await submitLead(treeId, seller.apiKey, validLead(lead)), 200)["leadId"]);
+    // Read once the gate's background write is done, so nothing of this lead runs on after the test.
+    await leadInD1(leadId);
     const detail = await leadDetail(leadId);
     const ping = detail.trace.find((entry) => entry.phase === "ping") as { bidRules?: { name?: string }[] } | undefined;
     return { price: detail.sales[0]?.priceCents, fired: (ping?.bidRules ?? []).map((rule) => rule.name) };
@@ -109,6 +111,7 @@ describe("bid rules on time, publisher, sub-ID and score, with an injected clock
     const point = await newLeadPoint("tokyo", { bid: 1_000 }, { bidRules: [tuesday], ...tokyo });
     const treeId = await newTree([{ leadPointId: point.id }]);
     const leadId = String(expectStatus(await submitLead(treeId, (await newPublisher()).apiKey, validLead()), 200)["leadId"]);
+    await leadInD1(leadId);
     expect((await leadDetail(leadId)).sales[0]?.priceCents).toBe(1_000);
   });
 
