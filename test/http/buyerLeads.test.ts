@@ -292,6 +292,15 @@ describe("POST /v1/buyer/leads/:leadId/conversion", () => {
     ]);
   });
 
+  it("answers 409 for a lead the buyer returned, recording nothing", async () => {
+    const { buyer, sell } = await market();
+    const leadId = await sell();
+    expectStatus(await asBuyer(buyer.apiKey, "POST", `/leads/${leadId}/return`, { reason: "disconnected number" }), 200);
+    const refused = expectStatus(await asBuyer(buyer.apiKey, "POST", `/leads/${leadId}/conversion`, { event: "sold", valueCents: 1_000 }), 409);
+    expect(refused).toMatchObject({ error: { code: "conflict", message: expect.stringContaining("returned") as unknown } });
+    expect(await dbOf(env.DB).select().from(conversions).where(eq(conversions.leadId, leadId))).toEqual([]);
+  });
+
   it("answers 404 for another buyer's lead and for a lead that does not exist, recording nothing", async () => {
     const { sell } = await market();
     const leadId = await sell();

@@ -96,12 +96,14 @@ export function registerBoughtLeads(app: OpenAPIHono<BuyerEnv>): void {
         200: jsonAnswer("The event, replacing the earlier record of it", ConversionSchema),
         400: errorAnswer("The body is not valid"),
         404: errorAnswer("This buyer did not buy the lead"),
+        409: errorAnswer("This buyer returned the lead: a returned lead takes no conversion"),
       },
     }),
     async (c) => {
       const { leadId } = c.req.valid("param");
       const outcome = await recordConversion(servicesOf(c.env).db, c.var.buyer.id, leadId, c.req.valid("json"), new Date().toISOString());
       if (outcome.kind === "notBought") throw notBought(leadId);
+      if (outcome.kind === "returned") throw new ApiError("conflict", `Lead ${leadId} was returned at ${outcome.returnedAt}: a returned lead was refunded as not what was paid for, so it takes no conversion.`);
       return outcome.replaced ? c.json(outcome.conversion, 200) : c.json(outcome.conversion, 201);
     },
   );
