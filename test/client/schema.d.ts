@@ -2630,6 +2630,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The publisher kept changing under the patch (concurrent patches are each applied to the version before them, a few times over); send it again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     rotatePublisherKey: {
@@ -2876,6 +2885,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description The buyer kept changing under the patch (concurrent patches are each applied to the version before them, a few times over); send it again */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     rotateBuyerKey: {
@@ -3115,6 +3133,15 @@ export interface operations {
             };
             /** @description No such lead point */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The lead point kept changing under the patch (concurrent patches are each applied to the version before them, a few times over); send it again */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -4340,6 +4367,15 @@ export interface operations {
             };
             /** @description No such lead point of this buyer */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
+            /** @description The lead point kept changing under the patch; send it again */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

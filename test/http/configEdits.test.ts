@@ -192,6 +192,30 @@ describe("PATCH /v1/admin/lead-points/:id", () => {
     expect(expectStatus(await admin("GET", `/lead-points/${point.id}`), 200)).toEqual(before);
   });
 
+  it("lands every one of concurrent patches of different fields: none is lost to another made from the same read", async () => {
+    const point = await newLeadPoint(unique("concurrent"), { bid: 100 });
+    const patches: Record<string, unknown>[] = [
+      { name: unique("renamed") },
+      { minScore: 40 },
+      { dedupeDays: 12 },
+      { consentNames: ["Acme Insurance"] },
+      { caps: { timezone: "America/Chicago", daily: 9 } },
+      { bidRules: [{ name: "plus", when: [], adjustCents: 25 }] },
+    ];
+    const answers = await Promise.all(patches.map((patch) => admin("PATCH", `/lead-points/${point.id}`, patch)));
+    for (const answer of answers) expectStatus(answer, 200);
+    const stored = expectStatus(await admin<Record<string, unknown>>("GET", `/lead-points/${point.id}`), 200);
+    for (const patch of patches) expect(stored).toMatchObject(patch);
+  });
+
+  it("lands concurrent patches of a publisher's fields too", async () => {
+    const publisher = await newPublisher();
+    const patches: Record<string, unknown>[] = [{ name: unique("pub") }, { postbackUrl: "https://acme.example/postback" }, { payout: { type: "fixed", amountCents: 300 } }];
+    for (const answer of await Promise.all(patches.map((patch) => admin("PATCH", `/publishers/${publisher.id}`, patch)))) expectStatus(answer, 200);
+    const stored = expectStatus(await admin<Record<string, unknown>>("GET", `/publishers/${publisher.id}`), 200);
+    for (const patch of patches) expect(stored).toMatchObject(patch);
+  });
+
   it("answers 404 for a lead point that does not exist, 415 for a body that is not JSON", async () => {
     expectStatus(await admin("PATCH", "/lead-points/lp_nope", { name: "x" }), 404);
     const point = await signedPoint(unique("not-json"));

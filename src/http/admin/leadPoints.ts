@@ -10,7 +10,7 @@ import type { AppEnv } from "../router";
 import { servicesOf } from "../../store/services";
 import { ApiError } from "../errors";
 import { errorAnswer, jsonBody, jsonAnswer, operatorRoute } from "../operations";
-import { registerPatch, registerReadAndDisable, validDocument, type ResourceSpec } from "./resource";
+import { patchRecord, registerPatch, registerReadAndDisable, validDocument, type ResourceSpec } from "./resource";
 import { LeadPointInput, LeadPointPatch, LeadPointSchema } from "./schemas";
 
 /**
@@ -77,12 +77,19 @@ export function registerLeadPoints(app: OpenAPIHono<AppEnv>): void {
   });
 }
 
-async function applyPatch(db: Db, id: string, patch: LeadPointChanges): Promise<LeadPointRecord | undefined> {
-  const stored = await getLeadPoint(db, id);
-  return stored && patchStoredLeadPoint(db, stored, patch);
+function applyPatch(db: Db, id: string, patch: LeadPointChanges): Promise<LeadPointRecord | undefined> {
+  return patchRecord(
+    () => getLeadPoint(db, id),
+    (stored) => patchStoredLeadPoint(db, stored, patch),
+  );
 }
 
-/** A lead point's stored document with a patch applied, validated whole as at creation and saved; the operator's PATCH and the buyer's share it. */
+/**
+ * A lead point's stored document with a patch applied, validated whole as at
+ * creation and saved over that stored version (undefined when another write
+ * replaced it: patchRecord applies the patch again); the operator's PATCH
+ * and the buyer's share it.
+ */
 export async function patchStoredLeadPoint(db: Db, stored: LeadPointRecord, patch: LeadPointChanges): Promise<LeadPointRecord | undefined> {
   const { id, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = stored;
   if (patch.buyerId !== undefined && patch.buyerId !== document.buyerId) {
@@ -93,5 +100,5 @@ export async function patchStoredLeadPoint(db: Db, stored: LeadPointRecord, patc
   if (!patched.ok) throw new ApiError("validation_failed", "The patch keeps credentials that are not stored.", patched.problems);
   const merged = validDocument(LeadPointInputSchema, patched.document);
   refuseBrokenWire(merged);
-  return updateLeadPoint(db, id, merged);
+  return updateLeadPoint(db, id, merged, stored.updatedAt);
 }

@@ -119,14 +119,36 @@ interface RecordMeta {
 export function patchWithEnabled<T extends RecordMeta, S extends z.ZodType<object>>(
   schema: S,
   get: (db: Db, id: string) => Promise<T | undefined>,
-  update: (db: Db, id: string, record: z.output<S> & { enabled: boolean }) => Promise<T | undefined>,
+  update: (db: Db, id: string, record: z.output<S> & { enabled: boolean }, readAt: string) => Promise<T | undefined>,
 ) {
-  return async (db: Db, id: string, { enabled, ...fields }: Patch<z.output<S>> & { enabled?: boolean }): Promise<T | undefined> => {
-    const stored = await get(db, id);
+  return (db: Db, id: string, { enabled, ...fields }: Patch<z.output<S>> & { enabled?: boolean }): Promise<T | undefined> =>
+    patchRecord(
+      () => get(db, id),
+      (stored) => {
+        const { id: _id, enabled: wasEnabled, createdAt: _createdAt, updatedAt, ...document } = stored;
+        return update(db, id, { ...validDocument(schema, mergePatch(document, fields)), enabled: enabled ?? wasEnabled }, updatedAt);
+      },
+    );
+}
+
+/** How often a patch is made again from a fresh read when another write landed between its read and its save. */
+const PATCH_ATTEMPTS = 5;
+
+/**
+ * Reads a record, makes the patched version and saves it over the version
+ * read (`save` answers undefined when that version is gone); when another
+ * write landed in between, reads again and re-applies the patch, so
+ * concurrent patches of one record all land. Undefined when there is no
+ * such record.
+ */
+export async function patchRecord<T extends Pick<RecordMeta, "updatedAt">>(read: () => Promise<T | undefined>, save: (stored: T) => Promise<T | undefined>): Promise<T | undefined> {
+  for (let attempt = 0; attempt < PATCH_ATTEMPTS; attempt++) {
+    const stored = await read();
     if (!stored) return undefined;
-    const { id: _id, enabled: wasEnabled, createdAt: _createdAt, updatedAt: _updatedAt, ...document } = stored;
-    return update(db, id, { ...validDocument(schema, mergePatch(document, fields)), enabled: enabled ?? wasEnabled });
-  };
+    const saved = await save(stored);
+    if (saved) return saved;
+  }
+  throw new ApiError("conflict", "The record kept changing while this patch was applied; send the patch again.");
 }
 
 export function registerPatch<T, P>(app: OpenAPIHono<AppEnv>, spec: ResourceSpec<T>, patch: PatchSpec<T, P>): void {
@@ -145,6 +167,7 @@ export function registerPatch<T, P>(app: OpenAPIHono<AppEnv>, spec: ResourceSpec
         200: jsonAnswer(`The ${spec.noun} as it now is`, spec.schema),
         400: errorAnswer("The patch, or the document it leaves, is not valid"),
         404: errorAnswer(`No such ${spec.noun}`),
+        409: errorAnswer(`The ${spec.noun} kept changing under the patch (concurrent patches are each applied to the version before them, a few times over); send it again`),
       },
     }),
     async (c) => {

@@ -8,6 +8,7 @@ import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import { getLeadPoint } from "../../store/config";
 import { servicesOf } from "../../store/services";
 import { patchStoredLeadPoint, presentLeadPoint } from "../admin/leadPoints";
+import { patchRecord } from "../admin/resource";
 import { LeadPointPatch, LeadPointSchema } from "../admin/schemas";
 import { ApiError } from "../errors";
 import { buyerRoute, errorAnswer, jsonAnswer, jsonBody } from "../operations";
@@ -30,15 +31,18 @@ export function registerOwnLeadPoints(app: OpenAPIHono<BuyerEnv>): void {
         200: jsonAnswer("The lead point as it now is", LeadPointSchema),
         400: errorAnswer("The patch, or the document it leaves, is not valid"),
         404: errorAnswer("No such lead point of this buyer"),
+        409: errorAnswer("The lead point kept changing under the patch; send it again"),
       },
     }),
     async (c) => {
       const { id } = c.req.valid("param");
       const services = servicesOf(c.env);
       const notFound = () => new ApiError("not_found", `Lead point ${id} does not exist.`);
-      const stored = await getLeadPoint(services.db, id);
-      if (!stored || stored.buyerId !== c.var.buyer.id) throw notFound();
-      const record = await patchStoredLeadPoint(services.db, stored, c.req.valid("json"));
+      const own = async () => {
+        const stored = await getLeadPoint(services.db, id);
+        return stored?.buyerId === c.var.buyer.id ? stored : undefined;
+      };
+      const record = await patchRecord(own, (stored) => patchStoredLeadPoint(services.db, stored, c.req.valid("json")));
       if (!record) throw notFound();
       services.config.invalidate();
       return c.json(presentLeadPoint(record), 200);
