@@ -66,7 +66,14 @@ export function pingIdAt(token: string, address: GateAddress): string {
 }
 
 /** The gate a ping id names and the id of the lead its post makes, or undefined for a string that is no ping id. */
-export function pingAddress(pingId: string): { address: GateAddress; leadId: string; token: string } | undefined {
+/** Where a ping id points: its gate, the lead its post makes, and the token both ids share. */
+export interface PingAddress {
+  address: GateAddress;
+  leadId: string;
+  token: string;
+}
+
+export function pingAddress(pingId: string): PingAddress | undefined {
   const match = /^pg_([0-9a-f]+)\.([A-Za-z0-9_-]{1,64})\.(\d{1,10})$/.exec(pingId);
   if (!match) return undefined;
   const address = { treeId: match[2] as string, index: Number(match[3]) };

@@ -4,7 +4,7 @@
  * gets an id naming that gate; the post goes to the gate its ping id names,
  * with no lookup, and is run there as a lead with the id the ping foretold.
  */
-import { pingAddress, pingIdAt } from "../core/gateAddress";
+import { pingIdAt, type PingAddress } from "../core/gateAddress";
 import type { Lead } from "../core/lead";
 import { pingExpiresAt } from "../core/pingPost";
 import type { PingOutcome, PingRefusal } from "../objects/gate";
@@ -38,10 +38,9 @@ export function isPingRefusal<T extends { kind: string }>(outcome: T | PingRefus
   return outcome.kind.startsWith("ping");
 }
 
-/** Posts the whole lead for `pingId` (a ping id of this tree: pingAddress reads it); the lead's id is the one the ping foretold. */
-export async function postPingedLead(env: Env, post: PingSubmission & { pingId: string }): Promise<SubmitResult | PingRefusal> {
-  const found = pingAddress(post.pingId);
-  if (!found) return { kind: "pingUnknown" };
+/** Posts the whole lead for `pingId` to the gate its id names (`found`, as pingAddress read it); the lead's id is the one the ping foretold. */
+export async function postPingedLead(env: Env, post: PingSubmission & { pingId: string; found: PingAddress }): Promise<SubmitResult | PingRefusal> {
+  const { found } = post;
   const lead: Lead = { ...post.draft, id: found.leadId };
   const request = { pingId: post.pingId, pinged: post.pinged, ...(await gateSubmission(env, post, lead)) };
   return callGate(lead.id, async () => {

@@ -7,15 +7,15 @@
  */
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { pingAddress } from "../../core/gateAddress";
+import { pingAddress, type PingAddress } from "../../core/gateAddress";
 import { parsePing } from "../../core/intake";
 import { requireIssuedClick } from "../../core/intake/issuedClick";
-import { ownLeadKey, uniqueLeadKey, type KeyedLead } from "../../core/uniqueLead";
+import { ownLeadKey, type KeyedLead } from "../../core/uniqueLead";
 import { pingFields } from "../../core/pii";
 import { scoreLead } from "../../core/score";
 import { screenLead } from "../../core/screen";
 import { isPingRefusal, pingLead, postPingedLead } from "../../exchange/pingPost";
-import type { LeadDraft } from "../../exchange/submit";
+import { patternKeyOf, type LeadDraft } from "../../exchange/submit";
 import type { PingRefusal } from "../../objects/gate";
 import type { PingedLead } from "../../objects/gate/pings";
 import type { Publisher } from "../../store/config";
@@ -170,22 +170,20 @@ export function registerPingPost(app: OpenAPIHono<AppEnv>): void {
     if (typeof pingId !== "string" || pingId === "") throw new ApiError("validation_failed", "The post must name its ping.", [{ path: "pingId", message: "is required" }]);
     const found = pingAddress(pingId);
     if (!found || found.address.treeId !== snapshot.tree.id) throw new ApiError("not_found", `No ping ${pingId} of yours on ping tree ${snapshot.tree.id}.`);
-    const answer = async () => answerPublisher(c, snapshot.tree.response, await postIntake(c, snapshot, lead, publisher, pingId));
+    const answer = async () => answerPublisher(c, snapshot.tree.response, await postIntake(c, snapshot, lead, publisher, pingId, found));
     const idempotencyKey = c.req.header("idempotency-key");
     if (idempotencyKey === undefined) return answer();
     return idempotent(c.env, { tree: snapshot.tree, publisherId: publisher.id, key: idempotencyKey, body: raw }, answer);
   });
 }
 
-async function postIntake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<string, unknown>, publisher: Publisher, pingId: string): Promise<IntakeOutcome> {
-  const found = pingAddress(pingId);
-  if (!found) throw refusalError(pingId, { kind: "pingUnknown" });
+async function postIntake(c: Context<AppEnv>, snapshot: TreeSnapshot, raw: Record<string, unknown>, publisher: Publisher, pingId: string, found: PingAddress): Promise<IntakeOutcome> {
   // The lead takes the id its ping foretold; its key is the ping's (its pattern's, else its own token's).
-  const place = async (lead: KeyedLead) => ({ ...found, key: uniqueLeadKey(snapshot.tree.uniqueLead.pattern, lead) ?? ownLeadKey(found.token) });
+  const place = async (lead: KeyedLead) => ({ ...found, key: (await patternKeyOf(c.env, snapshot.tree, lead)) ?? ownLeadKey(found.token) });
   const prepared = await prepareLead(c, snapshot, raw, publisher, place);
   if (prepared.kind === "invalid") return prepared;
   const { draft, screening } = prepared;
-  const run = await postPingedLead(c.env, { snapshot, publisher, draft, screening, pinged: pingedOf(draft, snapshot.tree), pingId });
+  const run = await postPingedLead(c.env, { snapshot, publisher, draft, screening, pinged: pingedOf(draft, snapshot.tree), pingId, found });
   if (isPingRefusal(run)) throw refusalError(pingId, run);
   return outcomeOf(run);
 }
