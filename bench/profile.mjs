@@ -7,6 +7,7 @@
 //
 //   npm run bench:profile                     10 buyers at 0 ms, concurrency 8, 800 leads
 //   npm run bench:profile -- --concurrency=1 --leads=300 --buyers=40 --top=30
+//   npm run bench:profile -- --save=/tmp/leadtree.cpuprofile   also keeps the profile and the bundle it names
 
 import fs from "node:fs";
 import path from "node:path";
@@ -133,6 +134,11 @@ try {
   console.log(`${BUYERS} buyers at 0 ms, concurrency ${CONCURRENCY}, ${LEADS} leads (profiler attached, so slower than the benchmark)`);
   console.log(`leads/s ${(LEADS / seconds).toFixed(1)}, p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, workerd CPU ${cpu.toFixed(2)} ms/lead`);
   tables(profile, LEADS);
+  const save = args.find((arg) => arg.startsWith("--save="))?.slice(7);
+  if (save) {
+    fs.writeFileSync(save, JSON.stringify(profile));
+    fs.copyFileSync(entry, `${save}.js`);
+  }
 } finally {
   await stopAll();
   fs.rmSync(scratch, { recursive: true, force: true });

@@ -1,6 +1,20 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { arrivalKeepDays, consumerIndex, consumerValues, dedupeRefusal, duplicateOf, historyOf, mergeSeen, screenDuplicate, type EarlierLead } from "./consumers";
+import {
+  arrivalKeepDays,
+  consumerIndex,
+  consumerValues,
+  dedupeRefusal,
+  duplicateOf,
+  historyOf,
+  mergeSeen,
+  purchasableHashes,
+  screenDuplicate,
+  seenFrom,
+  VELOCITY_COUNT_CAP,
+  visitWindows,
+  type EarlierLead,
+} from "./consumers";
 
 const DAY = 86_400_000;
 const now = Date.parse("2026-12-01T12:00:00Z");
@@ -101,3 +115,44 @@ describe("merging the objects' answers", () => {
     expect(arrivalKeepDays({ days: 30 })).toBe(30);
   });
 });
+
+describe("an object's answer to a visit", () => {
+  const at = 100 * DAY;
+  const keys = [
+    { field: "phone" as const, hash: "p" },
+    { field: "ip" as const, hash: "i" },
+  ];
+  const visit = { keys, treeId: "t", at, duplicates: { fields: ["phone" as const], days: 30 } };
+
+  it("looks back over the velocity window and the duplicate window of each field the rule names", () => {
+    const windows = visitWindows(visit);
+    expect(windows).toEqual({ since: at - DAY, duplicateSince: { phone: at - 30 * DAY }, from: at - 30 * DAY });
+    expect(visitWindows({ ...visit, duplicates: undefined }).from).toBe(at - DAY);
+    expect(purchasableHashes(visit)).toEqual(["p"]);
+  });
+
+  it("counts each key's arrivals of the last day and names the tree's newest earlier lead inside its window", () => {
+    const seen = seenFrom(visit, visitWindows(visit), [
+      { hash: "p", leadId: "ld_old", treeId: "t", at: at - 40 * DAY },
+      { hash: "p", leadId: "ld_week", treeId: "t", at: at - 7 * DAY },
+      { hash: "p", leadId: "ld_other_tree", treeId: "u", at: at - 60_000 },
+      { hash: "i", leadId: "ld_ip", treeId: "t", at: at - 60_000 },
+      { hash: "i", leadId: "ld_ip2", treeId: "t", at: at - 120_000 },
+    ], [{ buyerId: "buy_a", at: 1 }, { buyerId: "buy_a", at: 9 }]);
+    expect(seen.counts).toEqual({ phone: 1, ip: 2 });
+    // The IP is not a field of the rule: its arrivals count for velocity only.
+    expect(seen.earlier).toEqual([{ field: "phone", leadId: "ld_week", at: at - 7 * DAY }]);
+    expect(seen.purchases).toEqual([{ buyerId: "buy_a", at: 9 }]);
+  });
+
+  it("lets the later of two arrivals at the same instant stand, and stops counting at the cap", () => {
+    const same = [
+      { hash: "p", leadId: "ld_written", treeId: "t", at: at - 1 },
+      { hash: "p", leadId: "ld_unwritten", treeId: "t", at: at - 1 },
+    ];
+    expect(seenFrom(visit, visitWindows(visit), same, []).earlier).toEqual([{ field: "phone", leadId: "ld_unwritten", at: at - 1 }]);
+    const many = Array.from({ length: VELOCITY_COUNT_CAP + 5 }, (_, i) => ({ hash: "i", leadId: `ld_${i}`, treeId: "u", at: at - i - 1 }));
+    expect(seenFrom(visit, visitWindows(visit), many, []).counts.ip).toBe(VELOCITY_COUNT_CAP);
+  });
+});
+

@@ -123,17 +123,77 @@ export interface ConsumerSeen {
   purchases: Purchase[];
 }
 
-/** The answers of every object a lead's keys landed on, as one. */
-export function mergeSeen(answers: ConsumerSeen[]): ConsumerSeen {
+/** An earlier arrival of one of a visit's keys, as its object read or holds it. */
+export interface Sighting {
+  hash: string;
+  leadId: string;
+  treeId: string;
+  /** Epoch ms. */
+  at: number;
+}
+
+/** The times a visit looks back to (epoch ms, exclusive). */
+export interface VisitWindows {
+  /** Velocity: VELOCITY_HOURS before the lead. */
+  since: number;
+  /** The tree's duplicate window, for each field its rule names. */
+  duplicateSince: Partial<Record<ConsumerField, number>>;
+  /** The earliest of them: an object reads no arrival older. */
+  from: number;
+}
+
+export function visitWindows(visit: Pick<ConsumerVisit, "keys" | "at" | "duplicates">): VisitWindows {
+  const since = visit.at - VELOCITY_HOURS * 3_600_000;
+  const duplicateSince: VisitWindows["duplicateSince"] = {};
+  for (const { field } of visit.keys) {
+    if (visit.duplicates?.fields.includes(field)) duplicateSince[field] = visit.at - visit.duplicates.days * DAY_MS;
+  }
+  return { since, duplicateSince, from: Math.min(since, ...Object.values(duplicateSince)) };
+}
+
+/** The visit's keys a buyer's purchase is remembered under. */
+export function purchasableHashes(visit: Pick<ConsumerVisit, "keys">): string[] {
+  return visit.keys.filter((key) => purchaseFields.includes(key.field)).map((key) => key.hash);
+}
+
+/**
+ * What an object answers a visit from the earlier arrivals of its keys
+ * (other unique-lead keys, oldest to newest or in any order: a later one in
+ * the list wins a tie) and the purchases it found: per key, the velocity
+ * count and the tree's newest earlier lead inside its duplicate window, and
+ * each buyer's latest purchase.
+ */
+export function seenFrom(visit: Pick<ConsumerVisit, "keys" | "treeId">, windows: VisitWindows, sightings: readonly Sighting[], purchases: readonly Purchase[]): ConsumerSeen {
+  const seen: ConsumerSeen = { counts: {}, earlier: [], purchases: newestPerBuyer(purchases) };
+  for (const { field, hash } of visit.keys) {
+    const mine = sightings.filter((sighting) => sighting.hash === hash);
+    seen.counts[field] = Math.min(VELOCITY_COUNT_CAP, mine.filter((sighting) => sighting.at > windows.since).length);
+    const duplicateSince = windows.duplicateSince[field];
+    if (duplicateSince === undefined) continue;
+    let newest: Sighting | undefined;
+    for (const sighting of mine) {
+      if (sighting.treeId === visit.treeId && sighting.at > duplicateSince && (!newest || sighting.at >= newest.at)) newest = sighting;
+    }
+    if (newest) seen.earlier.push({ field, leadId: newest.leadId, at: newest.at });
+  }
+  return seen;
+}
+
+function newestPerBuyer(purchases: readonly Purchase[]): Purchase[] {
   const newest = new Map<string, Purchase>();
-  for (const purchase of answers.flatMap((answer) => answer.purchases)) {
+  for (const purchase of purchases) {
     const known = newest.get(purchase.buyerId);
     if (!known || known.at < purchase.at) newest.set(purchase.buyerId, purchase);
   }
+  return [...newest.values()];
+}
+
+/** The answers of every object a lead's keys landed on, as one. */
+export function mergeSeen(answers: ConsumerSeen[]): ConsumerSeen {
   return {
     counts: Object.assign({}, ...answers.map((answer) => answer.counts)) as ConsumerSeen["counts"],
     earlier: answers.flatMap((answer) => answer.earlier),
-    purchases: [...newest.values()],
+    purchases: newestPerBuyer(answers.flatMap((answer) => answer.purchases)),
   };
 }
 

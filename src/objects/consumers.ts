@@ -9,7 +9,18 @@
  * can ask for any more.
  */
 import { DurableObject } from "cloudflare:workers";
-import { MAX_CONSUMER_DAYS, VELOCITY_COUNT_CAP, VELOCITY_HOURS, type ConsumerSeen, type ConsumerVisit } from "../core/consumers";
+import {
+  MAX_CONSUMER_DAYS,
+  VELOCITY_COUNT_CAP,
+  purchasableHashes,
+  seenFrom,
+  visitWindows,
+  type ConsumerSeen,
+  type ConsumerVisit,
+  type Purchase,
+  type Sighting,
+  type VisitWindows,
+} from "../core/consumers";
 
 const DAY_MS = 86_400_000;
 /**
@@ -20,8 +31,16 @@ const DAY_MS = 86_400_000;
  * object is lost before the batch is written.
  */
 const FLUSH_AFTER_MS = 25;
+/**
+ * A visit reads at most this many rows in its one statement; past it (a key
+ * seen hundreds of times inside its windows) it reads key by key instead.
+ */
+const ROWS_PER_VISIT_READ = 256;
 /** SQLite binds at most 100 values a statement here; an arrival is 7. */
 const ROWS_PER_INSERT = 14;
+
+/** A Sighting as a row of SQL (exec wants an indexable row type). */
+type SightingRow = Sighting & Record<string, SqlStorageValue>;
 
 interface Arrival {
   hash: string;
@@ -77,35 +96,11 @@ export class ConsumerLedger extends DurableObject<Env> {
    * and the key keeps the lead id it first came with.
    */
   async visit(visit: ConsumerVisit): Promise<ConsumerSeen> {
-    const seen: ConsumerSeen = { counts: {}, earlier: [], purchases: [] };
-    if (visit.keys.length === 0) return seen;
-    const since = visit.at - VELOCITY_HOURS * 3_600_000;
-    for (const { field, hash } of visit.keys) {
-      // A field the tree's rule does not name looks for no earlier lead: its window starts after now.
-      const duplicateSince = visit.duplicates?.fields.includes(field) ? visit.at - visit.duplicates.days * DAY_MS : visit.at;
-      const row = this.sql
-        .exec<{ n: number; lead_id: string | null; earlier_at: number | null }>(
-          `SELECT (SELECT COUNT(*) FROM (SELECT 1 FROM arrivals WHERE hash = ?1 AND at > ?2 AND lead_key != ?3 LIMIT ?4)) AS n, e.lead_id, e.at AS earlier_at
-           FROM (SELECT 1) LEFT JOIN (SELECT lead_id, at FROM arrivals WHERE hash = ?1 AND at > ?5 AND tree_id = ?6 AND lead_key != ?3 ORDER BY at DESC LIMIT 1) AS e`,
-          hash, since, visit.leadKey, VELOCITY_COUNT_CAP, duplicateSince, visit.treeId,
-        )
-        .one();
-      const unwritten = (this.pending.get(hash) ?? []).filter((arrival) => arrival.leadKey !== visit.leadKey);
-      seen.counts[field] = Math.min(VELOCITY_COUNT_CAP, row.n + unwritten.filter((arrival) => arrival.at > since).length);
-      const newest = unwritten.filter((arrival) => arrival.treeId === visit.treeId && arrival.at > duplicateSince).at(-1);
-      if (newest) seen.earlier.push({ field, leadId: newest.leadId, at: newest.at });
-      else if (row.lead_id !== null && row.earlier_at !== null) seen.earlier.push({ field, leadId: row.lead_id, at: row.earlier_at });
-    }
-    const purchasable = visit.keys.filter((key) => key.field !== "ip").map((key) => key.hash);
-    if (purchasable.length) {
-      seen.purchases = this.sql
-        .exec<{ buyer_id: string; at: number }>(
-          `SELECT buyer_id, MAX(at) AS at FROM purchases WHERE hash IN (${purchasable.map(() => "?").join(", ")}) GROUP BY buyer_id`,
-          ...purchasable,
-        )
-        .toArray()
-        .map((row) => ({ buyerId: row.buyer_id, at: row.at }));
-    }
+    if (visit.keys.length === 0) return { counts: {}, earlier: [], purchases: [] };
+    const windows = visitWindows(visit);
+    const stored = this.storedSightings(visit, windows);
+    const unwritten = visit.keys.flatMap(({ hash }) => (this.pending.get(hash) ?? []).filter((arrival) => arrival.leadKey !== visit.leadKey));
+    const seen = seenFrom(visit, windows, [...stored.arrivals, ...unwritten], stored.purchases);
     const keepUntil = visit.at + Math.min(visit.keepDays, MAX_CONSUMER_DAYS) * DAY_MS;
     for (const { field, hash } of visit.keys) {
       const unwritten = this.pending.get(hash) ?? [];
@@ -118,6 +113,58 @@ export class ConsumerLedger extends DurableObject<Env> {
     this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
     await this.purgeLater();
     return seen;
+  }
+
+  /**
+   * What this object has written about the visit's keys: their arrivals
+   * inside the visit's windows (other unique-lead keys only) and the
+   * purchases of its phone and email. One statement answers a consumer seen
+   * a few times; a key seen more often than a visit reads at once (an
+   * office's or a carrier's IP) is read again key by key, newest first, for
+   * just the rows its answer needs.
+   */
+  private storedSightings(visit: ConsumerVisit, windows: VisitWindows): { arrivals: Sighting[]; purchases: Purchase[] } {
+    const hashes = visit.keys.map((key) => key.hash);
+    const purchasable = purchasableHashes(visit);
+    const marks = (values: readonly string[]) => values.map(() => "?").join(", ");
+    const rows = this.sql
+      .exec<{ hash: string; lead_id: string; tree_id: string | null; at: number; buyer_id: string | null }>(
+        `SELECT hash, lead_id, tree_id, at, NULL AS buyer_id FROM arrivals WHERE hash IN (${marks(hashes)}) AND at > ? AND lead_key != ?` +
+          (purchasable.length ? ` UNION ALL SELECT hash, lead_id, NULL, at, buyer_id FROM purchases WHERE hash IN (${marks(purchasable)})` : "") +
+          " LIMIT ?",
+        ...hashes, windows.from, visit.leadKey, ...purchasable, ROWS_PER_VISIT_READ,
+      )
+      .toArray();
+    if (rows.length < ROWS_PER_VISIT_READ) {
+      return {
+        arrivals: rows.flatMap((row) => (row.tree_id === null ? [] : [{ hash: row.hash, leadId: row.lead_id, treeId: row.tree_id, at: row.at }])),
+        purchases: rows.flatMap((row) => (row.buyer_id === null ? [] : [{ buyerId: row.buyer_id, at: row.at }])),
+      };
+    }
+    const arrivals = visit.keys.flatMap(({ field, hash }) => {
+      const recent = this.sql
+        .exec<SightingRow>(
+          "SELECT hash, lead_id AS leadId, tree_id AS treeId, at FROM arrivals WHERE hash = ? AND at > ? AND lead_key != ? ORDER BY at DESC LIMIT ?",
+          hash, windows.since, visit.leadKey, VELOCITY_COUNT_CAP,
+        )
+        .toArray();
+      const duplicateSince = windows.duplicateSince[field];
+      // The tree's newest earlier lead is in `recent` when any of its leads is; else it is read alone, so no row is counted twice.
+      if (duplicateSince === undefined || recent.some((row) => row.treeId === visit.treeId && row.at > duplicateSince)) return recent;
+      const earlier = this.sql
+        .exec<SightingRow>(
+          "SELECT hash, lead_id AS leadId, tree_id AS treeId, at FROM arrivals WHERE hash = ? AND at > ? AND tree_id = ? AND lead_key != ? ORDER BY at DESC LIMIT 1",
+          hash, duplicateSince, visit.treeId, visit.leadKey,
+        )
+        .toArray();
+      return [...recent, ...earlier];
+    });
+    const purchases = purchasable.length
+      ? this.sql
+          .exec<{ buyerId: string; at: number }>(`SELECT buyer_id AS buyerId, MAX(at) AS at FROM purchases WHERE hash IN (${marks(purchasable)}) GROUP BY buyer_id`, ...purchasable)
+          .toArray()
+      : [];
+    return { arrivals, purchases };
   }
 
   /** Writes the arrivals answered since the last batch, in one transaction. */

@@ -139,6 +139,23 @@ describe("the consumer objects", () => {
     expect(last.counts).toEqual({ ip: VELOCITY_COUNT_CAP });
   });
 
+  it("read a key seen hundreds of times key by key, and still find the tree's earlier lead behind them", async () => {
+    const stub = env.CONSUMERS.getByName(consumerObjectName(997));
+    const office = { field: "ip" as const, hash: unique("office") };
+    const now = Date.now();
+    const day = 86_400_000;
+    const answer = await runInDurableObject(stub, async (instance) => {
+      const arrive = (treeId: string, leadId: string, at: number) => instance.visit({ keys: [office], treeId, leadId, leadKey: leadId, at, keepDays: 30 });
+      for (let i = 0; i < 300; i++) await arrive("t-other", `ld_old${i}`, now - 5 * day + i);
+      await arrive("t-mine", "ld_mine", now - 2 * day);
+      for (let i = 0; i < 150; i++) await arrive("t-other", `ld_new${i}`, now - 3_600_000 + i);
+      instance.flush();
+      return instance.visit({ keys: [office], treeId: "t-mine", leadId: "ld_next", leadKey: "next", at: now, keepDays: 30, duplicates: { fields: ["ip"], days: 30 } });
+    });
+    expect(answer.counts).toEqual({ ip: VELOCITY_COUNT_CAP });
+    expect(answer.earlier).toEqual([{ field: "ip", leadId: "ld_mine", at: now - 2 * day }]);
+  });
+
   it("store no phone, email or IP in the clear", async () => {
     const person = consumer();
     const point = await newLeadPoint(unique("plain"), { bid: 500 });
