@@ -156,6 +156,19 @@ describe("the consumer objects", () => {
     expect(answer.earlier).toEqual([{ field: "ip", leadId: "ld_mine", at: now - 2 * day }]);
   });
 
+  it("write a burst of arrivals at once when the batch is full, without waiting for its timer", async () => {
+    const written = await runInDurableObject(env.CONSUMERS.getByName(consumerObjectName(996)), async (instance, state) => {
+      const burst = unique("burst");
+      for (let i = 0; i < 700; i++) {
+        const keys = (["phone", "email", "ip"] as const).map((field) => ({ field, hash: `${burst}-${field}-${i}` }));
+        await instance.visit({ keys, treeId: "t", leadId: `ld_b${i}`, leadKey: `b${i}`, at: Date.now(), keepDays: 1 });
+      }
+      return state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM arrivals WHERE hash LIKE ?", `${burst}-%`).one().n;
+    });
+    // The 667th lead's three keys bring the batch past 2,000 and it is written; the rest wait for the timer.
+    expect(written).toBe(667 * 3);
+  });
+
   it("store no phone, email or IP in the clear", async () => {
     const person = consumer();
     const point = await newLeadPoint(unique("plain"), { bid: 500 });
