@@ -10,6 +10,9 @@
  *          held --startCycle--> running;  review --resolve--> done
  *   lead:  admit --> running --recordIntent--> posting --recordPostAnswer--> running
  *          running | posting --finish--> held | done | review
+ *          (posting is a running lead with an unanswered post intent: the
+ *          intent's row says so, and the lead's own row, which holds the
+ *          whole lead, is not rewritten twice per post to say it again)
  *          held --startCycle--> running (next cycle);  running (lease lost) --startCycle--> running (same cycle)
  *          review --resolve--> done
  *
@@ -43,6 +46,9 @@ export interface Finish {
   d1DueAt: number;
 }
 
+/** A lead row with whether it is posting (running, with a post intent not yet answered). */
+const LEAD_COLUMNS = "*, EXISTS (SELECT 1 FROM post_intents WHERE post_intents.lead_id = lead_log.lead_id AND post_intents.outcome IS NULL) AS posting";
+
 export class GateLog {
   constructor(private readonly sql: SqlStorage) {}
 
@@ -52,7 +58,7 @@ export class GateLog {
   }
 
   lead(leadId: string): LeadRecord | undefined {
-    const row = this.sql.exec<LeadRow>("SELECT * FROM lead_log WHERE lead_id = ?", leadId).toArray()[0];
+    const row = this.sql.exec<LeadRow>(`SELECT ${LEAD_COLUMNS} FROM lead_log WHERE lead_id = ?`, leadId).toArray()[0];
     return row ? leadRecord(row) : undefined;
   }
 
@@ -111,7 +117,6 @@ export class GateLog {
       priceCents,
       at,
     );
-    this.sql.exec("UPDATE lead_log SET state = 'posting' WHERE lead_id = ?", leadId);
   }
 
   /** recordPostAnswer: the buyer's answer, so a recovery can settle from it. */
@@ -123,7 +128,6 @@ export class GateLog {
       leadId,
       leadPointId,
     );
-    this.sql.exec("UPDATE lead_log SET state = 'running' WHERE lead_id = ?", leadId);
   }
 
   /**
@@ -191,7 +195,7 @@ export class GateLog {
   /** Owed D1 writes that are due and not already in hand, rebuilt from their rows. */
   owedRecords(now: number, limit: number, skip: ReadonlySet<string>): LeadRecord[] {
     return this.sql
-      .exec<LeadRow>("SELECT * FROM lead_log WHERE d1_due_at <= ? ORDER BY d1_due_at LIMIT ?", now, limit + skip.size)
+      .exec<LeadRow>(`SELECT ${LEAD_COLUMNS} FROM lead_log WHERE d1_due_at <= ? ORDER BY d1_due_at LIMIT ?`, now, limit + skip.size)
       .toArray()
       .filter((row) => !skip.has(row.lead_id))
       .slice(0, limit)

@@ -70,6 +70,8 @@ export interface LeadRow extends Record<string, SqlStorageValue> {
   log_seq: number;
   d1_due_at: number | null;
   d1_attempts: number;
+  /** 1 when a post intent of the lead has no answer yet (log.ts, LEAD_COLUMNS). */
+  posting: number;
 }
 
 export interface IntentRow extends Record<string, SqlStorageValue> {
@@ -98,7 +100,8 @@ export function leadRecord(row: LeadRow): LeadRecord {
     key: row.key,
     publisherId: row.publisher_id,
     lead: JSON.parse(row.lead) as SealedLead,
-    state: row.state as LeadState,
+    // A gate before this version wrote 'posting' into the row itself; it reads the same.
+    state: row.state === "running" && row.posting ? "posting" : (row.state as LeadState),
     cycle: row.cycle,
     trace: JSON.parse(row.trace) as TraceEntry[],
     ...(row.next_run_at !== null ? { nextRunAt: row.next_run_at } : {}),
