@@ -7,11 +7,11 @@
  * keyed into hashes at the edge (exchange/consumers.ts); nothing here or in
  * the objects holds a phone, an email or an IP in the clear.
  */
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import type { DuplicateRule, LeadPoint } from "./config";
 import { fnv1a } from "./gateAddress";
 import type { ConsumerHistory, LeadFields } from "./lead";
 import type { Screening } from "./screen";
+import { parseUsPhone } from "./phone";
 import { numberSetting } from "./settings";
 
 export const consumerFields = ["phone", "email", "ip"] as const;
@@ -57,7 +57,7 @@ export type ConsumerValues = Partial<Record<ConsumerField, string>>;
 export function consumerValues(fields: LeadFields, consentIp: string | undefined): ConsumerValues {
   const values: ConsumerValues = {};
   const phone = text(fields.phone);
-  const parsed = phone === "" ? undefined : parsePhoneNumberFromString(phone, "US");
+  const parsed = phone === "" ? undefined : parseUsPhone(phone);
   if (parsed?.isPossible()) values.phone = parsed.number;
   const email = text(fields.email).toLowerCase();
   if (email !== "") values.email = email;

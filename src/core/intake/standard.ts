@@ -2,8 +2,8 @@
  * The standard lead fields of API.md: how each is normalized and when it is
  * malformed. Doubtful but well-formed values pass here; score.ts weighs them.
  */
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import { z } from "zod";
+import { parseUsPhone } from "../phone";
 import { isStateCode, lookupZip } from "../zip";
 import { checkIp, maxLength, type Checked } from "./values";
 
@@ -25,7 +25,7 @@ function checkPhone(text: string): Checked<string> {
   // Only the characters people write phones with: letters or an extension
   // would be silently dropped by the parser.
   if (!/^[\d\s().+-]+$/.test(text)) return { error: "must be a US phone number" };
-  const phone = parsePhoneNumberFromString(text, "US");
+  const phone = parseUsPhone(text);
   if (!phone || phone.countryCallingCode !== "1" || !phone.isPossible()) {
     return { error: "must be a possible US phone number" };
   }

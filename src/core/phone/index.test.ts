@@ -1,7 +1,7 @@
 import { parsePhoneNumberFromString } from "libphonenumber-js/max";
-import { describe, expect, test } from "vitest";
+import { describe, expect, it, test } from "vitest";
 import { AREA_CODE_STATES } from "./areaCodes.generated";
-import { areaCodeState, stateOfPhone } from "./index";
+import { areaCodeState, parseUsPhone, stateOfPhone } from "./index";
 
 describe("areaCodeState", () => {
   test.each([
@@ -37,5 +37,19 @@ describe("stateOfPhone", () => {
     const parsed = parsePhoneNumberFromString(phone);
     if (!parsed) throw new Error(`${phone} does not parse`);
     expect(stateOfPhone(parsed)).toBe(want);
+  });
+});
+
+describe("parseUsPhone", () => {
+  it("reads a number as typed and in its E.164 form to the same number, and refuses what is no phone", () => {
+    const typed = parseUsPhone("(212) 736-4100");
+    expect(typed?.number).toBe("+12127364100");
+    expect(parseUsPhone("+12127364100")?.number).toBe(typed?.number);
+    expect(parseUsPhone("not a phone")).toBeUndefined();
+  });
+
+  it("answers the same as a fresh parse after many other numbers", () => {
+    for (let line = 0; line < 200; line++) parseUsPhone(`(415) 555-${String(line).padStart(4, "0")}`);
+    expect(parseUsPhone("(212) 736-4100")?.number).toBe("+12127364100");
   });
 });

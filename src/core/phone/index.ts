@@ -4,8 +4,28 @@
  * code's state, from the table scripts/build-area-codes.mjs generates out of
  * Google libphonenumber's geocoding data. Decoded on first use, once per isolate.
  */
-import type { PhoneNumber } from "libphonenumber-js/max";
+import { parsePhoneNumberFromString, type PhoneNumber } from "libphonenumber-js/max";
 import { AREA_CODE_STATES } from "./areaCodes.generated";
+
+/** The numbers parsed last, by the text given and by their E.164 form; a handful, since one lead asks for its own phone several times. */
+const recentlyParsed = new Map<string, PhoneNumber | undefined>();
+const RECENT_PHONES = 64;
+
+/**
+ * A phone number as typed, read as a US number unless it says otherwise.
+ * A lead's phone is read by intake, by the score and by the consumer
+ * check, the later ones in its E.164 form: each parse costs tens of
+ * microseconds of metadata work, so the last few are remembered. A
+ * PhoneNumber is never changed by its readers.
+ */
+export function parseUsPhone(text: string): PhoneNumber | undefined {
+  if (recentlyParsed.has(text)) return recentlyParsed.get(text);
+  const parsed = parsePhoneNumberFromString(text, "US");
+  if (recentlyParsed.size >= RECENT_PHONES) recentlyParsed.clear();
+  recentlyParsed.set(text, parsed);
+  if (parsed) recentlyParsed.set(parsed.number, parsed);
+  return parsed;
+}
 
 let table: Map<string, string> | undefined;
 

@@ -1,8 +1,7 @@
 /** Signals of the email address and the phone number. */
 import { blacklist } from "mailchecker";
-import { parsePhoneNumberFromString } from "libphonenumber-js/max";
 import roleLocalParts from "role-based-email-addresses";
-import { stateOfPhone } from "../phone";
+import { parseUsPhone, stateOfPhone } from "../phone";
 import type { Finding } from "./catalog";
 
 /** Reserved for documentation and testing (RFC 2606), never a consumer's inbox. */
@@ -40,7 +39,7 @@ export function emailSignals(email: string): Finding[] {
 
 export function phoneSignals(phone: string, declaredState: string): Finding[] {
   if (phone === "") return [];
-  const parsed = parsePhoneNumberFromString(phone, "US");
+  const parsed = parseUsPhone(phone);
   if (!parsed) return [];
   if (!parsed.isValid()) return [{ name: "phone_invalid", detail: `${parsed.number} has no valid US area code and exchange` }];
   const found: Finding[] = [];
