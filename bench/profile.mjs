@@ -101,8 +101,9 @@ function tables(profile, leads) {
   print("by entry frame", entry);
 }
 
+let simulator;
 try {
-  const simulator = await forkSimulator({ count: BUYERS });
+  simulator = await forkSimulator({ count: BUYERS });
   const config = path.join(ROOT, "wrangler.toml");
   const persistTo = path.join(scratch, "state");
   const [entry] = await Promise.all([
@@ -140,6 +141,7 @@ try {
     fs.copyFileSync(entry, `${save}.js`);
   }
 } finally {
-  await stopAll();
+  // The simulator is a child process: left running, it would keep this script from ending.
+  await Promise.all([stopAll(), simulator?.close()]);
   fs.rmSync(scratch, { recursive: true, force: true });
 }
