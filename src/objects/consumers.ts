@@ -76,7 +76,7 @@ export class ConsumerLedger extends DurableObject<Env> {
   /** Arrivals answered but not yet written, by key hash. */
   private pending = new Map<string, Arrival[]>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  /** Arrivals in `pending`, resubmits included: a bound on the batch, not an exact count. */
+  /** How many arrivals `pending` holds. */
   private unwrittenCount = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -107,18 +107,18 @@ export class ConsumerLedger extends DurableObject<Env> {
     if (visit.keys.length === 0) return { counts: {}, earlier: [], purchases: [] };
     const windows = visitWindows(visit);
     const stored = this.storedSightings(visit, windows);
-    const unwritten = visit.keys.flatMap(({ hash }) => (this.pending.get(hash) ?? []).filter((arrival) => arrival.leadKey !== visit.leadKey));
-    const seen = seenFrom(visit, windows, [...stored.arrivals, ...unwritten], stored.purchases);
+    const earlierUnwritten = visit.keys.flatMap(({ hash }) => (this.pending.get(hash) ?? []).filter((arrival) => arrival.leadKey !== visit.leadKey));
+    const seen = seenFrom(visit, windows, [...stored.arrivals, ...earlierUnwritten], stored.purchases);
     const keepUntil = visit.at + Math.min(visit.keepDays, MAX_CONSUMER_DAYS) * DAY_MS;
     for (const { field, hash } of visit.keys) {
       const unwritten = this.pending.get(hash) ?? [];
       // As the table's key (hash, lead key) would: a resubmit keeps the lead id its key first came with.
       if (!unwritten.some((arrival) => arrival.leadKey === visit.leadKey)) {
         unwritten.push({ hash, leadId: visit.leadId, field, treeId: visit.treeId, leadKey: visit.leadKey, at: visit.at, keepUntil });
+        this.unwrittenCount++;
       }
       this.pending.set(hash, unwritten);
     }
-    this.unwrittenCount += visit.keys.length;
     if (this.unwrittenCount >= FLUSH_AT_ARRIVALS) this.flush();
     else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
     await this.purgeLater();
@@ -195,7 +195,11 @@ export class ConsumerLedger extends DurableObject<Env> {
 
   /** Forgets a lead's arrival: intake refused it after the visit (a tree filter with action error), so it is nobody's earlier lead. */
   async forget(leadId: string): Promise<void> {
-    for (const [hash, arrivals] of this.pending) this.pending.set(hash, arrivals.filter((arrival) => arrival.leadId !== leadId));
+    for (const [hash, arrivals] of this.pending) {
+      const kept = arrivals.filter((arrival) => arrival.leadId !== leadId);
+      this.unwrittenCount -= arrivals.length - kept.length;
+      this.pending.set(hash, kept);
+    }
     this.sql.exec("DELETE FROM arrivals WHERE lead_id = ?", leadId);
   }
 
