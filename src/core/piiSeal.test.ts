@@ -22,7 +22,8 @@ describe("sealing a value", () => {
       fc.asyncProperty(fc.oneof(fc.string(), fc.integer(), fc.double({ noNaN: true, noDefaultInfinity: true }), fc.boolean()), async (value) => {
         const envelope = await sealValue(keys, value);
         expect(envelope).toMatch(/^enc:v1:old1:[A-Za-z0-9+/=]+:[A-Za-z0-9+/=]+$/);
-        expect(await openValue(keys, envelope)).toEqual(value);
+        // A sealed value travels as JSON, which writes -0 as 0, like every other stored lead value.
+        expect(await openValue(keys, envelope)).toEqual(Object.is(value, -0) ? 0 : value);
       }),
       { numRuns: 50 },
     );
