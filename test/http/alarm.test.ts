@@ -101,5 +101,7 @@ describe("the gate's alarm, when it fires", () => {
     await runDurableObjectAlarm(gate);
     expect((await finishedLead(String(held?.leadId))).status).toBe("accepted");
     expect(await alarmOf(gate)).not.toBeNull();
+    // Later files share this runtime: leave no lead whose work fails at every alarm.
+    await sql(gate, `DELETE FROM lead_log WHERE lead_id = '${String(broken?.leadId)}'`);
   });
 });

@@ -1,7 +1,8 @@
 import type { TestProject } from "vitest/node";
 import { startBuyerServer } from "./node/buyerServer.ts";
 
-import "./provided.d.ts";
+// Types only: at run time this file must not load vitest, which globalSetup cannot import.
+import type {} from "./provided.d.ts";
 
 /** One loopback server hosts every simulated buyer of the run; tests get its URL by inject("buyersUrl"). */
 export default async function setup(project: TestProject) {
