@@ -2,8 +2,8 @@
  * The Worker's side of the consumer objects: a lead's phone, email and IP
  * keyed into HMAC-SHA256 hashes under the secret CONSUMER_KEY (so no object
  * holds them in the clear), one call to each object those keys land on at
- * admission (in parallel), and its sales remembered there once its gate
- * writes them to D1.
+ * admission (in parallel), and its sales noted there as soon as its gate
+ * answers and remembered for good once the gate writes them to D1.
  */
 import type { Tree } from "../core/config";
 import {
@@ -122,13 +122,24 @@ function groupByObject(keys: readonly ConsumerKey[], shards: number): Map<number
   return groups;
 }
 
+type SoldEntry = Pick<LeadLogEntry, "lead" | "sales" | "completedAt">;
+
 /**
  * Remembers the buyers of every sold lead in `entries` under its
  * consumer's phone and email, in the objects those keys live in: one call
  * per object for the whole batch. Idempotent, so the gate's outbox calls it with every batch it
  * writes (retries included) and a sale is remembered at least once.
  */
-export async function recordConsumerSales(env: Env, entries: readonly Pick<LeadLogEntry, "lead" | "sales" | "completedAt">[]): Promise<void> {
+export async function recordConsumerSales(env: Env, entries: readonly SoldEntry[]): Promise<void> {
+  await Promise.all([...salesByObject(env, entries)].map(([index, sales]) => env.CONSUMERS.getByName(consumerObjectName(index)).recordSales(sales)));
+}
+
+/** Tells the objects of sold leads' consumers of the sales at once, ahead of recordConsumerSales (ConsumerLedger.noteSales). */
+export async function noteConsumerSales(env: Env, entries: readonly SoldEntry[]): Promise<void> {
+  await Promise.all([...salesByObject(env, entries)].map(([index, sales]) => env.CONSUMERS.getByName(consumerObjectName(index)).noteSales(sales)));
+}
+
+function salesByObject(env: Env, entries: readonly SoldEntry[]): Map<number, ConsumerSale[]> {
   const shards = consumerShards(env.CONSUMER_SHARDS);
   const byObject = new Map<number, ConsumerSale[]>();
   for (const { lead, sales, completedAt } of entries) {
@@ -138,5 +149,5 @@ export async function recordConsumerSales(env: Env, entries: readonly Pick<LeadL
       byObject.set(index, [...(byObject.get(index) ?? []), { hashes: share.map((k) => k.hash), leadId: lead.id, buyerIds, at: Date.parse(completedAt) }]);
     }
   }
-  await Promise.all([...byObject].map(([index, sales]) => env.CONSUMERS.getByName(consumerObjectName(index)).recordSales(sales)));
+  return byObject;
 }

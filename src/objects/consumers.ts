@@ -5,8 +5,9 @@
  * It remembers each lead's arrival under its keys and each buyer's purchase
  * under the consumer's phone and email, as keyed hashes only. A visit reads
  * and records in one synchronous step, so two leads of one consumer meet
- * here in order: the second sees the first. An alarm purges what no window
- * can ask for any more.
+ * here in order: the second sees the first. A sale is noted here as soon
+ * as its gate answers (noteSales) and written for good with the gate's D1
+ * batch (recordSales). An alarm purges what no window can ask for any more.
  */
 import { DurableObject } from "cloudflare:workers";
 import {
@@ -42,8 +43,9 @@ const FLUSH_AT_ARRIVALS = 2_000;
  * seen hundreds of times inside its windows) it reads key by key instead.
  */
 const ROWS_PER_VISIT_READ = 256;
-/** SQLite binds at most 100 values a statement here; an arrival is 7. */
-const ROWS_PER_INSERT = 14;
+/** SQLite binds at most 100 values a statement here; an arrival is 7, a purchase 4. */
+const ARRIVALS_PER_INSERT = 14;
+const PURCHASES_PER_INSERT = 25;
 
 /** A Sighting as a row of SQL (exec wants an indexable row type). */
 type SightingRow = Sighting & Record<string, SqlStorageValue>;
@@ -56,6 +58,14 @@ interface Arrival {
   leadKey: string;
   at: number;
   keepUntil: number;
+}
+
+/** A purchase as the purchases table keys it. */
+interface PurchaseRow {
+  hash: string;
+  buyerId: string;
+  leadId: string;
+  at: number;
 }
 /** The purge runs at most this often: arrivals and purchases are kept for days, so a day's lag is nothing. */
 const PURGE_EVERY_MS = DAY_MS;
@@ -75,8 +85,10 @@ export class ConsumerLedger extends DurableObject<Env> {
   private purgePlanned = false;
   /** Arrivals answered but not yet written, by key hash. */
   private pending = new Map<string, Arrival[]>();
+  /** Purchases noted but not yet written, by key hash. */
+  private pendingPurchases = new Map<string, PurchaseRow[]>();
   private flushTimer: ReturnType<typeof setTimeout> | undefined;
-  /** How many arrivals `pending` holds. */
+  /** How many arrivals and purchases the two maps hold. */
   private unwrittenCount = 0;
 
   constructor(ctx: DurableObjectState, env: Env) {
@@ -108,7 +120,8 @@ export class ConsumerLedger extends DurableObject<Env> {
     const windows = visitWindows(visit);
     const stored = this.storedSightings(visit, windows);
     const earlierUnwritten = visit.keys.flatMap(({ hash }) => (this.pending.get(hash) ?? []).filter((arrival) => arrival.leadKey !== visit.leadKey));
-    const seen = seenFrom(visit, windows, [...stored.arrivals, ...earlierUnwritten], stored.purchases);
+    const purchasesUnwritten = purchasableHashes(visit).flatMap((hash) => (this.pendingPurchases.get(hash) ?? []).map(({ buyerId, at }) => ({ buyerId, at })));
+    const seen = seenFrom(visit, windows, [...stored.arrivals, ...earlierUnwritten], [...stored.purchases, ...purchasesUnwritten]);
     const keepUntil = visit.at + Math.min(visit.keepDays, MAX_CONSUMER_DAYS) * DAY_MS;
     for (const { field, hash } of visit.keys) {
       const unwritten = this.pending.get(hash) ?? [];
@@ -119,10 +132,31 @@ export class ConsumerLedger extends DurableObject<Env> {
       }
       this.pending.set(hash, unwritten);
     }
-    if (this.unwrittenCount >= FLUSH_AT_ARRIVALS) this.flush();
-    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
+    this.flushSoon();
     await this.purgeLater();
     return seen;
+  }
+
+  /**
+   * Notes sales the moment their gates answered, so a lead of the same
+   * consumer arriving after that finds its buyers: the durable record
+   * (recordSales) waits for the gate's D1 batch, up to LOG_FLUSH_MS later.
+   * Held in memory and written with the next batch of arrivals, so a note
+   * costs no commit; if the object is lost first, recordSales still comes.
+   */
+  noteSales(sales: ConsumerSale[]): void {
+    for (const purchase of purchaseRows(sales)) {
+      const unwritten = this.pendingPurchases.get(purchase.hash) ?? [];
+      unwritten.push(purchase);
+      this.pendingPurchases.set(purchase.hash, unwritten);
+      this.unwrittenCount++;
+    }
+    this.flushSoon();
+  }
+
+  private flushSoon(): void {
+    if (this.unwrittenCount >= FLUSH_AT_ARRIVALS) this.flush();
+    else this.flushTimer ??= setTimeout(() => this.flush(), FLUSH_AFTER_MS);
   }
 
   /**
@@ -177,18 +211,32 @@ export class ConsumerLedger extends DurableObject<Env> {
     return { arrivals, purchases };
   }
 
-  /** Writes the arrivals answered since the last batch, in one transaction. */
+  /** Writes the arrivals answered and the purchases noted since the last batch, in one transaction. */
   flush(): void {
     if (this.flushTimer !== undefined) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
     const arrivals = [...this.pending.values()].flat();
+    const purchases = [...this.pendingPurchases.values()].flat();
     this.pending.clear();
+    this.pendingPurchases.clear();
     this.unwrittenCount = 0;
-    for (let i = 0; i < arrivals.length; i += ROWS_PER_INSERT) {
-      const rows = arrivals.slice(i, i + ROWS_PER_INSERT);
+    for (let i = 0; i < arrivals.length; i += ARRIVALS_PER_INSERT) {
+      const rows = arrivals.slice(i, i + ARRIVALS_PER_INSERT);
       this.sql.exec(
         `INSERT OR IGNORE INTO arrivals (hash, lead_id, field, tree_id, lead_key, at, keep_until) VALUES ${rows.map(() => "(?, ?, ?, ?, ?, ?, ?)").join(", ")}`,
         ...rows.flatMap((a) => [a.hash, a.leadId, a.field, a.treeId, a.leadKey, a.at, a.keepUntil]),
+      );
+    }
+    this.writePurchases(purchases);
+  }
+
+  /** Idempotent per key, buyer and lead, so a sale noted and then recorded is one row. */
+  private writePurchases(purchases: PurchaseRow[]): void {
+    for (let i = 0; i < purchases.length; i += PURCHASES_PER_INSERT) {
+      const rows = purchases.slice(i, i + PURCHASES_PER_INSERT);
+      this.sql.exec(
+        `INSERT OR IGNORE INTO purchases (hash, buyer_id, lead_id, at) VALUES ${rows.map(() => "(?, ?, ?, ?)").join(", ")}`,
+        ...rows.flatMap((p) => [p.hash, p.buyerId, p.leadId, p.at]),
       );
     }
   }
@@ -203,15 +251,9 @@ export class ConsumerLedger extends DurableObject<Env> {
     this.sql.exec("DELETE FROM arrivals WHERE lead_id = ?", leadId);
   }
 
-  /** Remembers who bought each consumer; idempotent per key, buyer and lead, so a retried write adds nothing. */
+  /** Remembers who bought each consumer, for good; a retried write adds nothing. */
   async recordSales(sales: ConsumerSale[]): Promise<void> {
-    for (const sale of sales) {
-      for (const hash of sale.hashes) {
-        for (const buyerId of sale.buyerIds) {
-          this.sql.exec("INSERT OR IGNORE INTO purchases (hash, buyer_id, lead_id, at) VALUES (?, ?, ?, ?)", hash, buyerId, sale.leadId, sale.at);
-        }
-      }
-    }
+    this.writePurchases(purchaseRows(sales));
     await this.purgeLater();
   }
 
@@ -232,4 +274,9 @@ export class ConsumerLedger extends DurableObject<Env> {
     if ((await this.ctx.storage.getAlarm()) === null) await this.ctx.storage.setAlarm(Date.now() + PURGE_EVERY_MS);
     this.purgePlanned = true;
   }
+}
+
+/** One row per key, buyer and lead of each sale. */
+function purchaseRows(sales: readonly ConsumerSale[]): PurchaseRow[] {
+  return sales.flatMap((sale) => sale.hashes.flatMap((hash) => sale.buyerIds.map((buyerId) => ({ hash, buyerId, leadId: sale.leadId, at: sale.at }))));
 }

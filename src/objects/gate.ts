@@ -12,11 +12,12 @@ import { numberSetting } from "../core/settings";
 import type { PingShardService } from "../buyers/fanout";
 import type { LeadLogEntry } from "../store/leadLog";
 import { servicesOf } from "../store/services";
-import { recordConsumerSales } from "../exchange/consumers";
+import { noteConsumerSales, recordConsumerSales } from "../exchange/consumers";
 import { IdempotencyStore, type IdempotencyCheck } from "./gate/idempotency";
 import { GateLog } from "./gate/log";
 import { D1Outbox, DEFAULT_LOG_FLUSH_MS } from "./gate/outbox";
 import { PingLog } from "./gate/pings";
+import { SaleNotices } from "./gate/saleNotices";
 import { GateRuns, type PingOutcome, type PingRefusal, type PingRequest, type PostRequest, type Resolution, type Resolved, type RunOutcome, type SubmitRequest } from "./gate/runs";
 import { migrateGateSchema } from "./gate/schema";
 import { Wakeups } from "./gate/wakeups";
@@ -50,7 +51,8 @@ export class LeadGate extends DurableObject<Env> {
       waitUntil: (promise) => ctx.waitUntil(promise),
       wake: (at) => this.wakeups.noLaterThan(at),
     });
-    this.runs = new GateRuns({ env, ctx, log: this.log, pings: this.pings, outbox: this.outbox, wakeups: this.wakeups });
+    const saleNotices = new SaleNotices({ send: (entries) => noteConsumerSales(env, entries), waitUntil: (promise) => ctx.waitUntil(promise) });
+    this.runs = new GateRuns({ env, ctx, log: this.log, pings: this.pings, outbox: this.outbox, saleNotices, wakeups: this.wakeups });
   }
 
   /** A new submission: admitted, run here, its outcome logged before the answer. */

@@ -10,12 +10,25 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { consumerObjectName, VELOCITY_COUNT_CAP } from "../../src/core/consumers";
-import { buyerLog, expectStatus, gateOfLead, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
+import type { ConsumerLedger } from "../../src/objects/consumers";
+import { buyerLog, expectStatus, gateOfLead, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, treeGate, unique, validLead } from "../support/exchange";
+import { holdGateWrites } from "../support/faults";
 
 /** A consumer no other test has: its own email and phone. */
 function consumer(): Record<string, string> {
   const digits = String(Math.floor(Math.random() * 1e7)).padStart(7, "0");
   return { email: `${unique("dup")}@gmail.com`, phone: `(212) 7${digits.slice(0, 2)}-${digits.slice(2, 6)}` };
+}
+
+/** The one consumer object of the tests (CONSUMER_SHARDS is 1). */
+const consumers = () => env.CONSUMERS.getByName(consumerObjectName(0));
+
+/** Whether the consumer object knows of the lead's sale, noted in memory or written. */
+function knowsSale(stub: DurableObjectStub<ConsumerLedger>, leadId: string): Promise<boolean> {
+  return runInDurableObject(stub, (instance, state) => {
+    const noted = (instance as unknown as { pendingPurchases: Map<string, { leadId: string }[]> }).pendingPurchases;
+    return [...noted.values()].flat().some((purchase) => purchase.leadId === leadId) || state.storage.sql.exec("SELECT 1 FROM purchases WHERE lead_id = ?", leadId).toArray().length > 0;
+  });
 }
 
 const duplicateLead = { leadId: expect.any(String), receivedAt: expect.any(String), field: expect.any(String) };
@@ -105,6 +118,37 @@ describe("a lead point's dedupeDays", () => {
     expect(skipped?.reason).toMatch(/^the buyer bought this consumer on \S+, inside its dedupeDays \(30\)$/);
     expect(await buyerLog(names.deduped2)).toEqual([]);
   });
+
+  it("never pings a buyer with a consumer it bought a moment ago, while the sale's D1 write is still owed", async () => {
+    const names = { deduped: unique("dedupe"), deduped2: unique("dedupe2"), other: unique("other") };
+    const bought = await newLeadPoint(names.deduped, { bid: 900 }, { dedupeDays: 30 });
+    const [again, other] = await Promise.all([
+      newLeadPoint(names.deduped2, { bid: 900 }, { buyerId: bought.buyerId, dedupeDays: 30 }),
+      newLeadPoint(names.other, { bid: 300 }),
+    ]);
+    const [firstTree, secondTree] = await Promise.all([newTree([{ leadPointId: bought.id }]), newTree([{ leadPointId: again.id }, { leadPointId: other.id }])]);
+    // The first tree's gate holds its D1 batch, so its sale reaches the consumer object by the notice alone.
+    const gate = treeGate(firstTree);
+    const held = await holdGateWrites(gate);
+    try {
+      const person = consumer();
+      const first = expectStatus(await submitLead(firstTree, (await newPublisher()).apiKey, validLead(person)), 200);
+      expect(first.status, JSON.stringify(first)).toBe("accepted");
+      const firstId = String(first.leadId);
+      for (let attempt = 0; attempt < 200 && !(await knowsSale(consumers(), firstId)); attempt++) await new Promise((resolve) => setTimeout(resolve, 5));
+
+      const second = expectStatus(await submitLead(secondTree, (await newPublisher()).apiKey, validLead({ email: person.email })), 200);
+      expect(await gate.pendingWrites()).toContain(firstId);
+      expect(second.status, JSON.stringify(second)).toBe("accepted");
+      const detail = await leadDetail(String(second.leadId));
+      expect(detail.sales.map((sale) => sale.leadPointId)).toEqual([other.id]);
+      expect(detail.trace.find((entry) => entry.leadPointId === again.id)?.reason).toMatch(/^the buyer bought this consumer on \S+, inside its dedupeDays \(30\)$/);
+      expect(await buyerLog(names.deduped2)).toEqual([]);
+    } finally {
+      // Later files share this runtime: the gate writes what it owes.
+      await held.release();
+    }
+  });
 });
 
 describe("the consumer objects", () => {
@@ -121,6 +165,20 @@ describe("the consumer objects", () => {
       const rows = state.storage.sql.exec<{ n: number }>("SELECT (SELECT COUNT(*) FROM arrivals) + (SELECT COUNT(*) FROM purchases) AS n").one();
       expect(rows.n).toBe(0);
       expect(await state.storage.getAlarm()).toBeNull();
+    });
+  });
+
+  it("answer a sale noted before it is recorded, write it with the next batch, and keep one row when it is recorded too", async () => {
+    const stub = env.CONSUMERS.getByName(consumerObjectName(997));
+    const phone = { field: "phone" as const, hash: unique("p") };
+    const sale = { hashes: [phone.hash], leadId: unique("ld"), buyerIds: ["buy_noted"], at: Date.now() };
+    await stub.noteSales([sale]);
+    const seen = await stub.visit({ keys: [phone], treeId: "t", leadId: unique("ld"), leadKey: unique("k"), at: Date.now(), keepDays: 1 });
+    expect(seen.purchases).toEqual([{ buyerId: "buy_noted", at: sale.at }]);
+    await runInDurableObject(stub, (instance) => instance.flush());
+    await stub.recordSales([sale]);
+    await runInDurableObject(stub, (_instance, state) => {
+      expect(state.storage.sql.exec("SELECT buyer_id, lead_id FROM purchases WHERE hash = ?", phone.hash).toArray()).toEqual([{ buyer_id: "buy_noted", lead_id: sale.leadId }]);
     });
   });
 

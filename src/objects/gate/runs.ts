@@ -29,6 +29,7 @@ import { gateJournal } from "./journal";
 import { entryOf, type GateLog, type KeyRecord, type LeadRecord } from "./log";
 import { PING_KEPT_MS, type PingedLead, type PingLog } from "./pings";
 import { OWED_BACKSTOP_MS, type D1Outbox } from "./outbox";
+import type { SaleNotices } from "./saleNotices";
 import { recoveryOf } from "./recovery";
 import { resolutionOf, type Resolution } from "./resolution";
 import type { Wakeups } from "./wakeups";
@@ -143,6 +144,7 @@ export interface GateRunsOptions {
   log: GateLog;
   pings: PingLog;
   outbox: D1Outbox;
+  saleNotices: SaleNotices;
   wakeups: Wakeups;
 }
 
@@ -412,6 +414,7 @@ export class GateRuns {
     const { answer } = settlement;
     const seq = this.log.finish({ key, settlement, d1DueAt: now + OWED_BACKSTOP_MS });
     this.options.outbox.queue(answer.leadId, settlement.log, seq);
+    this.options.saleNotices.note(settlement.log);
     this.options.ctx.waitUntil(this.options.wakeups.noLaterThan(Math.min(now + OWED_BACKSTOP_MS, settlement.holdUntil ?? Infinity)));
     if (answer.status === "accepted" && input.publisher) this.options.ctx.waitUntil(sendPostback(this.options.env, input.publisher, input.lead, answer));
     const outcome: RunOutcome = { kind: "answered", answer };
