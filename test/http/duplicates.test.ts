@@ -93,19 +93,28 @@ describe("a tree's duplicate rule", () => {
   });
 });
 
+/**
+ * One buyer with two lead points that keep dedupeDays: `bought` alone in the
+ * first tree, `again` in the second beside another buyer's `other`, which bids less.
+ */
+async function boughtTwice() {
+  const names = { deduped: unique("dedupe"), deduped2: unique("dedupe2"), other: unique("other") };
+  const bought = await newLeadPoint(names.deduped, { bid: 900 }, { dedupeDays: 30 });
+  const [again, other] = await Promise.all([
+    newLeadPoint(names.deduped2, { bid: 900 }, { buyerId: bought.buyerId, dedupeDays: 30 }),
+    newLeadPoint(names.other, { bid: 300 }),
+  ]);
+  const [firstTree, secondTree] = await Promise.all([newTree([{ leadPointId: bought.id }]), newTree([{ leadPointId: again.id }, { leadPointId: other.id }])]);
+  return { names, again, other, firstTree, secondTree };
+}
+
 describe("a lead point's dedupeDays", () => {
   it("never pings a buyer with a consumer it bought, from another publisher and another tree, and traces why", async () => {
-    const names = { deduped: unique("dedupe"), deduped2: unique("dedupe2"), other: unique("other") };
-    const bought = await newLeadPoint(names.deduped, { bid: 900 }, { dedupeDays: 30 });
-    const [again, other] = await Promise.all([
-      newLeadPoint(names.deduped2, { bid: 900 }, { buyerId: bought.buyerId, dedupeDays: 30 }),
-      newLeadPoint(names.other, { bid: 300 }),
-    ]);
-    const [firstTree, secondTree] = await Promise.all([newTree([{ leadPointId: bought.id }]), newTree([{ leadPointId: again.id }, { leadPointId: other.id }])]);
+    const { names, again, other, firstTree, secondTree } = await boughtTwice();
     const person = consumer();
     const first = expectStatus(await submitLead(firstTree, (await newPublisher()).apiKey, validLead(person)), 200);
     expect(first.status, JSON.stringify(first)).toBe("accepted");
-    // The sale reaches the consumer objects with the gate's D1 batch, just after the answer.
+    // Here the sale is recorded for good: the gate's D1 batch, just after the answer, carries it too.
     const gate = gateOfLead(String(first.leadId));
     for (let attempt = 0; attempt < 200 && (await gate.pendingWrites()).includes(String(first.leadId)); attempt++) await new Promise((resolve) => setTimeout(resolve, 10));
 
@@ -120,13 +129,7 @@ describe("a lead point's dedupeDays", () => {
   });
 
   it("never pings a buyer with a consumer it bought a moment ago, while the sale's D1 write is still owed", async () => {
-    const names = { deduped: unique("dedupe"), deduped2: unique("dedupe2"), other: unique("other") };
-    const bought = await newLeadPoint(names.deduped, { bid: 900 }, { dedupeDays: 30 });
-    const [again, other] = await Promise.all([
-      newLeadPoint(names.deduped2, { bid: 900 }, { buyerId: bought.buyerId, dedupeDays: 30 }),
-      newLeadPoint(names.other, { bid: 300 }),
-    ]);
-    const [firstTree, secondTree] = await Promise.all([newTree([{ leadPointId: bought.id }]), newTree([{ leadPointId: again.id }, { leadPointId: other.id }])]);
+    const { names, again, other, firstTree, secondTree } = await boughtTwice();
     // The first tree's gate holds its D1 batch, so its sale reaches the consumer object by the notice alone.
     const gate = treeGate(firstTree);
     const held = await holdGateWrites(gate);
