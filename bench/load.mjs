@@ -148,6 +148,32 @@ export async function putLeadtreeTree(base, treeId, leadPointIds, { timeoutSecon
   });
 }
 
+/**
+ * Submits `count` distinct leads (makeLead(tag, offset + n)), `concurrency`
+ * at a time, with plain fetch: for the profile and the comparison, which
+ * want a fixed number of sold leads rather than autocannon's timed rounds.
+ * Throws on a lead that is not sold. Answers the latency's p50 and p99 (ms).
+ */
+export async function driveLeads(url, apiKey, { count, concurrency, tag, offset = 0 }) {
+  assertLoopback(url);
+  const latencies = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < count) {
+        const n = offset + next++;
+        const started = performance.now();
+        const response = await fetch(url, { method: "POST", headers: { "x-api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify(makeLead(tag, n)), signal: timeoutSignal(15_000) });
+        const text = await response.text();
+        if (!response.ok || !text.includes(`"${SOLD}"`)) throw new Error(`lead ${n} was not sold: ${response.status} ${text.slice(0, 300)}`);
+        latencies.push(performance.now() - started);
+      }
+    }),
+  );
+  const { p50, p99 } = summarise(latencies);
+  return { p50, p99 };
+}
+
 function percentile(sorted, p) {
   if (sorted.length === 0) return NaN;
   const rank = Math.ceil((p / 100) * sorted.length) - 1;

@@ -7,7 +7,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { spawn } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { waitForHttp } from "./load.mjs";
 import { workerdPids } from "./workerd.mjs";
@@ -144,6 +144,30 @@ export async function buildWorker(name, { config, cwd, logDir }) {
   const outdir = path.join(logDir, `${name}-dist`);
   await wrangler(`${name}-build`, ["deploy", "--dry-run", "--outdir", outdir, "--config", config], { logDir, cwd });
   return path.join(outdir, "index.js");
+}
+
+/**
+ * leadtree from `source` (this checkout, or a commit unpacked by
+ * unpackCommit) bundled, and its local D1 migrated into `persistTo`: ready
+ * for startWorker. Answers the bundle's entry file.
+ */
+export async function prepareLeadtree(name, { source, persistTo, logDir }) {
+  const config = path.join(source, "wrangler.toml");
+  const [entry] = await Promise.all([
+    buildWorker(name, { config, cwd: source, logDir }),
+    // CI=true answers wrangler's confirmation prompt.
+    wrangler(`${name}-d1-migrations`, ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, "--config", config], { logDir, cwd: source, env: { CI: "true" } }),
+  ]);
+  return entry;
+}
+
+/** `ref`'s commit unpacked into `dir`, with this checkout's node_modules. Answers the commit's short id. */
+export function unpackCommit(ref, dir) {
+  fs.mkdirSync(dir);
+  const tar = execFileSync("git", ["-C", ROOT, "archive", "--format=tar", ref], { maxBuffer: 512 * 2 ** 20 });
+  execFileSync("tar", ["-x", "-C", dir], { input: tar });
+  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
+  return execFileSync("git", ["-C", ROOT, "rev-parse", "--short", ref]).toString().trim();
 }
 
 /**

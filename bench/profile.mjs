@@ -12,8 +12,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { forkSimulator } from "./simulator.mjs";
-import { makeLead, provisionLeadtree, putLeadtreeTree } from "./load.mjs";
-import { ROOT, buildWorker, freePort, startWorker, stateRoot, stopAll, wrangler } from "./processes.mjs";
+import { driveLeads, provisionLeadtree, putLeadtreeTree } from "./load.mjs";
+import { ROOT, freePort, prepareLeadtree, startWorker, stateRoot, stopAll } from "./processes.mjs";
 import { cpuMs, workerdPids } from "./workerd.mjs";
 
 const args = process.argv.slice(2);
@@ -54,25 +54,6 @@ async function inspect(inspectorPort) {
   };
 }
 
-async function drive(url, apiKey, count, tag) {
-  const latencies = [];
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: CONCURRENCY }, async () => {
-      while (next < count) {
-        const n = next++;
-        const started = performance.now();
-        const response = await fetch(url, { method: "POST", headers: { "x-api-key": apiKey, "content-type": "application/json" }, body: JSON.stringify(makeLead(tag, n)) });
-        await response.text();
-        if (!response.ok) throw new Error(`lead ${n} answered ${response.status}`);
-        latencies.push(performance.now() - started);
-      }
-    }),
-  );
-  latencies.sort((a, b) => a - b);
-  return { p50: latencies[Math.floor(latencies.length / 2)], p99: latencies[Math.floor(latencies.length * 0.99)] };
-}
-
 /** Self time per function, and time per entry frame (the function an event or continuation started in). */
 function tables(profile, leads) {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
@@ -106,10 +87,7 @@ try {
   simulator = await forkSimulator({ count: BUYERS });
   const config = path.join(ROOT, "wrangler.toml");
   const persistTo = path.join(scratch, "state");
-  const [entry] = await Promise.all([
-    buildWorker("leadtree", { config, cwd: ROOT, logDir: scratch }),
-    wrangler("d1-migrations", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, "--config", config], { logDir: scratch, cwd: ROOT, env: { CI: "true" } }),
-  ]);
+  const entry = await prepareLeadtree("leadtree", { source: ROOT, persistTo, logDir: scratch });
   const inspectorPort = await freePort();
   const worker = await startWorker("leadtree", { entry, config, cwd: ROOT, port: await freePort(), persistTo, readyPaths: ["/openapi.json"], logDir: scratch, log, inspectorPort });
   const account = await provisionLeadtree(worker.base, simulator.urls());
@@ -117,7 +95,7 @@ try {
   const url = `${worker.base}/v1/trees/profile/leads`;
   const tag = Date.now().toString(36);
   log(`warming up with ${WARMUP} leads`);
-  await drive(url, account.apiKey, WARMUP, `${tag}w`);
+  await driveLeads(url, account.apiKey, { count: WARMUP, concurrency: CONCURRENCY, tag: `${tag}w` });
 
   const session = await inspect(inspectorPort);
   await session.send("Profiler.enable");
@@ -126,7 +104,7 @@ try {
   const pids = workerdPids(worker.handle.pid);
   const cpuBefore = cpuMs(pids);
   const started = performance.now();
-  const latency = await drive(url, account.apiKey, LEADS, tag);
+  const latency = await driveLeads(url, account.apiKey, { count: LEADS, concurrency: CONCURRENCY, tag });
   const seconds = (performance.now() - started) / 1000;
   const cpu = (cpuMs(pids) - cpuBefore) / LEADS;
   const { profile } = await session.send("Profiler.stop");

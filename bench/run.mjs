@@ -17,7 +17,7 @@ import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { forkSimulator } from "./simulator.mjs";
 import { makeLead, provisionLeadtree, putLeadtreeTree, runLoad } from "./load.mjs";
-import { ROOT, TMPFS, buildWorker, freePort, startWorker, stateRoot, stopAll, stopGroup, wrangler } from "./processes.mjs";
+import { ROOT, TMPFS, buildWorker, freePort, prepareLeadtree, startWorker, stateRoot, stopAll, stopGroup, unpackCommit } from "./processes.mjs";
 import { WorkerdSampler } from "./workerd.mjs";
 import { analyse, answersText, commitsText, countsText, summaryLine } from "./analyse.mjs";
 import { countCommits } from "./commits.mjs";
@@ -108,12 +108,7 @@ for (const signal of ["SIGINT", "SIGTERM"]) {
 function leadtreeSource() {
   if (!REF) return ROOT;
   const dir = path.join(scratch, "leadtree-src");
-  fs.mkdirSync(dir);
-  const tar = execFileSync("git", ["-C", ROOT, "archive", "--format=tar", REF], { maxBuffer: 512 * 2 ** 20 });
-  execFileSync("tar", ["-x", "-C", dir], { input: tar });
-  fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(dir, "node_modules"));
-  const commit = execFileSync("git", ["-C", ROOT, "rev-parse", "--short", REF]).toString().trim();
-  log(`leadtree from ${REF} (${commit}) unpacked into ${dir}`);
+  log(`leadtree from ${REF} (${unpackCommit(REF, dir)}) unpacked into ${dir}`);
   return dir;
 }
 
@@ -144,15 +139,7 @@ async function startBaseline(urls) {
 async function startLeadtree(urls, source) {
   const config = path.join(source, "wrangler.toml");
   const persistTo = path.join(scratch, "leadtree-state");
-  const [entry] = await Promise.all([
-    buildWorker("leadtree", { config, cwd: source, logDir: scratch }),
-    // CI=true answers wrangler's confirmation prompt.
-    wrangler("d1-migrations", ["d1", "migrations", "apply", "DB", "--local", "--persist-to", persistTo, "--config", config], {
-      logDir: scratch,
-      cwd: source,
-      env: { CI: "true" },
-    }),
-  ]);
+  const entry = await prepareLeadtree("leadtree", { source, persistTo, logDir: scratch });
   const port = await freePort();
   const gateShards = configuredVar(config, "GATE_SHARDS");
   const serve = (name, vars, statePath) =>
