@@ -8,6 +8,7 @@
 //   npm run bench:profile                     10 buyers at 0 ms, concurrency 8, 800 leads
 //   npm run bench:profile -- --concurrency=1 --leads=300 --buyers=40 --top=30
 //   npm run bench:profile -- --save=/tmp/leadtree.cpuprofile   also keeps the profile and the bundle it names
+//   npm run bench:profile -- --heap           also samples allocations: the bytes each function allocates per lead
 
 import fs from "node:fs";
 import path from "node:path";
@@ -23,6 +24,7 @@ const LEADS = option("leads", 800);
 const BUYERS = option("buyers", 10);
 const TOP = option("top", 25);
 const WARMUP = Math.min(200, LEADS);
+const HEAP = args.includes("--heap");
 
 // The same place for the state as the benchmark, so the profile shows the same work.
 const scratch = fs.mkdtempSync(path.join(stateRoot(), "leadtree-profile-"));
@@ -82,6 +84,26 @@ function tables(profile, leads) {
   print("by entry frame", entry);
 }
 
+/** Sampled bytes allocated per lead, by the function that allocated them and by the frame its event started in. */
+function allocations(heap, leads) {
+  const name = (node) => `${node.callFrame.functionName || "(anonymous)"} ${node.callFrame.url.split("/").pop()}:${node.callFrame.lineNumber + 1}`;
+  const self = new Map();
+  const entry = new Map();
+  const walk = (node, bottom) => {
+    const start = bottom ?? (node.callFrame.functionName === "(root)" ? undefined : node);
+    self.set(name(node), (self.get(name(node)) ?? 0) + node.selfSize);
+    if (start) entry.set(name(start), (entry.get(name(start)) ?? 0) + node.selfSize);
+    for (const child of node.children ?? []) walk(child, start);
+  };
+  walk(heap.head, undefined);
+  const print = (title, map) => {
+    console.log(`\n${title} (KiB per lead, sampled)`);
+    for (const [key, bytes] of [...map].sort((a, b) => b[1] - a[1]).slice(0, TOP)) console.log(`${(bytes / 1024 / leads).toFixed(2).padStart(8)}  ${key}`);
+  };
+  print("allocated by", self);
+  print("allocated under entry frame", entry);
+}
+
 let simulator;
 try {
   simulator = await forkSimulator({ count: BUYERS });
@@ -101,6 +123,11 @@ try {
   await session.send("Profiler.enable");
   await session.send("Profiler.setSamplingInterval", { interval: 100 });
   await session.send("Profiler.start");
+  if (HEAP) {
+    await session.send("HeapProfiler.enable");
+    // Collected objects too: what costs GC time is what a lead allocates and drops.
+    await session.send("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  }
   const pids = workerdPids(worker.handle.pid);
   const cpuBefore = cpuMs(pids);
   const started = performance.now();
@@ -109,11 +136,13 @@ try {
   const seconds = (performance.now() - started) / 1000;
   const cpu = (cpuMs(pids) - cpuBefore) / LEADS;
   const { profile } = await session.send("Profiler.stop");
+  const heap = HEAP ? (await session.send("HeapProfiler.stopSampling")).profile : undefined;
   session.close();
 
   console.log(`${BUYERS} buyers at 0 ms, concurrency ${CONCURRENCY}, ${LEADS} leads (profiler attached, so slower than the benchmark)`);
   console.log(`leads/s ${(LEADS / seconds).toFixed(1)}, p50 ${latency.p50.toFixed(2)} ms, p99 ${latency.p99.toFixed(2)} ms, workerd CPU ${cpu.toFixed(2)} ms/lead`);
   tables(profile, LEADS);
+  if (heap) allocations(heap, LEADS);
   const save = args.find((arg) => arg.startsWith("--save="))?.slice(7);
   if (save) {
     fs.writeFileSync(save, JSON.stringify(profile));

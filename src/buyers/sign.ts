@@ -4,6 +4,8 @@
  * replayed later; the verifier bounds its age.
  */
 
+import { toHex } from "../core/bytes";
+
 const encoder = new TextEncoder();
 
 // importKey is the expensive part of an HMAC and an endpoint's secret is
@@ -58,12 +60,6 @@ export async function verifySignature(
     if (await crypto.subtle.verify("HMAC", key, mac, data)) return true;
   }
   return false;
-}
-
-function toHex(bytes: Uint8Array): string {
-  let hex = "";
-  for (const byte of bytes) hex += byte.toString(16).padStart(2, "0");
-  return hex;
 }
 
 function fromHex(hex: string): Uint8Array | undefined {

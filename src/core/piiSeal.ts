@@ -13,9 +13,13 @@
  * merely looks like an envelope is sealed too, so every envelope at rest is
  * one of ours.
  */
+import { toBase64 } from "./bytes";
 import type { Consent, FieldValue, Lead, LeadFields, ScoreSignal } from "./lead";
 import { isPiiField } from "./pii";
 import type { FieldSpec } from "./config";
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** How every envelope starts. */
 export const ENVELOPE_PREFIX = "enc:v1:";
@@ -60,7 +64,7 @@ export async function importPiiKeys(secret: string | undefined): Promise<PiiKeyr
   const imported = await Promise.all(parsed.map(async ({ id, raw }) => [id, await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["encrypt", "decrypt"])] as const));
   const last = await crypto.subtle.importKey("raw", (parsed.at(-1) as { raw: Uint8Array }).raw, "HKDF", false, ["deriveKey"]);
   const blind = await crypto.subtle.deriveKey(
-    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(), info: new TextEncoder().encode("leadtree-blind-v1") },
+    { name: "HKDF", hash: "SHA-256", salt: new Uint8Array(), info: encoder.encode("leadtree-blind-v1") },
     last,
     { name: "HMAC", hash: "SHA-256", length: 256 },
     false,
@@ -71,7 +75,7 @@ export async function importPiiKeys(secret: string | undefined): Promise<PiiKeyr
 
 /** A keyed digest of `text`: equal texts give equal digests, and the digest shows nothing of the text. */
 export async function blindText(ring: PiiKeyring, text: string): Promise<string> {
-  const mac = await crypto.subtle.sign("HMAC", ring.blind, new TextEncoder().encode(text));
+  const mac = await crypto.subtle.sign("HMAC", ring.blind, encoder.encode(text));
   return toBase64(new Uint8Array(mac)).replace(/=+$/, "");
 }
 
@@ -82,7 +86,7 @@ export function isSealed(value: unknown): value is string {
 export async function sealValue(ring: PiiKeyring, value: FieldValue): Promise<string> {
   const key = ring.keys.get(ring.current) as CryptoKey;
   const iv = crypto.getRandomValues(new Uint8Array(IV_BYTES));
-  const ciphertext = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, new TextEncoder().encode(JSON.stringify(value)));
+  const ciphertext = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, key, encoder.encode(JSON.stringify(value)));
   return `${ENVELOPE_PREFIX}${ring.current}:${toBase64(iv)}:${toBase64(new Uint8Array(ciphertext))}`;
 }
 
@@ -99,7 +103,7 @@ export async function openValue(ring: PiiKeyring, envelope: string): Promise<Fie
   } catch {
     throw new PiiSealError(`a stored PII value does not open under key ${keyId}: it was altered`);
   }
-  return JSON.parse(new TextDecoder().decode(plain)) as FieldValue;
+  return JSON.parse(decoder.decode(plain)) as FieldValue;
 }
 
 /** The parts of a lead that hold personal values, as they are stored and read (a buyer's read has no signals). */
@@ -169,12 +173,6 @@ async function mapPii(
     pii.signals && Promise.all(pii.signals.map(async (signal) => ({ ...signal, detail: await changeText(signal.detail) }))),
   ]);
   return { fields: Object.fromEntries(fields), consent: { ...pii.consent, ...Object.fromEntries(consentValues) }, ...(signals ? { signals } : {}) };
-}
-
-function toBase64(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary);
 }
 
 function fromBase64(text: string): Uint8Array | undefined {

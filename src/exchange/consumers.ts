@@ -5,6 +5,7 @@
  * admission (in parallel), and its sales noted there as soon as its gate
  * answers and remembered for good once the gate writes them to D1.
  */
+import { toHex } from "../core/bytes";
 import type { Tree } from "../core/config";
 import {
   arrivalKeepDays,
@@ -40,7 +41,7 @@ function consumerKeyOf(env: Pick<Env, "CONSUMER_KEY">): Promise<CryptoKey> {
 /** The keyed hash of `value` as `kind` (the kind keeps a phone and an email from ever sharing a hash). */
 async function keyedHash(key: CryptoKey, kind: string, value: string): Promise<string> {
   const mac = await crypto.subtle.sign("HMAC", key, encoder.encode(`${kind}:${value}`));
-  return Array.from(new Uint8Array(mac), (b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(mac);
 }
 
 export interface ConsumerArrival {

@@ -1,9 +1,9 @@
 /** Identifiers and credentials. Keys are shown once; only their SHA-256 is stored. */
+import { toHex } from "../core/bytes";
 import { LruCache } from "../core/lru";
 
 function randomToken(bytes: number): string {
-  const raw = crypto.getRandomValues(new Uint8Array(bytes));
-  return Array.from(raw, (b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(crypto.getRandomValues(new Uint8Array(bytes)));
 }
 
 export type IdPrefix = "pub" | "buy" | "lp" | "ld";
@@ -27,8 +27,7 @@ export function newApiKey(owner: "pub" | "buy"): string {
 }
 
 export async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+  return toHex(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text)));
 }
 
 /** What is stored of an API key. */

@@ -7,6 +7,8 @@
  * nothing for another's lead.
  */
 
+import { toHex } from "../bytes";
+
 const encoder = new TextEncoder();
 const clickIdPattern = /^clk_([0-9a-f]{20})\.([0-9a-f]{64})$/;
 
@@ -24,7 +26,7 @@ function signed(publisherId: string, token: string): Uint8Array {
 export async function signClickId(key: CryptoKey, publisherId: string, token: string): Promise<string> {
   if (!/^[0-9a-f]{20}$/.test(token)) throw new Error("a click token is 20 lower-case hex digits");
   const mac = new Uint8Array(await crypto.subtle.sign("HMAC", key, signed(publisherId, token)));
-  return `clk_${token}.${Array.from(mac, (b) => b.toString(16).padStart(2, "0")).join("")}`;
+  return `clk_${token}.${toHex(mac)}`;
 }
 
 /** Whether `clickId` was signed with `key` for this publisher; anything else (made up, altered, another publisher's) is not. */

@@ -1,0 +1,23 @@
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { toBase64, toHex } from "./bytes";
+
+describe("bytes as text", () => {
+  test("hex: two lower-case digits a byte, from a byte array or a buffer", () => {
+    expect(toHex(new Uint8Array([0, 1, 15, 16, 171, 255]))).toBe("00010f10abff");
+    expect(toHex(new Uint8Array([222, 173]).buffer)).toBe("dead");
+    expect(toHex(new Uint8Array())).toBe("");
+  });
+
+  test("hex and base64 agree with the byte-at-a-time forms for any bytes, past a slice's length too", () => {
+    const hexByByte = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+    const base64ByByte = (bytes: Uint8Array) => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 20_000 }), (bytes) => {
+        expect(toHex(bytes)).toBe(hexByByte(bytes));
+        expect(toBase64(bytes)).toBe(base64ByByte(bytes));
+      }),
+      { numRuns: 60 },
+    );
+  });
+});
