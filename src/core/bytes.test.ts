@@ -9,7 +9,11 @@ describe("bytes as text", () => {
     expect(toHex(new Uint8Array())).toBe("");
   });
 
-  test("hex and base64 agree with the byte-at-a-time forms for any bytes, past a slice's length too", () => {
+  test("base64: padded to whole quads", () => {
+    expect(["", "f", "fo", "foo", "foob"].map((text) => toBase64(new TextEncoder().encode(text)))).toEqual(["", "Zg==", "Zm8=", "Zm9v", "Zm9vYg=="]);
+  });
+
+  test("hex and base64 agree with the byte-at-a-time forms for any bytes, long ones too", () => {
     const hexByByte = (bytes: Uint8Array) => Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
     const base64ByByte = (bytes: Uint8Array) => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
     fc.assert(
