@@ -4,7 +4,7 @@
  * replayed later; the verifier bounds its age.
  */
 
-import { toHex } from "../core/bytes";
+import { fromHex, toHex } from "../core/bytes";
 
 const encoder = new TextEncoder();
 
@@ -62,9 +62,3 @@ export async function verifySignature(
   return false;
 }
 
-function fromHex(hex: string): Uint8Array | undefined {
-  if (!/^(?:[0-9a-f]{2})+$/i.test(hex)) return undefined;
-  const bytes = new Uint8Array(hex.length / 2);
-  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
-  return bytes;
-}

@@ -1,6 +1,6 @@
 /**
  * Bytes as text, for hashes, MACs, tokens and sealed values. These run
- * several times a lead, so each writes its digits into one byte array and
+ * several times a lead, so each encoder writes its digits into one byte array and
  * decodes it once: a string built a digit at a time is an allocation per
  * digit (the allocation profile, `npm run bench:profile -- --heap`, showed it).
  */
@@ -24,6 +24,14 @@ export function toHex(bytes: Uint8Array | ArrayBuffer): string {
   return decoder.decode(out);
 }
 
+/** The bytes of hex digits (either case), or undefined when it is not whole bytes of hex. */
+export function fromHex(hex: string): Uint8Array | undefined {
+  if (!/^(?:[0-9a-f]{2})+$/i.test(hex)) return undefined;
+  const bytes = new Uint8Array(hex.length / 2);
+  for (let i = 0; i < bytes.length; i++) bytes[i] = parseInt(hex.slice(i * 2, i * 2 + 2), 16);
+  return bytes;
+}
+
 /** Standard base64, padded. */
 export function toBase64(bytes: Uint8Array): string {
   const out = new Uint8Array(Math.ceil(bytes.length / 3) * 4);
@@ -38,4 +46,10 @@ export function toBase64(bytes: Uint8Array): string {
     out[o++] = left > 2 ? digit(n) : PAD;
   }
   return decoder.decode(out);
+}
+
+/** The bytes of padded standard base64, or undefined when it is not that. */
+export function fromBase64(text: string): Uint8Array | undefined {
+  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
+  return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
 }

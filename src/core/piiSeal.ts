@@ -13,7 +13,7 @@
  * merely looks like an envelope is sealed too, so every envelope at rest is
  * one of ours.
  */
-import { toBase64 } from "./bytes";
+import { fromBase64, toBase64 } from "./bytes";
 import type { Consent, FieldValue, Lead, LeadFields, ScoreSignal } from "./lead";
 import { isPiiField } from "./pii";
 import type { FieldSpec } from "./config";
@@ -175,7 +175,3 @@ async function mapPii(
   return { fields: Object.fromEntries(fields), consent: { ...pii.consent, ...Object.fromEntries(consentValues) }, ...(signals ? { signals } : {}) };
 }
 
-function fromBase64(text: string): Uint8Array | undefined {
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(text) || text.length % 4 !== 0) return undefined;
-  return Uint8Array.from(atob(text), (char) => char.charCodeAt(0));
-}

@@ -18,25 +18,21 @@ export const SALE_NOTICE_SPACING_MS = 20;
 export interface SaleNoticeOptions {
   send(entries: LeadLogEntry[]): Promise<void>;
   waitUntil(promise: Promise<unknown>): void;
-  now?: () => number;
 }
 
 export class SaleNotices {
   private waiting: LeadLogEntry[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
   private lastSentAt = Number.NEGATIVE_INFINITY;
-  private readonly now: () => number;
 
-  constructor(private readonly options: SaleNoticeOptions) {
-    this.now = options.now ?? Date.now;
-  }
+  constructor(private readonly options: SaleNoticeOptions) {}
 
   /** A finished lead's entry: told when it sold to a known consumer. */
   note(entry: LeadLogEntry): void {
     if (entry.sales.length === 0 || !entry.lead.consumer?.keys.length) return;
     this.waiting.push(entry);
     if (this.timer !== undefined) return;
-    const wait = this.lastSentAt + SALE_NOTICE_SPACING_MS - this.now();
+    const wait = this.lastSentAt + SALE_NOTICE_SPACING_MS - Date.now();
     if (wait <= 0) this.sendWaiting();
     else
       this.timer = setTimeout(() => {
@@ -48,7 +44,7 @@ export class SaleNotices {
   private sendWaiting(): void {
     const entries = this.waiting;
     this.waiting = [];
-    this.lastSentAt = this.now();
+    this.lastSentAt = Date.now();
     // A lost notice costs only its head start: the D1 batch records the sale either way.
     const sent = this.options
       .send(entries)
