@@ -32,11 +32,12 @@ const DAY_MS = 86_400_000;
  * measured at about a millisecond of the object's CPU per lead when each
  * 25 ms had its own. The price: if the object is lost (a deploy, a crash)
  * before its batch is written, the arrivals of that last quarter second are
- * forgotten, so a duplicate of one of them is not caught. Sales are not
- * written this way (recordSales), so a bought consumer is never forgotten.
+ * forgotten, so a duplicate of one of them is not caught. Noted sales wait
+ * with them, but a sale is recorded for good by recordSales, so a bought
+ * consumer is never forgotten.
  */
 const FLUSH_AFTER_MS = 250;
-/** A batch is written at once when it holds this many arrivals, so a burst never grows it without bound. */
+/** A batch is written at once when it holds this many arrivals and noted purchases, so a burst never grows it without bound. */
 const FLUSH_AT_ARRIVALS = 2_000;
 /**
  * A visit reads at most this many rows in its one statement; past it (a key
