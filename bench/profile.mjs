@@ -65,7 +65,9 @@ function tables(profile, leads) {
   const self = new Map();
   const entry = new Map();
   profile.samples.forEach((sample, i) => {
-    const micros = profile.timeDeltas[i] ?? 0;
+    // A sample stands for the time until the next one: the delta before it belongs to the previous sample, and a gap in sampling
+    // (the thread outside this isolate) would otherwise be charged to whatever JS ran first after it.
+    const micros = profile.timeDeltas[i + 1] ?? 0;
     const leaf = byId.get(sample);
     self.set(name(leaf), (self.get(name(leaf)) ?? 0) + micros);
     let id = sample;
