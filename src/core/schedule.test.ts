@@ -67,3 +67,37 @@ describe("capPeriods", () => {
     expect(capPeriods(zone, new Date(at))).toEqual(want);
   });
 });
+
+describe("local time read once per minute", () => {
+  const reference = (timezone: string, at: Date) => {
+    const parts = Object.fromEntries(
+      new Intl.DateTimeFormat("en-US", { timeZone: timezone, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit" })
+        .formatToParts(at)
+        .map((part) => [part.type, part.value]),
+    );
+    const date = `${parts.year}-${parts.month}-${parts.day}`;
+    return { hour: `${date}T${String(Number(parts.hour) % 24).padStart(2, "0")}`, day: date };
+  };
+
+  test("a read later in the same UTC minute, or in another, names what a fresh formatter does, DST changes and 45-minute zones included", () => {
+    const zones = fc.constantFrom(ny, "UTC", "Asia/Kolkata", "Asia/Kathmandu", "Australia/Adelaide", "Europe/London", "America/St_Johns");
+    // Around the 2026 DST changes of New York, London and Adelaide, and anywhere else.
+    const around = fc.oneof(
+      fc.constantFrom(Date.UTC(2026, 2, 8, 7), Date.UTC(2026, 10, 1, 6), Date.UTC(2026, 2, 29, 1), Date.UTC(2026, 3, 4, 16)).chain((edge) => fc.integer({ min: edge - 3_600_000, max: edge + 3_600_000 })),
+      fc.integer({ min: Date.UTC(2020, 0, 1), max: Date.UTC(2035, 0, 1) }),
+    );
+    fc.assert(
+      fc.property(zones, around, fc.integer({ min: 0, max: 59_999 }), fc.integer({ min: -120_000, max: 120_000 }), (timezone, ms, within, step) => {
+        const first = new Date(ms);
+        const sameMinute = new Date(Math.floor(ms / 60_000) * 60_000 + within);
+        const other = new Date(ms + step);
+        return [first, sameMinute, other].every((at) => {
+          const got = capPeriods(timezone, at);
+          const want = reference(timezone, at);
+          return got.hour === want.hour && got.day === want.day;
+        });
+      }),
+      { numRuns: 2_000 },
+    );
+  });
+});

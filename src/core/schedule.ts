@@ -5,13 +5,14 @@
  */
 import type { Schedule } from "./config";
 
+/** Shared by every read in its minute (lastRead), so never changed. */
 interface LocalTime {
-  year: string;
-  month: string;
-  day: string;
-  hour: number;
+  readonly year: string;
+  readonly month: string;
+  readonly day: string;
+  readonly hour: number;
   /** 0 = Sunday … 6. */
-  weekday: number;
+  readonly weekday: number;
 }
 
 const weekdays = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
@@ -36,7 +37,24 @@ function formatter(timeZone: string): Intl.DateTimeFormat {
   return format;
 }
 
+/**
+ * The last local time read per zone, by the UTC minute it was read in:
+ * every zone's offset is a whole number of minutes, so the local date, hour
+ * and weekday cannot change inside a UTC minute, and a lead's bid rules,
+ * filters and schedules (a dozen reads) format the time once.
+ */
+const lastRead = new Map<string, { minute: number; time: LocalTime }>();
+
 function localTime(timeZone: string, now: Date): LocalTime {
+  const minute = Math.floor(now.getTime() / 60_000);
+  const last = lastRead.get(timeZone);
+  if (last?.minute === minute) return last.time;
+  const time = formatLocalTime(timeZone, now);
+  lastRead.set(timeZone, { minute, time });
+  return time;
+}
+
+function formatLocalTime(timeZone: string, now: Date): LocalTime {
   const parts: Partial<Record<Intl.DateTimeFormatPartTypes, string>> = {};
   for (const part of formatter(timeZone).formatToParts(now)) parts[part.type] = part.value;
   return {
