@@ -51,10 +51,55 @@ export interface PostGuards {
 
 /** The tree's daily submit limit, counted once per lead that reaches the tree: why it refuses this one, if it does. */
 export async function submitLimitReason(env: Env, tree: Tree, leadId: string): Promise<string | undefined> {
-  const limit = tree.dailyLimits?.submits;
-  if (limit === undefined || !tree.dailyLimits) return undefined;
-  const taken = await env.COUNTER.getByName(treeLimitName(tree.id, "submits")).take(leadId, { timezone: tree.dailyLimits.timezone, daily: limit });
-  return taken.ok ? undefined : `the tree's daily submit limit of ${limit} is reached`;
+  const limit = submitLimit(env, tree);
+  return limit && refusal(limit.limits, await limit.counter.take(leadId, limit.limits));
+}
+
+/**
+ * The submit limit for an inbound post, which its gate may refuse (an
+ * unknown, expired, used or mismatched ping is no submit): the unit is
+ * reserved before the gate call and counted only once the gate has run the
+ * post, or given back. A unit held by the post's own lead id (its earlier
+ * post) is left as it is, and a reservation nobody settles lapses.
+ */
+export interface SubmitReservation {
+  /** Why the limit refuses the lead, if it does; otherwise its unit is held. */
+  reserve(): Promise<string | undefined>;
+  /** `ran`: the gate admitted the post, or nobody knows whether it did (a lost call), so it counts. */
+  settle(ran: boolean): Promise<void>;
+}
+
+export function submitReservation(env: Env, tree: Tree, leadId: string): SubmitReservation {
+  const limit = submitLimit(env, tree);
+  let held = false;
+  return {
+    async reserve() {
+      if (!limit) return undefined;
+      const reservation = await limit.counter.reserve(leadId, limit.limits, Date.now(), leaseMsOf(tree));
+      held = reservation.ok;
+      return refusal(limit.limits, reservation);
+    },
+    async settle(ran) {
+      if (!limit || !held) return;
+      try {
+        if (ran) await limit.counter.commit(leadId, Date.now(), limit.limits.timezone);
+        else await limit.counter.release(leadId);
+      } catch (error) {
+        // Uncommitted, the unit lapses with its lease: the post is answered either way.
+        console.error("submit limit not settled", leadId, error instanceof Error ? error.message : "unknown");
+      }
+    },
+  };
+}
+
+function submitLimit(env: Env, tree: Tree) {
+  const limits = tree.dailyLimits;
+  if (limits?.submits === undefined) return undefined;
+  return { counter: env.COUNTER.getByName(treeLimitName(tree.id, "submits")), limits: { timezone: limits.timezone, daily: limits.submits } };
+}
+
+function refusal(limits: { daily: number }, reservation: Reservation): string | undefined {
+  return reservation.ok ? undefined : `the tree's daily submit limit of ${limits.daily} is reached`;
 }
 
 /**

@@ -10,6 +10,7 @@ import { pingExpiresAt } from "../core/pingPost";
 import type { PingOutcome, PingRefusal } from "../objects/gate";
 import type { PingedLead } from "../objects/gate/pings";
 import { gateAt } from "./gates";
+import { submitReservation } from "./limits";
 import { callGate, gateSubmission, PingRelay, placeLead, resultOf, type Submission, type SubmitResult } from "./submit";
 
 export interface PingSubmission extends Omit<Submission, "place"> {
@@ -42,9 +43,12 @@ export function isPingRefusal<T extends { kind: string }>(outcome: T | PingRefus
 export async function postPingedLead(env: Env, post: PingSubmission & { pingId: string; found: PingAddress }): Promise<SubmitResult | PingRefusal> {
   const { found } = post;
   const lead: Lead = { ...post.draft, id: found.leadId };
-  const request = { pingId: post.pingId, pinged: post.pinged, ...(await gateSubmission(env, post, lead)) };
-  return callGate(lead.id, async () => {
+  const submitUnit = submitReservation(env, post.snapshot.tree, lead.id);
+  const request = { pingId: post.pingId, pinged: post.pinged, ...(await gateSubmission(env, post, lead, () => submitUnit.reserve())) };
+  const result = await callGate(lead.id, async () => {
     const outcome = await gateAt(env, found.address).post(request, new PingRelay());
     return isPingRefusal(outcome) ? outcome : resultOf(outcome);
   });
+  await submitUnit.settle(!isPingRefusal(result));
+  return result;
 }

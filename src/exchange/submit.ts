@@ -90,13 +90,23 @@ export async function submitLead(env: Env, submission: Submission): Promise<Subm
   return callGate(lead.id, async () => resultOf(await gateAt(env, place.address).submit(request, new PingRelay())));
 }
 
-/** What the gate is told of a lead besides its key; the tree's daily submit limit counts it here (once per lead id), and declines it when reached. */
-export async function gateSubmission(env: Env, submission: Pick<Submission, "snapshot" | "publisher" | "screening">, lead: Lead): Promise<Omit<SubmitRequest, "key">> {
+/**
+ * What the gate is told of a lead besides its key; the tree's daily submit
+ * limit counts it here (once per lead id), and declines it when reached.
+ * `overLimit` counts it: by default at once (a submission); an inbound post
+ * reserves instead (submitReservation), since its gate may refuse the ping.
+ */
+export async function gateSubmission(
+  env: Env,
+  submission: Pick<Submission, "snapshot" | "publisher" | "screening">,
+  lead: Lead,
+  overLimit: () => Promise<string | undefined> = () => submitLimitReason(env, submission.snapshot.tree, lead.id),
+): Promise<Omit<SubmitRequest, "key">> {
   const { snapshot, publisher } = submission;
   const { tree } = snapshot;
   // Without its keys a lead cannot be stored, so it is refused (503) before anything counts it.
   const keys = await piiKeysOf(env);
-  const [overLimit, stored] = await Promise.all([submitLimitReason(env, tree, lead.id), sealLead(keys, lead, tree.fields)]);
+  const [limitReason, stored] = await Promise.all([overLimit(), sealLead(keys, lead, tree.fields)]);
   return {
     lead,
     stored,
@@ -105,7 +115,7 @@ export async function gateSubmission(env: Env, submission: Pick<Submission, "sna
     maxAccepts: tree.maxAcceptsPerLead,
     leaseMs: leaseMsOf(tree),
     publisher,
-    screening: overLimit ? { kind: "decline", rule: "dailyLimit", reason: overLimit } : submission.screening,
+    screening: limitReason ? { kind: "decline", rule: "dailyLimit", reason: limitReason } : submission.screening,
   };
 }
 

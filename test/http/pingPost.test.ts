@@ -145,6 +145,23 @@ describe("POST /v1/trees/:treeId/pings then /posts", () => {
     expect(expectStatus(await send(treeId, "posts", publisher.apiKey, lead), 400)).toMatchObject({ error: { code: "validation_failed", fields: [{ path: "pingId" }] } });
   });
 
+  it("spends none of the tree's daily submit limit on posts it refuses: the limit's one unit goes to the post that sells", async () => {
+    const { publisher, treeId } = await market({ dailyLimits: { timezone: "UTC", submits: 1 } });
+    const lead = validLead();
+    const ping = await pinged(treeId, publisher.apiKey, lead);
+    const found = pingAddress(ping.pingId);
+    if (!found) throw new Error(`not a ping id: ${ping.pingId}`);
+    // A well-formed id of the same gate that no ping has, and a post of the real ping by another publisher: both refused.
+    const madeUp = `pg_${"0".repeat(found.token.length)}.${found.address.treeId}.${found.address.index}`;
+    expect(expectStatus(await send(treeId, "posts", publisher.apiKey, { pingId: madeUp, ...lead }), 404)).toMatchObject({ error: { code: "not_found" } });
+    const stranger = await newPublisher();
+    expectStatus(await send(treeId, "posts", stranger.apiKey, { pingId: ping.pingId, ...lead }), 404);
+    expect(expectStatus(await send<{ status: string }>(treeId, "posts", publisher.apiKey, { pingId: ping.pingId, ...lead }), 200).status).toBe("accepted");
+    // A repeat of the sold post is refused and gives nothing back: the unit stays spent, and the next lead meets the limit.
+    expect(expectStatus(await send(treeId, "posts", publisher.apiKey, { pingId: ping.pingId, ...lead }), 409)).toMatchObject({ error: { code: "ping_used" } });
+    expect(expectStatus(await submitLead(treeId, publisher.apiKey), 200).status).toBe("declined");
+  });
+
   it("refuses a post whose non-PII fields differ from its ping's with 422 naming them, and keeps the reservation for a corrected post", async () => {
     const { publisher, treeId } = await market();
     const lead = validLead();
