@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { clickKey, isIssuedClickId, signClickId } from "./clickId";
+import { clickKey, clickSecrets, isIssuedClickId, isIssuedUnderAny, signClickId } from "./clickId";
 
 const key = await clickKey("test-secret-one");
 const otherKey = await clickKey("test-secret-two");
@@ -61,5 +61,28 @@ describe("click ids", () => {
     ["a mac cut short", "clk_0123456789abcdef0123." + "a".repeat(32)],
   ])("prove nothing when they are %s", async (_name, clickId) => {
     expect(await isIssuedClickId(key, "pub_1", clickId)).toBe(false);
+  });
+});
+
+describe("a secret being replaced (CLICK_SECRET=new,old)", () => {
+  test("reads the secrets newest first, trimmed, without empty entries", () => {
+    expect(clickSecrets("new-secret, old-secret")).toEqual(["new-secret", "old-secret"]);
+    expect(clickSecrets("only-one")).toEqual(["only-one"]);
+    expect(clickSecrets(" , ")).toEqual([]);
+    expect(clickSecrets(undefined)).toEqual([]);
+  });
+
+  test("a click id signed under the old secret is issued while the old one is listed, and not once it is dropped", async () => {
+    const [newer, older] = await Promise.all(clickSecrets("test-secret-two,test-secret-one").map(clickKey));
+    if (!newer || !older) throw new Error("two keys expected");
+    await fc.assert(
+      fc.asyncProperty(publisherId, token, async (publisher, t) => {
+        const beforeTheChange = await signClickId(older, publisher, t);
+        expect(await isIssuedUnderAny([newer, older], publisher, beforeTheChange)).toBe(true);
+        expect(await isIssuedUnderAny([newer], publisher, beforeTheChange)).toBe(false);
+        expect(await isIssuedUnderAny([newer, older], publisher, await signClickId(newer, publisher, t))).toBe(true);
+      }),
+      { numRuns: 50 },
+    );
   });
 });
