@@ -15,4 +15,9 @@ export default tseslint.config(
     files: ["bench/**/*.mjs", "scripts/**/*.mjs", "test/support/*.global.ts"],
     languageOptions: { globals: { process: "readonly", console: "readonly", URL: "readonly", setTimeout: "readonly", clearTimeout: "readonly", Buffer: "readonly", fetch: "readonly", AbortController: "readonly", performance: "readonly", WebSocket: "readonly" } },
   },
+  {
+    // The benchmark's probe Worker: plain JavaScript run by workerd.
+    files: ["bench/probes/*.js"],
+    languageOptions: { globals: { crypto: "readonly", Response: "readonly", TextEncoder: "readonly", URL: "readonly" } },
+  },
 );

@@ -1,0 +1,101 @@
+// Probe routes for `npm run bench:probe` (bench/probe.mjs): one building
+// block of a lead's path each, shaped like leadtree's (a warm Durable Object
+// call, a call back into the caller's RpcTarget, SQL in an object's turn, the
+// lead log's D1 insert of 40 leads' trace rows as objects and as arrays,
+// sealing a lead's PII value by value and as one envelope). The driver
+// subtracts the bare route, so each figure is the block alone.
+import { DurableObject, RpcTarget } from "cloudflare:workers";
+
+const encoder = new TextEncoder();
+const TRACE_COLUMNS = ["leadId", "seq", "treeId", "leadPointId", "cycle", "phase", "outcome", "startedAt", "ms", "bidCents", "httpStatus", "reason", "bidRules", "ranking"];
+const TRACE_NAMES = ["lead_id", "seq", "tree_id", "lead_point_id", "cycle", "phase", "outcome", "started_at", "ms", "bid_cents", "http_status", "reason", "bid_rules", "ranking"];
+const LEADS_PER_BATCH = 40;
+/** A bench lead's PII as leadtree seals it: four fields, the consent's text and IP, one signal's detail, the user agent. */
+const PII_VALUES = ["Jane", "Doe", "jane.doe@example.com", "+12125550123", "By submitting I agree that Acme Insurance and its partners may call me at the number above.", "203.0.113.7", "no street address given", "Mozilla/5.0 (X11; Linux x86_64)"];
+
+class Relay extends RpcTarget {
+  ping(jobs) {
+    return jobs.map((job) => ({ kind: "bid", leadPointId: job.id, bidCents: 1000 }));
+  }
+}
+
+export class Probe extends DurableObject {
+  constructor(ctx, env) {
+    super(ctx, env);
+    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS probe (k TEXT PRIMARY KEY, v TEXT)");
+  }
+
+  nothing() {
+    return 1;
+  }
+
+  async callBack(relay) {
+    const bids = await relay.ping([0, 1, 2, 3].map((i) => ({ id: `lp_${i}`, deadlineAt: Date.now() + 1000 })));
+    return bids.length;
+  }
+
+  write(statements) {
+    for (let i = 0; i < statements; i++) this.ctx.storage.sql.exec("INSERT OR REPLACE INTO probe (k, v) VALUES (?, ?)", `k${i}`, "v");
+    return statements;
+  }
+}
+
+let traceBatch = 0;
+function traceRows() {
+  const rows = [];
+  for (let lead = 0; lead < LEADS_PER_BATCH; lead++) {
+    const leadId = `ld_${(traceBatch++).toString(16)}_${Math.random().toString(16).slice(2)}`;
+    for (let seq = 0; seq < 11; seq++) {
+      rows.push({
+        leadId, seq, treeId: "probe", leadPointId: `lp_${seq}`, cycle: 1, phase: seq < 10 ? "ping" : "post", outcome: "accepted",
+        startedAt: new Date().toISOString(), ms: 3, bidCents: 1234, httpStatus: 200, reason: null,
+        bidRules: JSON.stringify([{ index: 1, name: "good score", beforeCents: 570, afterCents: 627 }]),
+        ranking: JSON.stringify({ postAcceptRate: 1, posts: 0, postAccepts: 0, returnRate: 0, sales: 0, returns: 0, expectedValueCents: 627 }),
+      });
+    }
+  }
+  return rows;
+}
+
+async function insertTrace(db, positional) {
+  await db.exec(`CREATE TABLE IF NOT EXISTS lead_attempts (${TRACE_NAMES.join(", ")}); CREATE UNIQUE INDEX IF NOT EXISTS lead_attempts_pk ON lead_attempts (lead_id, seq); CREATE INDEX IF NOT EXISTS lead_attempts_point ON lead_attempts (lead_point_id, started_at);`);
+  const rows = traceRows();
+  const values = TRACE_COLUMNS.map((column, i) => (positional ? `value ->> ${i}` : `value ->> '$.${column}'`)).join(", ");
+  const parameter = JSON.stringify(positional ? rows.map((row) => TRACE_COLUMNS.map((column) => row[column])) : rows);
+  await db.batch([db.prepare(`INSERT INTO lead_attempts (${TRACE_NAMES.join(", ")}) SELECT ${values} FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`).bind(parameter)]);
+}
+
+let sealKey;
+async function seal(value) {
+  sealKey ??= await crypto.subtle.importKey("raw", new Uint8Array(32), { name: "AES-GCM" }, false, ["encrypt"]);
+  const iv = crypto.getRandomValues(new Uint8Array(12));
+  const ciphertext = await crypto.subtle.encrypt({ name: "AES-GCM", iv }, sealKey, encoder.encode(JSON.stringify(value)));
+  return ciphertext.byteLength;
+}
+
+/** Runs `block` `times` one after the other: a single call is under the bare route's noise. */
+const repeat = (times, block) => async (env) => {
+  for (let i = 0; i < times; i++) await block(env);
+};
+
+const ROUTES = {
+  "/none": async () => 0,
+  "/object-call": repeat(10, (env) => env.PROBE.getByName("probe").nothing()),
+  "/object-call-back": repeat(10, (env) => env.PROBE.getByName("probe").callBack(new Relay())),
+  "/object-commit": repeat(10, (env) => env.PROBE.getByName("probe").write(1)),
+  "/object-commit-10-rows": repeat(10, (env) => env.PROBE.getByName("probe").write(10)),
+  "/d1-batch-empty": (env) => env.DB.batch([env.DB.prepare("SELECT 1")]),
+  "/d1-trace-objects": (env) => insertTrace(env.DB, false),
+  "/d1-trace-arrays": (env) => insertTrace(env.DB, true),
+  "/seal-each": repeat(10, () => Promise.all(PII_VALUES.map(seal))),
+  "/seal-one": repeat(10, () => seal(PII_VALUES)),
+};
+
+export default {
+  async fetch(request, env) {
+    const route = ROUTES[new URL(request.url).pathname];
+    if (!route) return new Response(`routes: ${Object.keys(ROUTES).join(" ")}`, { status: 404 });
+    await route(env);
+    return new Response("ok");
+  },
+};
