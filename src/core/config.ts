@@ -329,7 +329,10 @@ export const TreeInputSchema = z
       .default({ requireHttps: false, ignoreQueryString: true, tieFirstOrLast: "first", tieGetOrPost: "post", requireClickId: false }),
     dailyLimits: z
       .strictObject({ timezone, accepts: z.number().int().positive().optional(), submits: z.number().int().positive().optional() })
-      .optional(),
+      .optional()
+      .describe(
+        "Per local day in timezone: accepts counts sales; submits counts leads that reach the tree, once per lead (a submit, or an inbound post its gate runs; a ping, or a post refused for its ping, counts nothing). Past either, leads are declined.",
+      ),
     duplicates: DuplicateRuleSchema.optional(),
     consent: z
       .strictObject({ requireBuyerNamed: z.boolean().default(false) })

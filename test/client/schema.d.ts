@@ -1430,6 +1430,7 @@ export interface components {
                 /** @default false */
                 requireClickId?: boolean;
             };
+            /** @description Per local day in timezone: accepts counts sales; submits counts leads that reach the tree, once per lead (a submit, or an inbound post its gate runs; a ping, or a post refused for its ping, counts nothing). Past either, leads are declined. */
             dailyLimits?: {
                 timezone: string;
                 accepts?: number;
@@ -1660,6 +1661,7 @@ export interface components {
                 /** @default false */
                 requireClickId?: boolean;
             };
+            /** @description Per local day in timezone: accepts counts sales; submits counts leads that reach the tree, once per lead (a submit, or an inbound post its gate runs; a ping, or a post refused for its ping, counts nothing). Past either, leads are declined. */
             dailyLimits?: {
                 timezone: string;
                 accepts?: number;
