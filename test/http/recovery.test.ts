@@ -61,8 +61,9 @@ describe("a run cut off", () => {
     const { name, point, gate, lead, resubmit } = await cutOffRun();
     await inLog(gate, (log) => log.recordIntent(lead.id, point.id, 1500, Date.now()));
     await leaseRunsOut(gate);
+    // The alarm may have fired on its own and be recovering still: wait for its outcome.
+    const detail = await finishedLead(lead.id);
     expect(await buyerLog(name)).toEqual([]);
-    const detail = await leadDetail(lead.id);
     expect(detail).toMatchObject({ status: "review", sales: [], ledger: [] });
     expect(detail.trace).toEqual([expect.objectContaining({ leadPointId: point.id, phase: "post", outcome: "error", reason: expect.stringContaining("review") })]);
     expect(expectStatus(await resubmit(), 200)).toEqual({ leadId: lead.id, status: "pending" });
@@ -76,8 +77,8 @@ describe("a run cut off", () => {
       log.recordPostAnswer(lead.id, point.id, { kind: "accepted", sale: { leadPointId: point.id, buyerId: point.buyerId, priceCents: 1500, countsTowardsQuota: true } });
     });
     await leaseRunsOut(gate);
+    const detail = await finishedLead(lead.id);
     expect(await buyerLog(name)).toEqual([]);
-    const detail = await leadDetail(lead.id);
     expect(detail).toMatchObject({ status: "accepted", priceCents: 1500, payoutCents: 400 });
     expect(detail.ledger.map((e) => [e.kind, e.amountCents])).toEqual([
       ["buyer_charge", 1500],
