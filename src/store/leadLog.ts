@@ -108,14 +108,19 @@ export async function writeLeadLogs(db: Db, entries: LeadLogEntry[]): Promise<vo
  * as text. Positional rather than keyed by property name: the parameter
  * holds no key names, so it is a third shorter for the trace's rows, and
  * SQLite reads each column by its index instead of searching the row's keys.
+ * The rows are read out of json_each once (MATERIALIZED): json_each renders
+ * a row's text anew each time its `value` is named, so reading the columns
+ * straight from it rendered a lead's whole row once per column.
  */
 function insertRows(db: Db, table: SQLiteTable, rows: Record<string, unknown>[], onConflict: string) {
   if (rows.length === 0) return undefined;
   const columns = Object.entries(getTableColumns(table));
   const names = columns.map(([, column]) => `"${column.name}"`).join(", ");
-  const values = columns.map((_, i) => `value ->> ${i}`).join(", ");
+  const values = columns.map((_, i) => `v ->> ${i}`).join(", ");
   const positional = rows.map((row) => columns.map(([key]) => row[key] ?? null));
-  return db.$client.prepare(`INSERT INTO "${getTableName(table)}" (${names}) SELECT ${values} FROM json_each(?) WHERE true ${onConflict}`).bind(JSON.stringify(positional));
+  return db.$client
+    .prepare(`WITH r (v) AS MATERIALIZED (SELECT value FROM json_each(?)) INSERT INTO "${getTableName(table)}" (${names}) SELECT ${values} FROM r WHERE true ${onConflict}`)
+    .bind(JSON.stringify(positional));
 }
 
 /** Trace rows of `lead`, numbered from `firstSeq`. */

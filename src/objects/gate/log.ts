@@ -212,9 +212,10 @@ export class GateLog {
   /** D1 has these versions: one statement for the batch; a lead finished again meanwhile stays owed. */
   markWritten(written: { leadId: string; seq: number }[]): void {
     this.sql.exec(
+      // A join, not a subquery per row: that one read the whole batch again for each lead in it.
       `UPDATE lead_log SET d1_due_at = NULL, d1_attempts = 0
-       WHERE lead_id IN (SELECT value ->> '$[0]' FROM json_each(?1))
-         AND log_seq = (SELECT value ->> '$[1]' FROM json_each(?1) WHERE value ->> '$[0]' = lead_log.lead_id)`,
+       FROM (SELECT value ->> 0 AS lead_id, value ->> 1 AS seq FROM json_each(?1)) AS written
+       WHERE lead_log.lead_id = written.lead_id AND lead_log.log_seq = written.seq`,
       JSON.stringify(written.map((item) => [item.leadId, item.seq])),
     );
   }
