@@ -29,7 +29,10 @@ const PROBES = [
   { path: "/object-commit-10-rows", what: "that call, its turn writing ten rows (one commit)", per: 10 },
   { path: "/d1-batch-empty", what: "a D1 batch of one SELECT 1", per: 1, leads: 40 },
   { path: "/d1-trace-objects", what: "40 leads' trace rows (11 each) into D1 as JSON objects", per: 1, leads: 40 },
-  { path: "/d1-trace-arrays", what: "the same rows as JSON arrays (leadtree's lead log)", per: 1, leads: 40 },
+  { path: "/d1-trace-arrays", what: "the same rows as JSON arrays, each column read from json_each", per: 1, leads: 40 },
+  { path: "/d1-trace-arrays-materialized", what: "the same arrays read out of json_each once (leadtree's lead log)", per: 1, leads: 40 },
+  { path: "/d1-leads-arrays", what: "40 leads' rows (24 columns, PII sealed) as arrays, each column read from json_each", per: 1, leads: 40 },
+  { path: "/d1-leads-arrays-materialized", what: "the same lead rows read out of json_each once (leadtree's lead log)", per: 1, leads: 40 },
   { path: "/seal-each", what: "sealing a lead's 8 PII values, one AES-GCM each (leadtree's seal)", per: 10 },
   { path: "/seal-one", what: "sealing the same 8 values as one envelope", per: 10 },
 ];

@@ -57,12 +57,46 @@ function traceRows() {
   return rows;
 }
 
-async function insertTrace(db, positional) {
+/** A lead's row as leadtree's lead log sends it to D1: 24 columns, its PII sealed. */
+const LEAD_ROW = {
+  id: "", tree_id: "probe", tree_version: 1, publisher_id: "pub_195e486bb18df7ae0a2a", vertical: "bench", click_id: "bench-mx6koesww-285", sub_id: null, sub_id2: null, sub_id3: null,
+  status: "accepted", score: 95,
+  signals: JSON.stringify([{ name: "address_missing", points: -5, detail: "enc:v1:dev1:UQNDRCQ1R18F7WSI:EQFUHpoTsUdj4ykdm4rfpTYvGdwWgFJZwdKzk25NktIuurUFf0+H5DU=" }]),
+  fields: JSON.stringify({ firstName: "enc:v1:dev1:R/Y0wd2S0pPP83QB:SXzfZlUlobM3NmcciML9hooCvflbvQ==", lastName: "enc:v1:dev1:eu8Y5vWhntREwYH0:1W9oUQsEhwEiX4fJpkoTvj/Bijji30k=", email: "enc:v1:dev1:keFQf/dKSEc7tZO8:WZ10n8Ka4W8zlk02VwXN47PAQiFqvo81IYsM5UWwLuZw4xHI+uKl/mL1ZSMl2Wfye45AUA==", phone: "enc:v1:dev1:DIP5/fdKcDd0OAxU:glRG8/M1hYL4t2yNVTArGkBunB2Zn1XGxJdNtq5J", zip: "10001", city: "New York", state: "NY" }),
+  consent: JSON.stringify({ text: `enc:v1:dev1:mIzf2KJUoIobRSnW:${"7XvuIABCC2kKB1FnLx8/9UsVvWF7".repeat(5)}`, ip: "enc:v1:dev1:YLkoVb2XpTrWscS1:RdTQ0Mjw3kpHxPfPm1cUNHfk8JYvCRV5aNRcFo4=", timestamp: "2026-12-02T20:22:39.311Z", pageUrl: "https://example.com/quote", textSha256: "2a718c1ae8ee0c2dfe109012a679695af2ec1116408db3e5198073c166c2b843" }),
+  reason: null, redirect_url: null, price_cents: 2077, payout_cents: 1038, ms: 173, received_at: "2026-12-02T20:22:39.353Z", completed_at: "2026-12-02T20:22:39.536Z", cause: null, duplicate_of: null, score_weights_version: 0,
+};
+const LEAD_NAMES = Object.keys(LEAD_ROW);
+
+let leadBatch = 0;
+function leadRows() {
+  return Array.from({ length: LEADS_PER_BATCH }, () => ({ ...LEAD_ROW, id: `ld_${(leadBatch++).toString(16)}_${Math.random().toString(16).slice(2)}` }));
+}
+
+/**
+ * leadtree's lead log insert (src/store/leadLog.ts): INSERT … SELECT from one
+ * JSON parameter of rows, as objects (`$.name`) or arrays (index), read
+ * straight from json_each or out of a MATERIALIZED CTE first (leadtree's).
+ */
+async function insertRows(db, table, names, rows, { positional, materialized }) {
+  const source = materialized ? "v" : "value";
+  const values = names.map((name, i) => (positional ? `${source} ->> ${i}` : `${source} ->> '$.${name}'`)).join(", ");
+  const parameter = JSON.stringify(positional ? rows.map((row) => names.map((name) => row[name])) : rows);
+  const sql = materialized
+    ? `WITH r (v) AS MATERIALIZED (SELECT value FROM json_each(?)) INSERT INTO ${table} (${names.join(", ")}) SELECT ${values} FROM r WHERE true ON CONFLICT DO NOTHING`
+    : `INSERT INTO ${table} (${names.join(", ")}) SELECT ${values} FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`;
+  await db.batch([db.prepare(sql).bind(parameter)]);
+}
+
+async function insertTrace(db, form) {
   await db.exec(`CREATE TABLE IF NOT EXISTS lead_attempts (${TRACE_NAMES.join(", ")}); CREATE UNIQUE INDEX IF NOT EXISTS lead_attempts_pk ON lead_attempts (lead_id, seq); CREATE INDEX IF NOT EXISTS lead_attempts_point ON lead_attempts (lead_point_id, started_at);`);
-  const rows = traceRows();
-  const values = TRACE_COLUMNS.map((column, i) => (positional ? `value ->> ${i}` : `value ->> '$.${column}'`)).join(", ");
-  const parameter = JSON.stringify(positional ? rows.map((row) => TRACE_COLUMNS.map((column) => row[column])) : rows);
-  await db.batch([db.prepare(`INSERT INTO lead_attempts (${TRACE_NAMES.join(", ")}) SELECT ${values} FROM json_each(?) WHERE true ON CONFLICT DO NOTHING`).bind(parameter)]);
+  const rows = traceRows().map((row) => Object.fromEntries(TRACE_COLUMNS.map((column, i) => [TRACE_NAMES[i], row[column]])));
+  await insertRows(db, "lead_attempts", TRACE_NAMES, rows, form);
+}
+
+async function insertLeads(db, form) {
+  await db.exec(`CREATE TABLE IF NOT EXISTS leads (${LEAD_NAMES.map((name) => (name === "id" ? "id PRIMARY KEY" : name)).join(", ")});`);
+  await insertRows(db, "leads", LEAD_NAMES, leadRows(), form);
 }
 
 let sealKey;
@@ -85,8 +119,11 @@ const ROUTES = {
   "/object-commit": repeat(10, (env) => env.PROBE.getByName("probe").write(1)),
   "/object-commit-10-rows": repeat(10, (env) => env.PROBE.getByName("probe").write(10)),
   "/d1-batch-empty": (env) => env.DB.batch([env.DB.prepare("SELECT 1")]),
-  "/d1-trace-objects": (env) => insertTrace(env.DB, false),
-  "/d1-trace-arrays": (env) => insertTrace(env.DB, true),
+  "/d1-trace-objects": (env) => insertTrace(env.DB, { positional: false, materialized: false }),
+  "/d1-trace-arrays": (env) => insertTrace(env.DB, { positional: true, materialized: false }),
+  "/d1-trace-arrays-materialized": (env) => insertTrace(env.DB, { positional: true, materialized: true }),
+  "/d1-leads-arrays": (env) => insertLeads(env.DB, { positional: true, materialized: false }),
+  "/d1-leads-arrays-materialized": (env) => insertLeads(env.DB, { positional: true, materialized: true }),
   "/seal-each": repeat(10, () => Promise.all(PII_VALUES.map(seal))),
   "/seal-one": repeat(10, () => seal(PII_VALUES)),
 };

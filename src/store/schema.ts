@@ -198,7 +198,8 @@ export const leadAttempts = sqliteTable(
     /** What an expected-value rank made of this bid (TraceEntry.ranking); null when the tier ranked by price. */
     ranking: text("ranking", { mode: "json" }).$type<RankFigures>(),
   },
-  (t) => [uniqueIndex("lead_attempts_pk").on(t.leadId, t.seq), index("lead_attempts_point").on(t.leadPointId, t.startedAt)],
+  // Reports reach attempts through their leads (by received_at, then lead_id): an index by lead point only cost each trace row's insert.
+  (t) => [uniqueIndex("lead_attempts_pk").on(t.leadId, t.seq)],
 );
 
 export const sales = sqliteTable(
