@@ -25,6 +25,8 @@ const BARE = "/none";
 const PROBES = [
   { path: "/object-call", what: "a call to a warm Durable Object", per: 10 },
   { path: "/object-call-back", what: "that call, calling back into the caller's RpcTarget (leadtree's relay)", per: 10 },
+  { path: "/object-visit-read", what: "that call, its turn reading as the consumer visit does (leadtree's: the limit written in)", per: 10 },
+  { path: "/object-visit-read-bound-limit", what: "the same read with its limit bound as a parameter", per: 10 },
   { path: "/object-commit", what: "that call, its turn writing one row (so it commits)", per: 10 },
   { path: "/object-commit-10-rows", what: "that call, its turn writing ten rows (one commit)", per: 10 },
   { path: "/d1-batch-empty", what: "a D1 batch of one SELECT 1", per: 1, leads: 40 },

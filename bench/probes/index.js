@@ -1,7 +1,7 @@
 // Probe routes for `npm run bench:probe` (bench/probe.mjs): one building
 // block of a lead's path each, shaped like leadtree's (a warm Durable Object
-// call, a call back into the caller's RpcTarget, SQL in an object's turn, the
-// lead log's D1 insert of 40 leads' trace rows as objects and as arrays,
+// call, a call back into the caller's RpcTarget, the consumer visit's read,
+// SQL in an object's turn, the lead log's D1 inserts in their forms,
 // sealing a lead's PII value by value and as one envelope). The driver
 // subtracts the bare route, so each figure is the block alone.
 import { DurableObject, RpcTarget } from "cloudflare:workers";
@@ -22,7 +22,11 @@ class Relay extends RpcTarget {
 export class Probe extends DurableObject {
   constructor(ctx, env) {
     super(ctx, env);
-    ctx.storage.sql.exec("CREATE TABLE IF NOT EXISTS probe (k TEXT PRIMARY KEY, v TEXT)");
+    ctx.storage.sql.exec(`CREATE TABLE IF NOT EXISTS probe (k TEXT PRIMARY KEY, v TEXT);
+      CREATE TABLE IF NOT EXISTS arrivals (hash TEXT NOT NULL, lead_id TEXT NOT NULL, field TEXT NOT NULL, tree_id TEXT NOT NULL, lead_key TEXT NOT NULL,
+        at INTEGER NOT NULL, keep_until INTEGER NOT NULL, PRIMARY KEY (hash, lead_key));
+      CREATE INDEX IF NOT EXISTS arrivals_by_time ON arrivals (hash, at);
+      CREATE TABLE IF NOT EXISTS purchases (hash TEXT NOT NULL, buyer_id TEXT NOT NULL, lead_id TEXT NOT NULL, at INTEGER NOT NULL, PRIMARY KEY (hash, buyer_id, lead_id));`);
   }
 
   nothing() {
@@ -32,6 +36,21 @@ export class Probe extends DurableObject {
   async callBack(relay) {
     const bids = await relay.ping([0, 1, 2, 3].map((i) => ({ id: `lp_${i}`, deadlineAt: Date.now() + 1000 })));
     return bids.length;
+  }
+
+  /**
+   * The consumer visit's read (src/objects/consumers.ts) for three new keys:
+   * its row limit bound as a parameter, or written into the statement as
+   * leadtree writes it.
+   */
+  visitRead(boundLimit) {
+    const sql = this.ctx.storage.sql;
+    const hash = () => crypto.getRandomValues(new Uint8Array(32)).reduce((hex, byte) => hex + byte.toString(16).padStart(2, "0"), "");
+    const [phone, email, ip] = [hash(), hash(), hash()];
+    const read = `SELECT hash, lead_id, tree_id, at, NULL AS buyer_id FROM arrivals WHERE hash IN (?, ?, ?) AND at > ? AND lead_key != ?
+      UNION ALL SELECT hash, lead_id, NULL, at, buyer_id FROM purchases WHERE hash IN (?, ?) LIMIT ${boundLimit ? "?" : "256"}`;
+    const limit = boundLimit ? [256] : [];
+    return sql.exec(read, phone, email, ip, 0, "lead-key", phone, email, ...limit).toArray().length;
   }
 
   write(statements) {
@@ -89,7 +108,7 @@ async function insertRows(db, table, names, rows, { positional, materialized }) 
 }
 
 async function insertTrace(db, form) {
-  await db.exec(`CREATE TABLE IF NOT EXISTS lead_attempts (${TRACE_NAMES.join(", ")}); CREATE UNIQUE INDEX IF NOT EXISTS lead_attempts_pk ON lead_attempts (lead_id, seq); CREATE INDEX IF NOT EXISTS lead_attempts_point ON lead_attempts (lead_point_id, started_at);`);
+  await db.exec(`CREATE TABLE IF NOT EXISTS lead_attempts (${TRACE_NAMES.join(", ")}); CREATE UNIQUE INDEX IF NOT EXISTS lead_attempts_pk ON lead_attempts (lead_id, seq);`);
   const rows = traceRows().map((row) => Object.fromEntries(TRACE_COLUMNS.map((column, i) => [TRACE_NAMES[i], row[column]])));
   await insertRows(db, "lead_attempts", TRACE_NAMES, rows, form);
 }
@@ -116,6 +135,8 @@ const ROUTES = {
   "/none": async () => 0,
   "/object-call": repeat(10, (env) => env.PROBE.getByName("probe").nothing()),
   "/object-call-back": repeat(10, (env) => env.PROBE.getByName("probe").callBack(new Relay())),
+  "/object-visit-read": repeat(10, (env) => env.PROBE.getByName("probe").visitRead(false)),
+  "/object-visit-read-bound-limit": repeat(10, (env) => env.PROBE.getByName("probe").visitRead(true)),
   "/object-commit": repeat(10, (env) => env.PROBE.getByName("probe").write(1)),
   "/object-commit-10-rows": repeat(10, (env) => env.PROBE.getByName("probe").write(10)),
   "/d1-batch-empty": (env) => env.DB.batch([env.DB.prepare("SELECT 1")]),

@@ -125,6 +125,20 @@ describe("the gate's state machine", () => {
     });
   });
 
+  it("clears a batch's written versions in one call, each lead by its own version", async () => {
+    await onScratchGate((log) => {
+      const seqs = new Map<string, number>();
+      for (const id of ["ld_a", "ld_b", "ld_c"]) {
+        admit(log, id, `key-${id}`);
+        seqs.set(id, log.finish({ key: `key-${id}`, settlement: settlement(id, "accepted", "buyer-a"), d1DueAt: NOW }));
+      }
+      startCycle(log, "ld_b", "key-ld_b");
+      log.finish({ key: "key-ld_b", settlement: settlement("ld_b", "accepted", "buyer-b"), d1DueAt: NOW });
+      log.markWritten([...seqs].map(([leadId, seq]) => ({ leadId, seq })));
+      expect(log.owedLeadIds()).toEqual(["ld_b"]);
+    });
+  });
+
   it("purges a finished key and lead after the window once D1 has the lead, and keeps held and review leads", async () => {
     await onScratchGate((log) => {
       for (const [id, status] of [["ld_done", "accepted"], ["ld_held", "pending"], ["ld_review", "review"]] as const) {
