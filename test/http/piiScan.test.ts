@@ -4,12 +4,14 @@
  * under an Idempotency-Key, refused as invalid, with a tree field marked
  * pii) runs through the Worker; the buyer's post, the buyer's read and the
  * operator's view show the PII in the clear, and no row of any D1 table or
- * of any gate log table holds it.
+ * of any gate log table holds it, nor an unkeyed digest of it that a guess
+ * could be checked against.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app";
+import { sha256Hex } from "../../src/store/ids";
 import { ADMIN_TOKEN, asBuyer, buyerLog, call, expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, treeGate, unique, validLead } from "../support/exchange";
 import { newReturningLeadPoint, returnLead } from "../support/returns";
 
@@ -103,6 +105,8 @@ describe("PII at rest", () => {
     sold: { id: string; buyerKey: string };
     trees: { sold: string; unsold: string; held: string };
     leads: { sold: string; keyed: string; unsold: string; held: string };
+    /** Plain SHA-256 digests of PII: of the email and phone, and of each body sent under an Idempotency-Key as its record would hash it. */
+    digests: string[];
   };
 
   beforeAll(async () => {
@@ -120,15 +124,16 @@ describe("PII at rest", () => {
       held: await newTree([{ leadPointId: held.id }], { ...income, cycles: { max: 2, delaySeconds: 600 } }),
     };
     const [a, b, c, d, e] = people as [Person, Person, Person, Person, Person];
+    const idempotentBodies = [submission(a, { income: a.income }), submission(e, { zip: "00000", income: e.income })] as const;
     const answers = {
-      sold: expectStatus(await post(trees.sold, publisher.apiKey, submission(a, { income: a.income }), unique("idem")), 200),
+      sold: expectStatus(await post(trees.sold, publisher.apiKey, idempotentBodies[0], unique("idem")), 200),
       keyed: expectStatus(await post(trees.sold, publisher.apiKey, submission(b, { income: b.income })), 200),
       unsold: expectStatus(await post(trees.unsold, publisher.apiKey, submission(c, { income: c.income })), 200),
       held: expectStatus(await post(trees.held, publisher.apiKey, submission(d, { income: d.income })), 200),
     };
     expect(answers).toMatchObject({ sold: { status: "accepted" }, keyed: { status: "accepted" }, unsold: { status: "declined" }, held: { status: "pending" } });
     // Refused at intake, under an Idempotency-Key: its answer is kept in the gate for replays.
-    const invalid = await post(trees.sold, publisher.apiKey, submission(e, { zip: "00000", income: e.income }), unique("idem"));
+    const invalid = await post(trees.sold, publisher.apiKey, idempotentBodies[1], unique("idem"));
     expect(invalid.status).toBeGreaterThanOrEqual(400);
     const leads = { sold: String(answers.sold.leadId), keyed: String(answers.keyed.leadId), unsold: String(answers.unsold.leadId), held: String(answers.held.leadId) };
     await Promise.all(Object.values(leads).map(leadInD1));
@@ -137,7 +142,11 @@ describe("PII at rest", () => {
     await until("the copy's trace entry in D1", async () =>
       (await env.DB.prepare("SELECT COUNT(*) AS n FROM lead_attempts WHERE lead_id = ? AND lead_point_id = ?").bind(leads.sold, copy.id).first<{ n: number }>())?.n ? true : undefined,
     );
-    market = { publisher, sold, trees, leads };
+    const digests = await Promise.all([
+      ...idempotentBodies.map((body) => sha256Hex(`${trees.sold}\n${JSON.stringify(body)}`)),
+      ...people.flatMap((person) => [person.email, `+1${person.digits}`, person.digits].map(sha256Hex)),
+    ]);
+    market = { publisher, sold, trees, leads, digests };
   });
 
   it("posts the PII in the clear to the buyer and to the copy", async () => {
@@ -174,7 +183,7 @@ describe("PII at rest", () => {
     expect(status).toEqual({ leadId: market.leads.sold, status: "accepted", payoutCents: expect.any(Number) });
   });
 
-  it("leaves no plaintext PII in any row of any D1 table or of any table of the gates' logs", async () => {
+  it("leaves no plaintext PII, and no plain digest of it, in any row of any D1 table or of any table of the gates' logs", async () => {
     const d1Tables = (await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>()).results.map((t) => t.name);
     expect(d1Tables).toEqual(expect.arrayContaining(["leads", "lead_attempts", "sales", "ledger_entries", "returns"]));
     const d1 = await everyRow(d1Tables, async (table) => (await env.DB.prepare(`SELECT * FROM "${table}"`).all<Row>()).results);
@@ -192,7 +201,7 @@ describe("PII at rest", () => {
     // The scan sees the leads it looks for: each sealed lead's row is there, in D1 and in its gate.
     for (const leadId of Object.values(market.leads)) expect(rows.filter((r) => r.row.includes(leadId.toLowerCase())).map((r) => r.table)).toEqual(expect.arrayContaining(["leads", "lead_log"]));
     expect(rows.some((r) => r.table === "idempotency" && r.row.includes("validation"))).toBe(true);
-    const found = people.flatMap((person) => needles(person).flatMap((needle) => rows.filter((r) => r.row.includes(needle.toLowerCase())).map((r) => `${r.table}: ${needle}`)));
+    const found = [...people.flatMap(needles), ...market.digests].flatMap((needle) => rows.filter((r) => r.row.includes(needle.toLowerCase())).map((r) => `${r.table}: ${needle}`));
     expect(found).toEqual([]);
   });
 });

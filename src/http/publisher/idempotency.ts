@@ -6,9 +6,10 @@
  * from any edge location meets the same record.
  */
 import { leaseMsOf } from "../../core/config";
+import { blindText } from "../../core/piiSeal";
 import { gateAt, gateOfKey } from "../../exchange/gates";
+import { piiKeysOf } from "../../exchange/piiKeys";
 import type { TreeRecord } from "../../store/config";
-import { sha256Hex } from "../../store/ids";
 import { ApiError } from "../errors";
 import { keepAnswer, keepErrorBody, replayAnswer } from "./keptAnswer";
 
@@ -30,8 +31,11 @@ export async function idempotent(env: Env, request: IdempotentRequest, run: () =
   const scope = `idempotency|${request.publisherId}|${request.key}`;
   const { tree } = request;
   const gate = gateAt(env, await gateOfKey(env, tree, scope));
+  // The body is the consumer's PII, so the record keeps a keyed digest of it: a plain SHA-256 would let
+  // anyone who reads the gate's storage confirm a guessed lead. The blinding key outlives PII_KEY rotations.
+  const bodyDigest = await blindText(await piiKeysOf(env), `${tree.id}\n${JSON.stringify(request.body)}`);
   // The record is held as long as the lead's run may take; past that, a retry runs again.
-  const check = await gate.idempotencyBegin(scope, await sha256Hex(`${tree.id}\n${JSON.stringify(request.body)}`), leaseMsOf(tree) + IDEMPOTENCY_LEASE_SLACK_MS);
+  const check = await gate.idempotencyBegin(scope, bodyDigest, leaseMsOf(tree) + IDEMPOTENCY_LEASE_SLACK_MS);
   if (check.kind === "conflict") throw new ApiError("conflict", `${check.reason[0]?.toUpperCase()}${check.reason.slice(1)}.`);
   if (check.kind === "replay") {
     return replayAnswer(check.status, check.body);
