@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { LeadPointInputSchema, type LeadPoint } from "../core/config";
-import { pingLeadPoint, postLeadPoint } from "./call";
+import { pingLeadPoint, pingTargetOf, postLeadPoint } from "./call";
 import { createBuyerClient } from "./client";
 import { verifySignature } from "./sign";
 import type { PingMessage, PostMessage } from "./wire";
@@ -83,6 +83,23 @@ describe("pingLeadPoint", () => {
     expect(request.headers.get("authorization")).toBe("Bearer k");
     const signature = request.headers.get("x-leadtree-signature") ?? "";
     expect(await verifySignature(secret, signature, body, Math.floor(Date.now() / 1000))).toBe(true);
+  });
+
+  test("a ping shard's target is the point's id, kind and ping endpoint only, and sends the same signed request", async () => {
+    const point = leadPoint({ bidRules: [{ name: "evening", when: [{ field: "hour", op: "gte", value: 18 }], adjustCents: 100 }], dedupeDays: 30 });
+    const target = pingTargetOf(point);
+    expect(target).toEqual({ id: "lp_1", kind: "ping_post", ping: point.ping });
+    const sent = await Promise.all(
+      [point, target].map(async (each) => {
+        const { client, seen } = buyer(json({ accept: true, bidCents: 700 }));
+        expect(await pingLeadPoint(client, each, ping, later())).toMatchObject({ kind: "bid", bidCents: 700, leadPointId: "lp_1" });
+        const request = seen[0] as Request;
+        const body = await request.text();
+        expect(await verifySignature(secret, request.headers.get("x-leadtree-signature") ?? "", body, Math.floor(Date.now() / 1000))).toBe(true);
+        return { url: request.url, body, authorization: request.headers.get("authorization") };
+      }),
+    );
+    expect(sent[1]).toEqual(sent[0]);
   });
 
   test("an endpoint's Content-Type replaces ours, and cannot replace the signature", async () => {

@@ -12,11 +12,21 @@ import { signatureHeader } from "./sign";
 import { wireFor, type PingMessage, type PostMessage, type RenderedRequest } from "./wire";
 
 /**
+ * What a ping needs of its lead point. A ping shard gets only this: a lead
+ * point's filters, caps, bid rules and post endpoint stay with the run.
+ */
+export type PingTarget = Pick<LeadPoint, "id" | "kind" | "ping">;
+
+export function pingTargetOf(point: PingTarget): PingTarget {
+  return { id: point.id, kind: point.kind, ...(point.ping ? { ping: point.ping } : {}) };
+}
+
+/**
  * Never called for a `direct_post` lead point: it has no ping endpoint and
  * bids its fixed price, so the tree runner posts to it directly. Calling it
  * for one is a bug in the caller and throws.
  */
-export async function pingLeadPoint(client: BuyerClient, point: LeadPoint, message: PingMessage, deadlineAt: number): Promise<PingAttempt> {
+export async function pingLeadPoint(client: BuyerClient, point: PingTarget, message: PingMessage, deadlineAt: number): Promise<PingAttempt> {
   if (!point.ping) throw new Error(`lead point ${point.id} has no ping endpoint (kind ${point.kind})`);
   const wire = wireFor(point.ping);
   const response = await send(client, point.ping, wire.renderPing(message), deadlineAt);

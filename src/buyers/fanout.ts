@@ -9,13 +9,12 @@
  * starts late does not give its buyers longer.
  */
 import type { PingAttempt } from "../core/attempt";
-import type { LeadPoint } from "../core/config";
-import { pingLeadPoint } from "./call";
+import { pingLeadPoint, type PingTarget } from "./call";
 import { MAX_WAITING_FOR_HEADERS, type BuyerClient } from "./client";
 import type { PingMessage } from "./wire";
 
 export interface PingJob {
-  point: LeadPoint;
+  point: PingTarget;
   /** Absolute epoch ms: timeout plus grace. */
   deadlineAt: number;
   /** What the buyer is told it has: its timeout, never the grace. */

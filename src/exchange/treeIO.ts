@@ -9,6 +9,7 @@ import type { Lead } from "../core/lead";
 import { pingFields } from "../core/pii";
 import { numberSetting } from "../core/settings";
 import type { TreeIO } from "../core/tree";
+import { pingTargetOf } from "../buyers/call";
 import { createBuyerClient } from "../buyers/client";
 import { fanOutPings, type PingShardService } from "../buyers/fanout";
 import type { PostMessage } from "../buyers/wire";
@@ -39,7 +40,7 @@ export function treeIO(env: Env, tree: Tree, lead: Lead, journal: RunJournal, ca
       fanOutPings(
         client,
         shards,
-        targets.map((target) => ({ point: target.point, deadlineAt: target.deadlineAt, allowedResponseMs: target.allowedResponseMs })),
+        targets.map((target) => ({ point: pingTargetOf(target.point), deadlineAt: target.deadlineAt, allowedResponseMs: target.allowedResponseMs })),
         { ...base, fields: publicFields },
       ),
     beforePost: (target) => guards.reserve(target.point),
