@@ -9,6 +9,7 @@ import {
   historyOf,
   mergeSeen,
   purchasableHashes,
+  RECENT_LEAD_MS,
   screenDuplicate,
   seenFrom,
   VELOCITY_COUNT_CAP,
@@ -102,10 +103,16 @@ describe("dedupeRefusal", () => {
 describe("merging the objects' answers", () => {
   it("keeps each buyer's newest purchase and every object's counts", () => {
     const seen = mergeSeen([
-      { counts: { phone: 2 }, earlier: [], purchases: [{ buyerId: "buy_a", at: 1 }] },
-      { counts: { email: 1, ip: 4 }, earlier: [{ field: "email", leadId: "ld_x", at: 5 }], purchases: [{ buyerId: "buy_a", at: 3 }, { buyerId: "buy_b", at: 2 }] },
+      { counts: { phone: 2 }, earlier: [], purchases: [{ buyerId: "buy_a", at: 1 }], recent: [{ leadId: "ld_both", at: 7 }] },
+      {
+        counts: { email: 1, ip: 4 },
+        earlier: [{ field: "email", leadId: "ld_x", at: 5 }],
+        purchases: [{ buyerId: "buy_a", at: 3 }, { buyerId: "buy_b", at: 2 }],
+        recent: [{ leadId: "ld_newest", at: 8 }, { leadId: "ld_both", at: 7 }],
+      },
     ]);
     expect(seen.purchases).toEqual([{ buyerId: "buy_a", at: 3 }, { buyerId: "buy_b", at: 2 }]);
+    expect(seen.recent).toEqual([{ leadId: "ld_newest", at: 8 }, { leadId: "ld_both", at: 7 }]);
     expect(historyOf([{ field: "phone", hash: "h" }], seen)).toEqual({ hours: 24, phone: 2, email: 1, ip: 4 });
     expect(historyOf([], seen)).toBeUndefined();
   });
@@ -143,6 +150,23 @@ describe("an object's answer to a visit", () => {
     // The IP is not a field of the rule: its arrivals count for velocity only.
     expect(seen.earlier).toEqual([{ field: "phone", leadId: "ld_week", at: at - 7 * DAY }]);
     expect(seen.purchases).toEqual([{ buyerId: "buy_a", at: 9 }]);
+    // The other tree's lead of a minute ago may still be selling the consumer; the IP's never stands for the consumer.
+    expect(seen.recent).toEqual([]);
+  });
+
+  it("names the phone's and email's earlier leads, of any tree, that may still be running, once each and newest first", () => {
+    const withEmail = { ...visit, keys: [...keys, { field: "email" as const, hash: "e" }] };
+    const seen = seenFrom(withEmail, visitWindows(withEmail), [
+      { hash: "p", leadId: "ld_running", treeId: "u", at: at - 1_000 },
+      { hash: "e", leadId: "ld_running", treeId: "u", at: at - 1_000 },
+      { hash: "e", leadId: "ld_same_tree", treeId: "t", at: at - 5 },
+      { hash: "p", leadId: "ld_done", treeId: "u", at: at - RECENT_LEAD_MS },
+      { hash: "i", leadId: "ld_ip", treeId: "u", at: at - 10 },
+    ], []);
+    expect(seen.recent).toEqual([
+      { leadId: "ld_same_tree", at: at - 5 },
+      { leadId: "ld_running", at: at - 1_000 },
+    ]);
   });
 
   it("lets the later of two arrivals at the same instant stand, and stops counting at the cap", () => {

@@ -7,7 +7,7 @@
  * keyed into hashes at the edge (exchange/consumers.ts); nothing here or in
  * the objects holds a phone, an email or an IP in the clear.
  */
-import type { DuplicateRule, LeadPoint } from "./config";
+import { RUN_CEILING_MS, type DuplicateRule, type LeadPoint } from "./config";
 import { fnv1a } from "./gateAddress";
 import type { ConsumerHistory, LeadFields } from "./lead";
 import type { Screening } from "./screen";
@@ -30,6 +30,12 @@ export const VELOCITY_HOURS = 24;
  */
 export const VELOCITY_COUNT_CAP = 100;
 
+/**
+ * An earlier lead of the consumer that arrived this recently may still be
+ * running (no run outlives RUN_CEILING_MS): what it sells is not known to
+ * the objects yet, so a later lead asks its gate (earlierSales).
+ */
+export const RECENT_LEAD_MS = RUN_CEILING_MS + 2_000;
 /** The longest window a consumer object keeps an arrival or a purchase for: the most `duplicates.days` and `dedupeDays` may say. */
 export const MAX_CONSUMER_DAYS = 400;
 
@@ -108,6 +114,13 @@ export interface EarlierLead {
   at: number;
 }
 
+/** An earlier lead of the consumer's phone or email, from any tree, recent enough to be still running (RECENT_LEAD_MS). */
+export interface RecentLead {
+  leadId: string;
+  /** Epoch ms: its arrival. */
+  at: number;
+}
+
 /** A buyer that bought this consumer, and when it last did (epoch ms). */
 export interface Purchase {
   buyerId: string;
@@ -121,6 +134,8 @@ export interface ConsumerSeen {
   /** The newest earlier lead of the tree inside its duplicate window, per field found. */
   earlier: EarlierLead[];
   purchases: Purchase[];
+  /** Earlier leads of the phone or email (other unique-lead keys, any tree) that may still be running, newest first. */
+  recent: RecentLead[];
 }
 
 /** An earlier arrival of one of a visit's keys, as its object read or holds it. */
@@ -163,8 +178,10 @@ export function purchasableHashes(visit: Pick<ConsumerVisit, "keys">): string[] 
  * count and the tree's newest earlier lead inside its duplicate window, and
  * each buyer's latest purchase.
  */
-export function seenFrom(visit: Pick<ConsumerVisit, "keys" | "treeId">, windows: VisitWindows, sightings: readonly Sighting[], purchases: readonly Purchase[]): ConsumerSeen {
-  const seen: ConsumerSeen = { counts: {}, earlier: [], purchases: newestPerBuyer(purchases) };
+export function seenFrom(visit: Pick<ConsumerVisit, "keys" | "treeId" | "at">, windows: VisitWindows, sightings: readonly Sighting[], purchases: readonly Purchase[]): ConsumerSeen {
+  const purchasable = new Set(purchasableHashes(visit));
+  const recent = sightings.filter((sighting) => purchasable.has(sighting.hash) && sighting.at > visit.at - RECENT_LEAD_MS);
+  const seen: ConsumerSeen = { counts: {}, earlier: [], purchases: newestPerBuyer(purchases), recent: distinctRecent(recent) };
   for (const { field, hash } of visit.keys) {
     const mine = sightings.filter((sighting) => sighting.hash === hash);
     seen.counts[field] = Math.min(VELOCITY_COUNT_CAP, mine.filter((sighting) => sighting.at > windows.since).length);
@@ -177,6 +194,13 @@ export function seenFrom(visit: Pick<ConsumerVisit, "keys" | "treeId">, windows:
     if (newest) seen.earlier.push({ field, leadId: newest.leadId, at: newest.at });
   }
   return seen;
+}
+
+/** One entry per lead (its keys may share it), newest first. */
+function distinctRecent(leads: readonly RecentLead[]): RecentLead[] {
+  const byLead = new Map<string, RecentLead>();
+  for (const { leadId, at } of leads) if (!byLead.has(leadId)) byLead.set(leadId, { leadId, at });
+  return [...byLead.values()].sort((a, b) => b.at - a.at);
 }
 
 function newestPerBuyer(purchases: readonly Purchase[]): Purchase[] {
@@ -194,6 +218,7 @@ export function mergeSeen(answers: ConsumerSeen[]): ConsumerSeen {
     counts: Object.assign({}, ...answers.map((answer) => answer.counts)) as ConsumerSeen["counts"],
     earlier: answers.flatMap((answer) => answer.earlier),
     purchases: newestPerBuyer(answers.flatMap((answer) => answer.purchases)),
+    recent: distinctRecent(answers.flatMap((answer) => answer.recent)),
   };
 }
 

@@ -7,6 +7,7 @@
  */
 import { toHex } from "../core/bytes";
 import type { Tree } from "../core/config";
+import { gateAddressOfLead } from "../core/gateAddress";
 import {
   arrivalKeepDays,
   consumerIndex,
@@ -21,10 +22,14 @@ import {
   type ConsumerKey,
   type ConsumerSeen,
   type EarlierLead,
+  type Purchase,
+  type RecentLead,
 } from "../core/consumers";
-import type { ConsumerHistory, LeadFields } from "../core/lead";
+import type { ConsumerHistory, Lead, LeadFields } from "../core/lead";
+import type { TreePoint } from "../core/tree";
 import type { ConsumerSale } from "../objects/consumers";
 import type { LeadLogEntry } from "../store/leadLog";
+import { gateAt } from "./gates";
 
 const encoder = new TextEncoder();
 let imported: { secret: string; key: Promise<CryptoKey> } | undefined;
@@ -58,9 +63,23 @@ export interface ConsumerCheck {
   history?: ConsumerHistory;
   consumer?: ConsumerFacts;
   earlier: EarlierLead[];
+  /** Earlier leads of the phone or email that may still be running, newest first (ConsumerSeen.recent). */
+  recent: RecentLead[];
   /** The objects that recorded the lead's arrival. */
   objects: number[];
 }
+
+/**
+ * How long a lead waits for a running earlier lead of its consumer (a
+ * typical auction ends within a second or two); past it the lead goes on
+ * with what is known, so a slow tree delays no other tree's lead for long.
+ */
+export const EARLIER_LEAD_WAIT_MS = 5_000;
+/** The newest earlier leads asked of their gates: older ones have ended and their sales reached the objects. */
+const EARLIER_LEADS_ASKED = 8;
+/** A lead not in its gate this long after its arrival never reached it (intake refused it, or its gate call failed). */
+const ADMISSION_GRACE_MS = 2_000;
+const ADMISSION_POLL_MS = 25;
 
 /**
  * Records the lead's arrival with its consumer objects and answers what
@@ -71,7 +90,7 @@ export interface ConsumerCheck {
 export async function checkConsumer(env: Env, arrival: ConsumerArrival): Promise<ConsumerCheck> {
   const values = consumerValues(arrival.fields, arrival.consentIp);
   const present = Object.entries(values) as [ConsumerField, string][];
-  if (present.length === 0) return { earlier: [], objects: [] };
+  if (present.length === 0) return { earlier: [], recent: [], objects: [] };
   try {
     const key = await consumerKeyOf(env);
     const [leadKey, ...hashes] = await Promise.all([keyedHash(key, "lead", arrival.uniqueKey), ...present.map(([field, value]) => keyedHash(key, field, value))]);
@@ -97,11 +116,81 @@ export async function checkConsumer(env: Env, arrival: ConsumerArrival): Promise
       ...(history ? { history } : {}),
       consumer: { keys: keys.filter((k) => purchaseFields.includes(k.field)), purchases: seen.purchases },
       earlier: seen.earlier,
+      recent: seen.recent,
       objects: [...groups.keys()],
     };
   } catch (error) {
     console.error("consumer check failed; the lead goes on without it", arrival.leadId, error instanceof Error ? error.message : "unknown");
-    return { earlier: [], objects: [] };
+    return { earlier: [], recent: [], objects: [] };
+  }
+}
+
+/** Whether any of a tree's lead points keeps dedupeDays: only then does who bought the consumer matter to a run. */
+export function dedupesAny(points: ReadonlyMap<string, Pick<TreePoint, "dedupeDays">>): boolean {
+  for (const point of points.values()) if (point.dedupeDays !== undefined) return true;
+  return false;
+}
+
+/**
+ * A logged lead's consumer as it is now, for its later run (a held lead's
+ * next cycle, a recovered run): the purchases made since it arrived, and the
+ * sales of the consumer's other leads running at this moment
+ * (withEarlierSales). When the objects cannot be asked, the lead runs with
+ * what it knew.
+ */
+export async function currentConsumer(env: Env, lead: Lead): Promise<Lead> {
+  const facts = lead.consumer;
+  if (!facts?.keys.length) return lead;
+  try {
+    const groups = groupByObject(facts.keys, consumerShards(env.CONSUMER_SHARDS));
+    const at = Date.now();
+    const answers = await Promise.all([...groups].map(([index, keys]) => env.CONSUMERS.getByName(consumerObjectName(index)).recheck({ keys, treeId: lead.treeId, leadId: lead.id, at })));
+    const seen = mergeSeen(answers);
+    const check = await withEarlierSales(env, { earlier: [], recent: seen.recent, objects: [], consumer: { keys: facts.keys, purchases: [...facts.purchases, ...seen.purchases] } });
+    return { ...lead, consumer: check.consumer ?? facts };
+  } catch (error) {
+    console.error("consumer recheck failed; the run uses what the lead knew", lead.id, error instanceof Error ? error.message : "unknown");
+    return lead;
+  }
+}
+
+/**
+ * The check with the sales of the consumer's recent earlier leads added to
+ * its purchases, as their gates know them: an earlier lead still being sold
+ * (its auction overlaps this one) is waited for, and a sale whose note is
+ * still on its way to the objects is known there first. So two leads of one
+ * consumer from two trees are sold one after the other, and a buyer that
+ * bought the first is not offered the second. Only a lead whose tree has a
+ * lead point with dedupeDays needs it (the caller decides).
+ */
+export async function withEarlierSales(env: Env, check: ConsumerCheck, waitMs = EARLIER_LEAD_WAIT_MS): Promise<ConsumerCheck> {
+  if (check.recent.length === 0 || !check.consumer) return check;
+  const sales = await Promise.all(check.recent.slice(0, EARLIER_LEADS_ASKED).map((lead) => salesOfLead(env, lead, waitMs)));
+  const bought = sales.flat();
+  return bought.length ? { ...check, consumer: { ...check.consumer, purchases: [...check.consumer.purchases, ...bought] } } : check;
+}
+
+/**
+ * The buyers an earlier lead sold to, from its gate (its id names it);
+ * nothing when it is still open or the gate cannot be asked. A lead that
+ * arrived a moment ago may not be in its gate yet (it is scored and sealed
+ * between its visit and its admission), so its gate is asked again for a
+ * short while before the lead counts as one that never reached it.
+ */
+async function salesOfLead(env: Env, { leadId, at }: RecentLead, waitMs: number): Promise<Purchase[]> {
+  const address = gateAddressOfLead(leadId);
+  if (!address) return [];
+  try {
+    const gate = gateAt(env, address);
+    let sales = await gate.leadSales(leadId, waitMs);
+    while (sales.kind === "unknown" && Date.now() < at + ADMISSION_GRACE_MS) {
+      await new Promise((resolve) => setTimeout(resolve, ADMISSION_POLL_MS));
+      sales = await gate.leadSales(leadId, waitMs);
+    }
+    return sales.kind === "settled" ? sales.buyerIds.map((buyerId) => ({ buyerId, at: sales.at })) : [];
+  } catch (error) {
+    console.error("earlier lead's sales not known; the lead goes on without them", leadId, error instanceof Error ? error.message : "unknown");
+    return [];
   }
 }
 

@@ -117,12 +117,8 @@ export class ConsumerLedger extends DurableObject<Env> {
    * and the key keeps the lead id it first came with.
    */
   async visit(visit: ConsumerVisit): Promise<ConsumerSeen> {
-    if (visit.keys.length === 0) return { counts: {}, earlier: [], purchases: [] };
-    const windows = visitWindows(visit);
-    const stored = this.storedSightings(visit, windows);
-    const earlierUnwritten = visit.keys.flatMap(({ hash }) => (this.pending.get(hash) ?? []).filter((arrival) => arrival.leadKey !== visit.leadKey));
-    const purchasesUnwritten = purchasableHashes(visit).flatMap((hash) => (this.pendingPurchases.get(hash) ?? []).map(({ buyerId, at }) => ({ buyerId, at })));
-    const seen = seenFrom(visit, windows, [...stored.arrivals, ...earlierUnwritten], [...stored.purchases, ...purchasesUnwritten]);
+    if (visit.keys.length === 0) return { counts: {}, earlier: [], purchases: [], recent: [] };
+    const seen = this.seen(visit);
     const keepUntil = visit.at + Math.min(visit.keepDays, MAX_CONSUMER_DAYS) * DAY_MS;
     for (const { field, hash } of visit.keys) {
       const unwritten = this.pending.get(hash) ?? [];
@@ -136,6 +132,27 @@ export class ConsumerLedger extends DurableObject<Env> {
     this.flushSoon();
     await this.purgeLater();
     return seen;
+  }
+
+  /**
+   * What a logged lead's later run (a held lead's next cycle, a recovered
+   * run) needs to know of its consumer now: who bought it since it arrived,
+   * and the consumer's other leads that may be running at this moment.
+   * Records nothing.
+   */
+  recheck(recheck: Pick<ConsumerVisit, "keys" | "treeId" | "leadId" | "at">): ConsumerSeen {
+    // No arrival has an empty unique-lead key, so the lead's own arrival is read too, and left out of `recent` here.
+    const seen = this.seen({ ...recheck, leadKey: "", keepDays: 1 });
+    return { ...seen, recent: seen.recent.filter((lead) => lead.leadId !== recheck.leadId) };
+  }
+
+  /** What this object knows of a visit's keys: its arrivals (other unique-lead keys) and purchases, written or not. */
+  private seen(visit: ConsumerVisit): ConsumerSeen {
+    const windows = visitWindows(visit);
+    const stored = this.storedSightings(visit, windows);
+    const earlierUnwritten = visit.keys.flatMap(({ hash }) => (this.pending.get(hash) ?? []).filter((arrival) => arrival.leadKey !== visit.leadKey));
+    const purchasesUnwritten = purchasableHashes(visit).flatMap((hash) => (this.pendingPurchases.get(hash) ?? []).map(({ buyerId, at }) => ({ buyerId, at })));
+    return seenFrom(visit, windows, [...stored.arrivals, ...earlierUnwritten], [...stored.purchases, ...purchasesUnwritten]);
   }
 
   /**

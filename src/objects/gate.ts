@@ -18,11 +18,11 @@ import { GateLog } from "./gate/log";
 import { D1Outbox, DEFAULT_LOG_FLUSH_MS } from "./gate/outbox";
 import { PingLog } from "./gate/pings";
 import { SaleNotices } from "./gate/saleNotices";
-import { GateRuns, type PingOutcome, type PingRefusal, type PingRequest, type PostRequest, type Resolution, type Resolved, type RunOutcome, type SubmitRequest } from "./gate/runs";
+import { GateRuns, type LeadSales, type PingOutcome, type PingRefusal, type PingRequest, type PostRequest, type Resolution, type Resolved, type RunOutcome, type SubmitRequest } from "./gate/runs";
 import { migrateGateSchema } from "./gate/schema";
 import { Wakeups } from "./gate/wakeups";
 
-export type { PingOutcome, PingRefusal, PingRequest, PostRequest, Resolution, Resolved, RunOutcome, SubmitRequest } from "./gate/runs";
+export type { LeadSales, PingOutcome, PingRefusal, PingRequest, PostRequest, Resolution, Resolved, RunOutcome, SubmitRequest } from "./gate/runs";
 export type { IdempotencyCheck } from "./gate/idempotency";
 
 /** The alarm never comes back sooner than this: work that failed is retried then, not in a tight loop. */
@@ -80,6 +80,11 @@ export class LeadGate extends DurableObject<Env> {
   /** The lead as this gate's log has it, D1 written or not. */
   read(leadId: string): LeadLogEntry | undefined {
     return this.runs.read(leadId);
+  }
+
+  /** What a lead sold, waiting up to `waitMs` while it still runs here: for a later lead of its consumer. */
+  leadSales(leadId: string, waitMs: number): Promise<LeadSales> {
+    return this.runs.leadSales(leadId, waitMs);
   }
 
   resolve(leadId: string, resolution: Resolution): Promise<Resolved> {

@@ -11,7 +11,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { consumerObjectName, VELOCITY_COUNT_CAP } from "../../src/core/consumers";
 import type { ConsumerLedger } from "../../src/objects/consumers";
-import { buyerLog, expectStatus, gateOfLead, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, treeGate, unique, validLead } from "../support/exchange";
+import { buyerLog, expectStatus, fireGateNow, gateOfLead, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, treeGate, unique, validLead } from "../support/exchange";
 import { holdGateWrites } from "../support/faults";
 
 /** A consumer no other test has: its own email and phone. */
@@ -95,11 +95,12 @@ describe("a tree's duplicate rule", () => {
 
 /**
  * One buyer with two lead points that keep dedupeDays: `bought` alone in the
- * first tree, `again` in the second beside another buyer's `other`, which bids less.
+ * first tree (answering as `first` says), `again` in the second beside
+ * another buyer's `other`, which bids less.
  */
-async function boughtTwice() {
+async function boughtTwice(first: Record<string, string | number> = { bid: 900 }) {
   const names = { deduped: unique("dedupe"), deduped2: unique("dedupe2"), other: unique("other") };
-  const bought = await newLeadPoint(names.deduped, { bid: 900 }, { dedupeDays: 30 });
+  const bought = await newLeadPoint(names.deduped, first, { dedupeDays: 30 });
   const [again, other] = await Promise.all([
     newLeadPoint(names.deduped2, { bid: 900 }, { buyerId: bought.buyerId, dedupeDays: 30 }),
     newLeadPoint(names.other, { bid: 300 }),
@@ -151,6 +152,71 @@ describe("a lead point's dedupeDays", () => {
       // Later files share this runtime: the gate writes what it owes.
       await held.release();
     }
+  });
+});
+
+describe("two leads of one consumer in two trees at once", () => {
+  /** Submits the first lead and, once its buyer has the ping (its auction under way), the second. */
+  async function overlapping(first: Record<string, string | number>) {
+    const scene = await boughtTwice(first);
+    const person = consumer();
+    const firstAnswer = submitLead(scene.firstTree, (await newPublisher()).apiKey, validLead(person));
+    for (let attempt = 0; attempt < 400 && (await buyerLog(scene.names.deduped)).length === 0; attempt++) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(await buyerLog(scene.names.deduped)).toHaveLength(1);
+    const second = expectStatus(await submitLead(scene.secondTree, (await newPublisher()).apiKey, validLead({ email: person.email })), 200);
+    return { ...scene, first: expectStatus(await firstAnswer, 200), second };
+  }
+
+  it("sells the second after the first, so the buyer that bought the first is never offered the second", async () => {
+    const { names, again, other, first, second } = await overlapping({ bid: 900, delay: 400 });
+    expect(first.status, JSON.stringify(first)).toBe("accepted");
+    expect(second.status, JSON.stringify(second)).toBe("accepted");
+    const detail = await leadDetail(String(second.leadId));
+    expect(detail.sales.map((sale) => sale.leadPointId)).toEqual([other.id]);
+    expect(detail.trace.find((entry) => entry.leadPointId === again.id)?.reason).toMatch(/^the buyer bought this consumer on \S+, inside its dedupeDays \(30\)$/);
+    expect(await buyerLog(names.deduped2)).toEqual([]);
+  });
+
+  it("has each gate answer what its lead sold, and nothing for a lead it never admitted", async () => {
+    const point = await newLeadPoint(unique("gatesales"), { bid: 700 });
+    const treeId = await newTree([{ leadPointId: point.id }]);
+    const sold = expectStatus(await submitLead(treeId, (await newPublisher()).apiKey, validLead(consumer())), 200);
+    expect(sold.status).toBe("accepted");
+    const gate = gateOfLead(String(sold.leadId));
+    expect(await gate.leadSales(String(sold.leadId), 0)).toEqual({ kind: "settled", buyerIds: [point.buyerId], at: expect.any(Number) });
+    expect(await gate.leadSales(String(sold.leadId).replace(/^ld_[0-9a-f]+/, "ld_0"), 0)).toEqual({ kind: "unknown" });
+  });
+
+  it("offers the second to that buyer when the first, waited for, did not sell to it", async () => {
+    const { names, again, first, second } = await overlapping({ decline: 1, delay: 400 });
+    expect(first.status, JSON.stringify(first)).toBe("declined");
+    expect(second.status, JSON.stringify(second)).toBe("accepted");
+    expect((await leadDetail(String(second.leadId))).sales.map((sale) => sale.leadPointId)).toEqual([again.id]);
+    expect((await buyerLog(names.deduped2)).map((request) => request.type)).toEqual(["ping", "post"]);
+  });
+});
+
+describe("a held lead's next cycle", () => {
+  it("never offers a buyer the consumer it bought since the lead arrived, and traces why", async () => {
+    const names = { held: unique("heldfor"), sold: unique("soldto") };
+    // One buyer in two trees: it passes on the held lead's first ping, then bids; in between it buys the consumer elsewhere.
+    const held = await newLeadPoint(names.held, { bid: 900, declineFirst: 1 }, { dedupeDays: 30 });
+    const sold = await newLeadPoint(names.sold, { bid: 900 }, { buyerId: held.buyerId });
+    const [heldTree, soldTree] = await Promise.all([newTree([{ leadPointId: held.id }], { cycles: { max: 2, delaySeconds: 60 } }), newTree([{ leadPointId: sold.id }])]);
+    const person = consumer();
+    const first = expectStatus(await submitLead(heldTree, (await newPublisher()).apiKey, validLead(person)), 200);
+    expect(first.status, JSON.stringify(first)).toBe("pending");
+    const second = expectStatus(await submitLead(soldTree, (await newPublisher()).apiKey, validLead({ phone: person.phone })), 200);
+    expect(second.status, JSON.stringify(second)).toBe("accepted");
+
+    await fireGateNow(treeGate(heldTree));
+    let detail = await leadDetail(String(first.leadId));
+    for (let i = 0; i < 50 && detail.status === "pending"; i++) detail = await leadDetail(String(first.leadId));
+    expect(detail.status).toBe("unsold");
+    const secondCycle = detail.trace.filter((entry) => (entry as { cycle?: number }).cycle === 2);
+    expect(secondCycle, JSON.stringify(detail.trace)).toMatchObject([{ leadPointId: held.id, phase: "ping", outcome: "skipped" }]);
+    expect(secondCycle[0]?.reason).toMatch(/^the buyer bought this consumer on \S+, inside its dedupeDays \(30\)$/);
+    expect((await buyerLog(names.held)).map((request) => request.type)).toEqual(["ping"]);
   });
 });
 

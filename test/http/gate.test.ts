@@ -3,17 +3,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { verifySignature } from "../../src/buyers/sign";
 import { hashKey } from "../../src/store/ids";
-import { admin, buyerLog, buyerUrl, call, expectStatus, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, treeGate, unique, validLead } from "../support/exchange";
-
-/** Makes every due time of the gate (leases, holds) lie in the past, then fires its alarm. */
-async function fireGateNow(gate: ReturnType<typeof treeGate>): Promise<void> {
-  await runInDurableObject(gate, async (_instance, state) => {
-    state.storage.sql.exec("UPDATE lead_log SET next_run_at = 0 WHERE state = 'held'");
-    state.storage.sql.exec("UPDATE lead_keys SET lease_until = 0 WHERE state = 'running'");
-    await state.storage.setAlarm(Date.now());
-  });
-  await runDurableObjectAlarm(gate);
-}
+import { admin, buyerLog, buyerUrl, call, expectStatus, fireGateNow, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, treeGate, unique, validLead } from "../support/exchange";
 
 /** Submits a lead its tree holds (pending), runs its next cycle from the gate's alarm, and answers the lead once that cycle settled. */
 async function holdThenRerun(treeId: string, apiKey: string) {

@@ -2,6 +2,7 @@
  * Test helpers that drive the real Worker (exports.default.fetch) with real
  * D1, real Durable Objects and the loopback buyers of buyers.global.ts.
  */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { expect, inject } from "vitest";
 import { gateAddressOfLead, gateName } from "../../src/core/gateAddress";
@@ -208,4 +209,14 @@ export function gateOfLead(leadId: string) {
 /** A tree's gate while the tree has one (GATE_SHARDS is 1 in tests unless a tree says otherwise). */
 export function treeGate(treeId: string) {
   return env.LEAD_GATE.getByName(gateName({ treeId, index: 0 }));
+}
+
+/** Makes every due time of the gate (leases, holds) lie in the past, then fires its alarm. */
+export async function fireGateNow(gate: ReturnType<typeof treeGate>): Promise<void> {
+  await runInDurableObject(gate, async (_instance, state) => {
+    state.storage.sql.exec("UPDATE lead_log SET next_run_at = 0 WHERE state = 'held'");
+    state.storage.sql.exec("UPDATE lead_keys SET lease_until = 0 WHERE state = 'running'");
+    await state.storage.setAlarm(Date.now());
+  });
+  await runDurableObjectAlarm(gate);
 }

@@ -21,7 +21,7 @@ import { ApiError } from "../errors";
 import { issuedClickOf } from "../clickKey";
 import { TreeIdParam } from "../admin/schemas";
 import { placeLead, submitLead, type LeadDraft, type LeadPlace, type SubmitResult } from "../../exchange/submit";
-import { checkConsumer, forgetArrival } from "../../exchange/consumers";
+import { checkConsumer, dedupesAny, forgetArrival, withEarlierSales } from "../../exchange/consumers";
 import { duplicateOf, screenDuplicate } from "../../core/consumers";
 import type { KeyedLead } from "../../core/uniqueLead";
 import type { Screening } from "../../core/screen";
@@ -205,12 +205,14 @@ export async function prepareLead(
   if (!parsed.ok) return { kind: "invalid", message: "The lead is not valid.", errors: parsed.errors };
   const place = await placeOf({ treeId: tree.id, publisherId: publisher.id, ...parsed.meta, fields: parsed.fields });
   const services = servicesOf(c.env);
-  const [seen, textSha256, weights] = await Promise.all([
+  const [arrival, textSha256, weights] = await Promise.all([
     checkConsumer(c.env, { tree, leadId: place.leadId, uniqueKey: place.key, fields: parsed.fields, consentIp: parsed.consent.ip, at: now.getTime() }),
     sha256Hex(parsed.consent.text),
     services.scoreWeights.active(services.db),
   ]);
-  const duplicate = duplicateOf(tree.duplicates, seen.earlier);
+  const duplicate = duplicateOf(tree.duplicates, arrival.earlier);
+  // Who bought the consumer matters only to lead points with dedupeDays, and not to a lead declined as a duplicate.
+  const seen = arrival.recent.length && duplicate?.action !== "decline" && dedupesAny(snapshot.points) ? await withEarlierSales(c.env, arrival) : arrival;
   const { score, signals, weightsVersion } = scoreLead({ ...parsed, treeFields: tree.fields, ...(seen.history ? { history: seen.history } : {}) }, now, weights);
   const draft: LeadDraft = {
     treeId: tree.id,

@@ -16,6 +16,7 @@ import { splitSale } from "../../core/pricing";
 import { screenLead, type Screening } from "../../core/screen";
 import { NO_PRIOR_SALES, type PriorSales } from "../../core/tree";
 import type { PingShardService } from "../../buyers/fanout";
+import { currentConsumer, dedupesAny } from "../../exchange/consumers";
 import type { RunJournal } from "../../exchange/journal";
 import { postGuards } from "../../exchange/limits";
 import { piiKeysOf } from "../../exchange/piiKeys";
@@ -26,7 +27,7 @@ import { getPublisher, type Publisher } from "../../store/config";
 import type { LeadLogEntry } from "../../store/leadLog";
 import { servicesOf } from "../../store/services";
 import { gateJournal } from "./journal";
-import { entryOf, type GateLog, type KeyRecord, type LeadRecord } from "./log";
+import { entryOf, type GateLog, type KeyRecord, type LeadRecord, type LeadState } from "./log";
 import { PING_KEPT_MS, type PingedLead, type PingLog } from "./pings";
 import { OWED_BACKSTOP_MS, type D1Outbox } from "./outbox";
 import type { SaleNotices } from "./saleNotices";
@@ -105,6 +106,19 @@ export type Admission =
   | { kind: "busy"; retryAfterSeconds: number }
   /** The run could not be finished now; the lead is in the log and the alarm finishes it. */
   | { kind: "failed"; leadId: string };
+
+/** What a lead sold, as leadSales answers: `at` is when its cycle ended (epoch ms). */
+export type LeadSales = { kind: "settled"; buyerIds: string[]; at: number } | { kind: "open" } | { kind: "unknown" };
+
+/** A lead in these states may still sell (review: a post's answer is not known). */
+const OPEN_LEAD_STATES: ReadonlySet<LeadState> = new Set<LeadState>(["running", "posting", "review"]);
+
+/** Waits for `promise` to settle, but no longer than `ms`. */
+async function settledWithin(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  await Promise.race([promise.catch(() => {}), new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(0, ms))))]);
+  if (timer !== undefined) clearTimeout(timer);
+}
 
 /** What a submit, a recovery or a re-run ends with: everything but the go-ahead to run. */
 export type RunOutcome = Exclude<Admission, { kind: "run" }>;
@@ -351,8 +365,10 @@ export class GateRuns {
 
   /** Runs one cycle of a logged lead inside this object, journaling to itself. */
   private async runCycle(record: LeadRecord, cycle: number): Promise<RunOutcome> {
-    const input = await this.runInput(record);
-    if (!input) return this.finishWithout(record, "the tree or publisher no longer exists");
+    const logged = await this.runInput(record);
+    if (!logged) return this.finishWithout(record, "the tree or publisher no longer exists");
+    // The consumer may have been bought since the lead arrived: its lead points with dedupeDays see that.
+    const input = dedupesAny(logged.snapshot.points) ? { ...logged, lead: await currentConsumer(this.options.env, logged.lead) } : logged;
     const key = this.log.key(record.key);
     const now = Date.now();
     const ownsKey = key?.leadId === record.leadId;
@@ -396,6 +412,27 @@ export class GateRuns {
       }),
     );
     return { kind: "resolved", answer };
+  }
+
+  /**
+   * The buyers a lead of this gate sold to, for a later lead of the same
+   * consumer (exchange/consumers.ts, earlierSales): a lead still running in
+   * this object is waited for, up to `waitMs`. A lead this gate does not
+   * hold (never admitted, or its window is over) is `unknown`; one still
+   * running after the wait, or in review, is `open`.
+   */
+  async leadSales(leadId: string, waitMs: number): Promise<LeadSales> {
+    const before = this.log.lead(leadId);
+    if (!before) return { kind: "unknown" };
+    if (OPEN_LEAD_STATES.has(before.state)) {
+      const run = this.live.get(before.key);
+      const running = run?.leadId === leadId ? run.promise : this.recovering.get(leadId);
+      if (running) await settledWithin(running, waitMs);
+    }
+    const record = this.log.lead(leadId) ?? before;
+    if (OPEN_LEAD_STATES.has(record.state)) return { kind: "open" };
+    const sales = record.outcome?.sales ?? [];
+    return { kind: "settled", buyerIds: [...new Set(sales.map((sale) => sale.buyerId))], at: record.outcome ? Date.parse(record.outcome.completedAt) : Date.now() };
   }
 
   /** The lead's entry as the log has it now, D1 written or not. */
