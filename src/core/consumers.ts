@@ -33,7 +33,7 @@ export const VELOCITY_COUNT_CAP = 100;
 /**
  * An earlier lead of the consumer that arrived this recently may still be
  * running (no run outlives RUN_CEILING_MS): what it sells is not known to
- * the objects yet, so a later lead asks its gate (earlierSales).
+ * the objects yet, so a later lead asks its gate (exchange/consumers.ts, withEarlierSales).
  */
 export const RECENT_LEAD_MS = RUN_CEILING_MS + 2_000;
 /** The longest window a consumer object keeps an arrival or a purchase for: the most `duplicates.days` and `dedupeDays` may say. */

@@ -416,7 +416,7 @@ export class GateRuns {
 
   /**
    * The buyers a lead of this gate sold to, for a later lead of the same
-   * consumer (exchange/consumers.ts, earlierSales): a lead still running in
+   * consumer (exchange/consumers.ts, withEarlierSales): a lead still running in
    * this object is waited for, up to `waitMs`. A lead this gate does not
    * hold (never admitted, or its window is over) is `unknown`; one still
    * running after the wait, or in review, is `open`.
