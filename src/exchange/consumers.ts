@@ -75,11 +75,16 @@ export interface ConsumerCheck {
  * with what is known, so a slow tree delays no other tree's lead for long.
  */
 export const EARLIER_LEAD_WAIT_MS = 5_000;
-/** The newest earlier leads asked of their gates: older ones have ended and their sales reached the objects. */
-const EARLIER_LEADS_ASKED = 8;
+/**
+ * The newest earlier leads asked of their gates: older ones have ended and
+ * their sales reached the objects. Each call is a subrequest of the intake's
+ * invocation, so the asking stays well inside its budget.
+ */
+const EARLIER_LEADS_ASKED = 4;
 /** A lead not in its gate this long after its arrival never reached it (intake refused it, or its gate call failed). */
 const ADMISSION_GRACE_MS = 2_000;
-const ADMISSION_POLL_MS = 25;
+/** The first wait before a lead not yet in its gate is asked for again; each next wait doubles (at most seven calls in all). */
+const ADMISSION_FIRST_WAIT_MS = 25;
 
 /**
  * Records the lead's arrival with its consumer objects and answers what
@@ -183,8 +188,8 @@ async function salesOfLead(env: Env, { leadId, at }: RecentLead, waitMs: number)
   try {
     const gate = gateAt(env, address);
     let sales = await gate.leadSales(leadId, waitMs);
-    while (sales.kind === "unknown" && Date.now() < at + ADMISSION_GRACE_MS) {
-      await new Promise((resolve) => setTimeout(resolve, ADMISSION_POLL_MS));
+    for (let wait = ADMISSION_FIRST_WAIT_MS; sales.kind === "unknown" && Date.now() + wait < at + ADMISSION_GRACE_MS; wait *= 2) {
+      await new Promise((resolve) => setTimeout(resolve, wait));
       sales = await gate.leadSales(leadId, waitMs);
     }
     return sales.kind === "settled" ? sales.buyerIds.map((buyerId) => ({ buyerId, at: sales.at })) : [];
