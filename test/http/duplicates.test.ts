@@ -10,6 +10,7 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { consumerObjectName, VELOCITY_COUNT_CAP } from "../../src/core/consumers";
+import { withEarlierSales } from "../../src/exchange/consumers";
 import type { ConsumerLedger } from "../../src/objects/consumers";
 import { buyerLog, expectStatus, fireGateNow, gateOfLead, leadDetail, newLeadPoint, newPublisher, newTree, submitLead, treeGate, unique, validLead } from "../support/exchange";
 import { holdGateWrites } from "../support/faults";
@@ -177,7 +178,7 @@ describe("two leads of one consumer in two trees at once", () => {
     expect(await buyerLog(names.deduped2)).toEqual([]);
   });
 
-  it("has each gate answer what its lead sold, and nothing for a lead it never admitted", async () => {
+  it("has each gate answer what its lead sold, and intake add nothing for a lead its gate never admitted", async () => {
     const point = await newLeadPoint(unique("gatesales"), { bid: 700 });
     const treeId = await newTree([{ leadPointId: point.id }]);
     const sold = expectStatus(await submitLead(treeId, (await newPublisher()).apiKey, validLead(consumer())), 200);
@@ -185,6 +186,12 @@ describe("two leads of one consumer in two trees at once", () => {
     const gate = gateOfLead(String(sold.leadId));
     expect(await gate.leadSales(String(sold.leadId), 0)).toEqual({ kind: "settled", buyerIds: [point.buyerId], at: expect.any(Number) });
     expect(await gate.leadSales(String(sold.leadId).replace(/^ld_[0-9a-f]+/, "ld_0"), 0)).toEqual({ kind: "unknown" });
+
+    // Intake's side: the sold lead's buyer joins the purchases; a lead its gate never admitted adds nothing once its grace is over.
+    const never = { leadId: String(sold.leadId).replace(/^ld_[0-9a-f]+/, "ld_0"), at: Date.now() - 1_950 };
+    const check = { earlier: [], objects: [0], consumer: { keys: [], purchases: [] }, recent: [never, { leadId: String(sold.leadId), at: Date.now() - 1_000 }] };
+    expect((await withEarlierSales(env, check)).consumer?.purchases).toEqual([{ buyerId: point.buyerId, at: expect.any(Number) }]);
+    expect(await withEarlierSales(env, { ...check, recent: [never] })).toEqual({ ...check, recent: [never] });
   });
 
   it("offers the second to that buyer when the first, waited for, did not sell to it", async () => {
