@@ -151,8 +151,7 @@ export async function currentConsumer(env: Env, lead: Lead): Promise<Lead> {
     const at = Date.now();
     const answers = await Promise.all([...groups].map(([index, keys]) => env.CONSUMERS.getByName(consumerObjectName(index)).recheck({ keys, treeId: lead.treeId, leadId: lead.id, at })));
     const seen = mergeSeen(answers);
-    const check = await withEarlierSales(env, { earlier: [], recent: seen.recent, objects: [], consumer: { keys: facts.keys, purchases: [...facts.purchases, ...seen.purchases] } });
-    return { ...lead, consumer: check.consumer ?? facts };
+    return { ...lead, consumer: await withEarlierSales(env, { keys: facts.keys, purchases: [...facts.purchases, ...seen.purchases] }, seen.recent) };
   } catch (error) {
     console.error("consumer recheck failed; the run uses what the lead knew", lead.id, error instanceof Error ? error.message : "unknown");
     return lead;
@@ -160,7 +159,7 @@ export async function currentConsumer(env: Env, lead: Lead): Promise<Lead> {
 }
 
 /**
- * The check with the sales of the consumer's recent earlier leads added to
+ * The consumer's facts with the sales of its recent earlier leads added to
  * its purchases, as their gates know them: an earlier lead still being sold
  * (its auction overlaps this one) is waited for, and a sale whose note is
  * still on its way to the objects is known there first. So two leads of one
@@ -168,11 +167,9 @@ export async function currentConsumer(env: Env, lead: Lead): Promise<Lead> {
  * bought the first is not offered the second. Only a lead whose tree has a
  * lead point with dedupeDays needs it (the caller decides).
  */
-export async function withEarlierSales(env: Env, check: ConsumerCheck, waitMs = EARLIER_LEAD_WAIT_MS): Promise<ConsumerCheck> {
-  if (check.recent.length === 0 || !check.consumer) return check;
-  const sales = await Promise.all(check.recent.slice(0, EARLIER_LEADS_ASKED).map((lead) => salesOfLead(env, lead, waitMs)));
-  const bought = sales.flat();
-  return bought.length ? { ...check, consumer: { ...check.consumer, purchases: [...check.consumer.purchases, ...bought] } } : check;
+export async function withEarlierSales(env: Env, facts: ConsumerFacts, recent: readonly RecentLead[], waitMs = EARLIER_LEAD_WAIT_MS): Promise<ConsumerFacts> {
+  const sales = await Promise.all(recent.slice(0, EARLIER_LEADS_ASKED).map((lead) => salesOfLead(env, lead, waitMs)));
+  return { ...facts, purchases: [...facts.purchases, ...sales.flat()] };
 }
 
 /**

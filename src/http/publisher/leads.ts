@@ -212,8 +212,9 @@ export async function prepareLead(
   ]);
   const duplicate = duplicateOf(tree.duplicates, arrival.earlier);
   // Who bought the consumer matters only to lead points with dedupeDays, and not to a lead declined as a duplicate.
-  const seen = arrival.recent.length && duplicate?.action !== "decline" && dedupesAny(snapshot.points) ? await withEarlierSales(c.env, arrival) : arrival;
-  const { score, signals, weightsVersion } = scoreLead({ ...parsed, treeFields: tree.fields, ...(seen.history ? { history: seen.history } : {}) }, now, weights);
+  const consumer =
+    arrival.consumer && arrival.recent.length && duplicate?.action !== "decline" && dedupesAny(snapshot.points) ? await withEarlierSales(c.env, arrival.consumer, arrival.recent) : arrival.consumer;
+  const { score, signals, weightsVersion } = scoreLead({ ...parsed, treeFields: tree.fields, ...(arrival.history ? { history: arrival.history } : {}) }, now, weights);
   const draft: LeadDraft = {
     treeId: tree.id,
     treeVersion: tree.version,
@@ -226,12 +227,12 @@ export async function prepareLead(
     signals,
     scoreWeightsVersion: weightsVersion,
     receivedAt: now.toISOString(),
-    ...(seen.consumer ? { consumer: seen.consumer } : {}),
+    ...(consumer ? { consumer } : {}),
     ...(duplicate ? { duplicateOf: duplicate } : {}),
   };
   const screening = screenDuplicate(screenLead(tree, draft), duplicate);
   if (screening.kind === "error") {
-    await forgetArrival(c.env, place.leadId, seen);
+    await forgetArrival(c.env, place.leadId, arrival);
     return { kind: "invalid", message: screening.errors[0]?.message ?? "The lead is not valid.", errors: screening.errors };
   }
   return { kind: "ready", draft, screening, place };
