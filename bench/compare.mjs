@@ -3,7 +3,8 @@
 // and driven in alternating rounds, so that the machine's drifts (which move
 // one quick benchmark run's figures by more than most changes do) fall on
 // both alike. Prints workerd's CPU per sold lead and the throughput of each,
-// round by round and in all.
+// round by round and in all, with the median latency of each round (read it
+// at --concurrency=1, where it is the time one lead takes).
 //
 //   npm run bench:compare -- --ref=HEAD~1
 //   npm run bench:compare -- --ref=main --rounds=8 --leads=500 --concurrency=32 --buyers=10
@@ -41,7 +42,7 @@ async function serve(name, source, simulator) {
   const worker = await startWorker(name, { entry, config: path.join(source, "wrangler.toml"), cwd: source, port: await freePort(), persistTo, readyPaths: ["/openapi.json"], logDir: scratch, log });
   const account = await provisionLeadtree(worker.base, simulator.urls());
   await putLeadtreeTree(worker.base, "compare", account.leadPointIds.slice(0, BUYERS));
-  return { name, url: `${worker.base}/v1/trees/compare/leads`, apiKey: account.apiKey, pids: workerdPids(worker.handle.pid), cpu: 0, seconds: 0, rounds: [] };
+  return { name, url: `${worker.base}/v1/trees/compare/leads`, apiKey: account.apiKey, pids: workerdPids(worker.handle.pid), cpu: 0, seconds: 0, rounds: [], p50s: [] };
 }
 
 let simulator;
@@ -59,24 +60,30 @@ try {
     for (const system of round % 2 === 0 ? systems : [...systems].reverse()) {
       const before = cpuMs(system.pids);
       const started = performance.now();
-      await driveLeads(system.url, system.apiKey, { count: LEADS, concurrency: CONCURRENCY, tag, offset: WARMUP + round * LEADS });
+      const { p50 } = await driveLeads(system.url, system.apiKey, { count: LEADS, concurrency: CONCURRENCY, tag, offset: WARMUP + round * LEADS });
       const seconds = (performance.now() - started) / 1000;
       await new Promise((resolve) => setTimeout(resolve, SETTLE_MS));
       const cpu = cpuMs(system.pids) - before;
       system.cpu += cpu;
       system.seconds += seconds;
       system.rounds.push(cpu / LEADS);
-      log(`round ${round + 1} ${system.name}: ${(cpu / LEADS).toFixed(2)} ms CPU/lead, ${(LEADS / seconds).toFixed(0)} leads/s`);
+      system.p50s.push(p50);
+      log(`round ${round + 1} ${system.name}: ${(cpu / LEADS).toFixed(2)} ms CPU/lead, ${(LEADS / seconds).toFixed(0)} leads/s, p50 ${p50.toFixed(2)} ms`);
     }
   }
   const [mine, theirs] = systems;
   const perLead = (system) => system.cpu / (ROUNDS * LEADS);
   const differences = mine.rounds.map((ms, i) => ms - theirs.rounds[i]);
+  const p50Differences = mine.p50s.map((ms, i) => ms - theirs.p50s[i]);
+  const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
   for (const system of systems) {
     console.log(`${system.name.padEnd(12)} ${perLead(system).toFixed(3)} ms CPU/lead, ${((ROUNDS * LEADS) / system.seconds).toFixed(1)} leads/s at concurrency ${CONCURRENCY} (${ROUNDS} rounds of ${LEADS})`);
   }
   console.log(
     `working tree - ${REF}: ${(perLead(mine) - perLead(theirs)).toFixed(3)} ms CPU/lead (${(((perLead(mine) - perLead(theirs)) / perLead(theirs)) * 100).toFixed(1)} %), per round from ${Math.min(...differences).toFixed(2)} to ${Math.max(...differences).toFixed(2)}`,
+  );
+  console.log(
+    `working tree - ${REF}: ${mean(p50Differences).toFixed(3)} ms of median latency (the rounds' p50s, ${mean(mine.p50s).toFixed(2)} against ${mean(theirs.p50s).toFixed(2)}), per round from ${Math.min(...p50Differences).toFixed(2)} to ${Math.max(...p50Differences).toFixed(2)}`,
   );
 } finally {
   await Promise.all([stopAll(), simulator?.close()]);

@@ -1,19 +1,23 @@
 /**
- * A gate's sales told to their consumers' objects as it answers
+ * A gate's sales told to their consumers' objects soon after it answers
  * (exchange/consumers.ts noteConsumerSales), ahead of the D1 batch that
- * records them for good up to LOG_FLUSH_MS later: without the notice, a lead
- * of the same consumer in that second could be sold to the same buyer again.
+ * records them for good LOG_FLUSH_MS later, or much later while D1 fails.
+ * A lead of the same consumer inside RECENT_LEAD_MS asks this gate itself;
+ * one after that finds the buyers in the objects even when D1 is down.
  */
 import type { LeadLogEntry } from "../../store/leadLog";
 
 /**
- * Notices leave at most this often. A sale after a quiet spell goes at once
- * (the call leaves with the answer, both held until the outcome is
- * committed); under load the sales of each such span share one call per
- * object, which costs the benchmark a call per several leads instead of one
- * per lead.
+ * A notice waits this long for the sales after it, and they go together:
+ * one call per object for each such span at any load, where sending a sale
+ * after a quiet spell with its answer made one call per lead at low load.
+ * The wait costs no lead a purchase it should see: a lead of the same
+ * consumer in the next RECENT_LEAD_MS (30 s) asks this gate what the
+ * earlier lead sold (exchange/consumers.ts withEarlierSales) whenever a
+ * lead point dedupes. It matches the consumer object's own arrival batch
+ * (FLUSH_AFTER_MS).
  */
-export const SALE_NOTICE_SPACING_MS = 20;
+export const SALE_NOTICE_GATHER_MS = 250;
 
 export interface SaleNoticeOptions {
   send(entries: LeadLogEntry[]): Promise<void>;
@@ -23,7 +27,6 @@ export interface SaleNoticeOptions {
 export class SaleNotices {
   private waiting: LeadLogEntry[] = [];
   private timer: ReturnType<typeof setTimeout> | undefined;
-  private lastSentAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: SaleNoticeOptions) {}
 
@@ -31,20 +34,15 @@ export class SaleNotices {
   note(entry: LeadLogEntry): void {
     if (entry.sales.length === 0 || !entry.lead.consumer?.keys.length) return;
     this.waiting.push(entry);
-    if (this.timer !== undefined) return;
-    const wait = this.lastSentAt + SALE_NOTICE_SPACING_MS - Date.now();
-    if (wait <= 0) this.sendWaiting();
-    else
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.sendWaiting();
-      }, wait);
+    this.timer ??= setTimeout(() => {
+      this.timer = undefined;
+      this.sendWaiting();
+    }, SALE_NOTICE_GATHER_MS);
   }
 
   private sendWaiting(): void {
     const entries = this.waiting;
     this.waiting = [];
-    this.lastSentAt = Date.now();
     // A lost notice costs only its head start: the D1 batch records the sale either way.
     const sent = this.options
       .send(entries)
