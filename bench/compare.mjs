@@ -76,14 +76,16 @@ try {
   const differences = mine.rounds.map((ms, i) => ms - theirs.rounds[i]);
   const p50Differences = mine.p50s.map((ms, i) => ms - theirs.p50s[i]);
   const mean = (values) => values.reduce((sum, v) => sum + v, 0) / values.length;
+  // The standard error of the rounds' mean difference: a difference inside about two of these is the machine, not the change.
+  const standardError = (values) => Math.sqrt(values.reduce((sum, v) => sum + (v - mean(values)) ** 2, 0) / (values.length - 1) / values.length);
   for (const system of systems) {
     console.log(`${system.name.padEnd(12)} ${perLead(system).toFixed(3)} ms CPU/lead, ${((ROUNDS * LEADS) / system.seconds).toFixed(1)} leads/s at concurrency ${CONCURRENCY} (${ROUNDS} rounds of ${LEADS})`);
   }
   console.log(
-    `working tree - ${REF}: ${(perLead(mine) - perLead(theirs)).toFixed(3)} ms CPU/lead (${(((perLead(mine) - perLead(theirs)) / perLead(theirs)) * 100).toFixed(1)} %), per round from ${Math.min(...differences).toFixed(2)} to ${Math.max(...differences).toFixed(2)}`,
+    `working tree - ${REF}: ${(perLead(mine) - perLead(theirs)).toFixed(3)} ms CPU/lead (${(((perLead(mine) - perLead(theirs)) / perLead(theirs)) * 100).toFixed(1)} %, standard error ${standardError(differences).toFixed(3)}), per round from ${Math.min(...differences).toFixed(2)} to ${Math.max(...differences).toFixed(2)}`,
   );
   console.log(
-    `working tree - ${REF}: ${mean(p50Differences).toFixed(3)} ms of median latency (the rounds' p50s, ${mean(mine.p50s).toFixed(2)} against ${mean(theirs.p50s).toFixed(2)}), per round from ${Math.min(...p50Differences).toFixed(2)} to ${Math.max(...p50Differences).toFixed(2)}`,
+    `working tree - ${REF}: ${mean(p50Differences).toFixed(3)} ms of median latency (the rounds' p50s, ${mean(mine.p50s).toFixed(2)} against ${mean(theirs.p50s).toFixed(2)}; standard error ${standardError(p50Differences).toFixed(3)}), per round from ${Math.min(...p50Differences).toFixed(2)} to ${Math.max(...p50Differences).toFixed(2)}`,
   );
 } finally {
   await Promise.all([stopAll(), simulator?.close()]);
