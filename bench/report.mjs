@@ -182,6 +182,12 @@ function markdown(results) {
     );
   }
   lines.push(`- Every position has \`timeoutSeconds: ${results.settings.positionTimeoutSeconds}\`; the baseline uses the same deadline.`);
+  const cap = results.settings.baselineMaxWaitingForHeaders;
+  lines.push(
+    cap
+      ? `- The baseline pinged at most ${cap} buyers waiting for headers at once (\`--baseline-cap\`), as production's connection rule allows an invocation.`
+      : "- The baseline pinged every buyer at once, which production's six-connection rule would not allow (`--baseline-cap=6` makes it wait as production would).",
+  );
   for (const scenario of results.scenarios) {
     lines.push(`- ${scenario.title}: buyer profile \`${JSON.stringify(scenario.profile)}\` over the simulator's defaults (decline 10 %, post reject 5 %, bids 100–2000 ¢).`);
   }

@@ -10,6 +10,7 @@
 //   --ref=<git ref>              benchmark that commit's leadtree instead of the working tree
 //   --only=baseline              the harness alone, without leadtree
 //   --disk                       keep the Workers' local state on disk (default: tmpfs, see STATE_ROOT)
+//   --baseline-cap=6             the baseline pings at most 6 buyers waiting for headers at once, as production allows (default: all at once)
 
 import fs from "node:fs";
 import os from "node:os";
@@ -31,6 +32,9 @@ const QUICK = args.includes("--quick");
 const DISK = args.includes("--disk");
 const option = (name) => args.find((arg) => arg.startsWith(`--${name}=`))?.slice(name.length + 3);
 const ONLY = option("only");
+// Production lets an invocation have six connections waiting for headers; wrangler dev does not, and by default neither does the baseline.
+const BASELINE_CAP = option("baseline-cap");
+if (BASELINE_CAP !== undefined && !/^[1-9][0-9]*$/.test(BASELINE_CAP)) throw new Error(`--baseline-cap must be a positive whole number, not ${BASELINE_CAP}`);
 const REF = option("ref");
 const SYSTEMS = ONLY ? [ONLY] : ["baseline", "leadtree"];
 
@@ -123,7 +127,7 @@ async function startBaseline(urls) {
     cwd: ROOT,
     port: await freePort(),
     persistTo: path.join(scratch, "baseline-state"),
-    vars: { BUYER_URLS: urls.join(","), TIMEOUT_MS: String(POSITION_TIMEOUT_SECONDS * 1000) },
+    vars: { BUYER_URLS: urls.join(","), TIMEOUT_MS: String(POSITION_TIMEOUT_SECONDS * 1000), ...(BASELINE_CAP ? { MAX_WAITING_FOR_HEADERS: BASELINE_CAP } : {}) },
     readyPaths: ["/"],
     logDir: scratch,
     log,
@@ -284,6 +288,7 @@ async function main() {
     settings: { loads: LOADS, rounds: ROUNDS, warmupSeconds: WARMUP_SECONDS, settle, commitPhase: COMMIT_PHASE, positionTimeoutSeconds: POSITION_TIMEOUT_SECONDS,
       gateShardsDefault: systems.find((system) => system.name === "leadtree")?.gateShards ?? null,
       state: STATE_ROOT === TMPFS ? "tmpfs" : "disk",
+      baselineMaxWaitingForHeaders: BASELINE_CAP ? Number(BASELINE_CAP) : null,
       variants: VARIANTS.map(({ phase, title, short }) => ({ phase, title, short })),
     },
     scenarios: scenarios.map(({ id, title, buyers, profile }) => ({ id, title, buyers, profile })),
@@ -321,6 +326,7 @@ if (results) {
   }
   log(`done in ${results.wallSeconds.toFixed(0)} s`);
   if (results.commits) console.log(commitsText(results.commits));
+  if (BASELINE_CAP) console.log(`(the baseline pinged at most ${BASELINE_CAP} buyers waiting for headers at once, as production allows)`);
   console.log(summaryLine(results));
 }
 if (failed) process.exitCode = 1;

@@ -8,8 +8,12 @@ import { Hono } from "hono";
 // or ledger. Its buyers come from its vars (`BUYER_URLS`, comma-separated,
 // and `TIMEOUT_MS`), so it keeps no state that a reload could lose;
 // `POST /leads?buyers=N` runs an auction over the first N of them.
+// By default it fans out naively (wrangler dev does not enforce production's
+// six connections waiting for headers per invocation); with
+// `MAX_WAITING_FOR_HEADERS` set, a ping past that many waits, as production
+// would make it, until one of the earlier ones has its headers.
 
-type Bindings = { BUYER_URLS?: string; TIMEOUT_MS?: string };
+type Bindings = { BUYER_URLS?: string; TIMEOUT_MS?: string; MAX_WAITING_FOR_HEADERS?: string };
 type Buyer = { url: string; timeoutMs: number };
 type Bid = { buyer: Buyer; bidCents: number; pingToken?: string };
 
@@ -27,16 +31,40 @@ function buyersOf(env: Bindings): Buyer[] {
   return parsed.buyers;
 }
 
-async function call(url: string, body: unknown, deadline: number): Promise<Record<string, unknown> | undefined> {
+/** One invocation's connections waiting for headers: a fetch past the cap waits for a slot. */
+type Slots = { take(): Promise<void>; give(): void };
+
+const UNLIMITED: Slots = { take: () => Promise.resolve(), give: () => {} };
+
+function slotsOf(env: Bindings): Slots {
+  const cap = Number(env.MAX_WAITING_FOR_HEADERS ?? "");
+  if (!Number.isInteger(cap) || cap <= 0) return UNLIMITED;
+  let free = cap;
+  const waiting: (() => void)[] = [];
+  return {
+    take: () => (free > 0 ? (free--, Promise.resolve()) : new Promise<void>((resolve) => waiting.push(resolve))),
+    give: () => {
+      const next = waiting.shift();
+      if (next) next();
+      else free++;
+    },
+  };
+}
+
+async function call(url: string, body: unknown, deadline: number, slots: Slots = UNLIMITED): Promise<Record<string, unknown> | undefined> {
+  await slots.take();
   const remaining = deadline - Date.now();
-  if (remaining <= 0) return undefined;
+  if (remaining <= 0) {
+    slots.give();
+    return undefined;
+  }
   try {
     const response = await fetch(url, {
       method: "POST",
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
       signal: AbortSignal.timeout(remaining),
-    });
+    }).finally(() => slots.give());
     if (!response.ok) return undefined;
     const answer: unknown = await response.json();
     return typeof answer === "object" && answer !== null ? (answer as Record<string, unknown>) : undefined;
@@ -45,8 +73,8 @@ async function call(url: string, body: unknown, deadline: number): Promise<Recor
   }
 }
 
-async function ping(buyer: Buyer, body: unknown, start: number): Promise<Bid | undefined> {
-  const answer = await call(buyer.url, body, start + buyer.timeoutMs);
+async function ping(buyer: Buyer, body: unknown, start: number, slots: Slots): Promise<Bid | undefined> {
+  const answer = await call(buyer.url, body, start + buyer.timeoutMs, slots);
   if (answer?.accept !== true || typeof answer.bidCents !== "number") return undefined;
   const pingToken = typeof answer.pingToken === "string" ? answer.pingToken : undefined;
   return { buyer, bidCents: answer.bidCents, pingToken };
@@ -70,7 +98,8 @@ app.post("/leads", async (c) => {
   const start = Date.now();
 
   const pingBody = { type: "ping", leadId, treeId, vertical: "bench", score: 100, fields };
-  const answers = await Promise.all(buyers.map((buyer) => ping(buyer, pingBody, start)));
+  const slots = slotsOf(c.env);
+  const answers = await Promise.all(buyers.map((buyer) => ping(buyer, pingBody, start, slots)));
   const bids = answers.filter((bid): bid is Bid => bid !== undefined).sort((a, b) => b.bidCents - a.bidCents);
 
   for (const bid of bids) {
