@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import type { Lead, LeadFields } from "./lead";
-import { blindText, importPiiKeys, isSealed, openLead, openPii, openValue, PiiKeyError, PiiSealError, resealPii, sealLead, sealValue } from "./piiSeal";
+import type { PostAttempt } from "./attempt";
+import { blindText, importPiiKeys, isSealed, openBuyerAnswers, openLead, openPii, openText, openValue, PiiKeyError, PiiSealError, resealPii, sealLead, sealPostAnswer, sealValue } from "./piiSeal";
 import { lead } from "./testing/fixtures";
 
 const OLD = "old1:LcytphJNkFQXaDVlHoE01/k6d0fSj4/lMxflYVmUzx4=";
@@ -144,4 +145,59 @@ test("resealPii seals what was stored in the clear before sealing existed, by th
   expect(sealedNames.sort()).toEqual(["address", "email", "firstName", "income", "lastName", "phone"]);
   expect(JSON.stringify(resealed)).not.toMatch(/Ann|Reyes|7341188|203\.0\.113\.9|Mozilla/);
   expect(await openPii(keys, resealed)).toEqual(legacy);
+});
+
+describe("what a buyer answers to a post", () => {
+  const page = "https://quotes.example/welcome?email=ann.reyes@gmail.com&phone=+12127341188";
+  const timing = { leadPointId: "lp_1", startedAt: "2026-01-01T00:00:00.000Z", ms: 12, httpStatus: 200 };
+
+  test("its redirect URL and its reason for refusing are sealed; what carries no words of the buyer's is left as it is", async () => {
+    const keys = await importPiiKeys(OLD);
+    const accepted = await sealPostAnswer(keys, { ...timing, kind: "accepted", redirectUrl: page, buyerLeadId: "B-1" });
+    expect(accepted).toMatchObject({ kind: "accepted", buyerLeadId: "B-1", redirectUrl: expect.stringMatching(/^enc:v1:old1:/) });
+    expect(await openText(keys, (accepted as { redirectUrl: string }).redirectUrl)).toBe(page);
+    const rejected = await sealPostAnswer(keys, { ...timing, kind: "rejected", reason: "duplicate: ann.reyes@gmail.com" });
+    expect(JSON.stringify(rejected)).not.toContain("ann.reyes");
+    const untouched: PostAttempt[] = [
+      { ...timing, kind: "accepted" },
+      { ...timing, kind: "rejected" },
+      { ...timing, kind: "timeout" },
+      { ...timing, kind: "transportError", reason: "HTTP 500" },
+    ];
+    for (const attempt of untouched) expect(await sealPostAnswer(keys, attempt)).toEqual(attempt);
+  });
+
+  test("a view opens them wherever it holds them: the answer's URL, each sale's, each trace line's reason", async () => {
+    const keys = await importPiiKeys(OLD);
+    const sealed = (text: string) => sealValue(keys, text);
+    const view = {
+      id: "ld_1",
+      redirectUrl: await sealed(page),
+      sales: [{ leadPointId: "lp_1", redirectUrl: await sealed(page) }, { leadPointId: "lp_2" }],
+      trace: [
+        { phase: "post", reason: await sealed("duplicate: ann.reyes@gmail.com") },
+        { phase: "ping", reason: "no answer before the deadline" },
+        { phase: "ping" },
+      ],
+    };
+    expect(await openBuyerAnswers(keys, view)).toEqual({
+      id: "ld_1",
+      redirectUrl: page,
+      sales: [{ leadPointId: "lp_1", redirectUrl: page }, { leadPointId: "lp_2" }],
+      trace: [{ phase: "post", reason: "duplicate: ann.reyes@gmail.com" }, { phase: "ping", reason: "no answer before the deadline" }, { phase: "ping" }],
+    });
+    // The tree's own acceptUrl is never sealed, and a view without sales or trace gains none.
+    expect(await openBuyerAnswers(keys, { leadId: "ld_2", redirectUrl: "https://publisher.example/thanks" })).toEqual({ leadId: "ld_2", redirectUrl: "https://publisher.example/thanks" });
+  });
+
+  test("openText gives back any text sealValue sealed, and passes a text that is no envelope", async () => {
+    const keys = await importPiiKeys(OLD);
+    await fc.assert(
+      fc.asyncProperty(fc.string(), async (text) => {
+        expect(await openText(keys, await sealValue(keys, text))).toBe(text);
+        if (!isSealed(text)) expect(await openText(keys, text)).toBe(text);
+      }),
+      { numRuns: 50 },
+    );
+  });
 });

@@ -13,6 +13,7 @@
  * merely looks like an envelope is sealed too, so every envelope at rest is
  * one of ours.
  */
+import type { PostAttempt } from "./attempt";
 import { fromBase64, toBase64 } from "./bytes";
 import type { Consent, FieldValue, Lead, LeadFields, ScoreSignal } from "./lead";
 import { isPiiField } from "./pii";
@@ -104,6 +105,40 @@ export async function openValue(ring: PiiKeyring, envelope: string): Promise<Fie
     throw new PiiSealError(`a stored PII value does not open under key ${keyId}: it was altered`);
   }
   return JSON.parse(decoder.decode(plain)) as FieldValue;
+}
+
+/** A text sealed as sealValue keeps it, opened; a text that is no envelope (the exchange's own, or stored before sealing) passes as it is. */
+export async function openText(ring: PiiKeyring, text: string): Promise<string> {
+  return isSealed(text) ? String(await openValue(ring, text)) : text;
+}
+
+/**
+ * What a buyer answers to a post rests sealed as well: its redirect URL is
+ * often a prefilled page whose query carries the consumer's name, email or
+ * phone, and its reason for refusing the lead may quote them. A ping carries
+ * no PII, so what a buyer says to one is kept as it is.
+ */
+export async function sealPostAnswer(ring: PiiKeyring, attempt: PostAttempt): Promise<PostAttempt> {
+  if (attempt.kind === "accepted" && attempt.redirectUrl) return { ...attempt, redirectUrl: await sealValue(ring, attempt.redirectUrl) };
+  if (attempt.kind === "rejected" && attempt.reason) return { ...attempt, reason: await sealValue(ring, attempt.reason) };
+  return attempt;
+}
+
+/** Where a view of a lead (the publisher's answer, the operator's lead, its sales and trace) holds what sealPostAnswer sealed. */
+export interface BuyerAnswers {
+  redirectUrl?: string;
+  sales?: { redirectUrl?: string }[];
+  trace?: { reason?: string }[];
+}
+
+/** `view` with the buyers' redirect URLs and post reasons opened, wherever it holds them. */
+export async function openBuyerAnswers<T extends BuyerAnswers>(ring: PiiKeyring, view: T): Promise<T> {
+  const [redirectUrl, sales, trace] = await Promise.all([
+    view.redirectUrl === undefined ? undefined : openText(ring, view.redirectUrl),
+    view.sales && Promise.all(view.sales.map(async (sale) => (sale.redirectUrl === undefined ? sale : { ...sale, redirectUrl: await openText(ring, sale.redirectUrl) }))),
+    view.trace && Promise.all(view.trace.map(async (entry) => (entry.reason === undefined ? entry : { ...entry, reason: await openText(ring, entry.reason) }))),
+  ]);
+  return { ...view, ...(redirectUrl === undefined ? {} : { redirectUrl }), ...(sales ? { sales } : {}), ...(trace ? { trace } : {}) };
 }
 
 /** The parts of a lead that hold personal values, as they are stored and read (a buyer's read has no signals). */

@@ -14,6 +14,7 @@
 import { traceOfCopy } from "../core/attempt";
 import type { Tree } from "../core/config";
 import type { Lead } from "../core/lead";
+import { sealValue, type PiiKeyring } from "../core/piiSeal";
 import type { CopyTarget } from "../core/tree";
 import { postLeadPoint } from "../buyers/call";
 import { createBuyerClient } from "../buyers/client";
@@ -30,7 +31,9 @@ export interface CopyRun {
   cycle: number;
 }
 
-export async function sendCopies(db: Db, { tree, lead, copies, firstSeq, cycle }: CopyRun): Promise<void> {
+/** `keys` seal what a copy says of a lead it refuses, as the journal does a buyer's answer. */
+export async function sendCopies(db: Db, keys: () => Promise<PiiKeyring>, { tree, lead, copies, firstSeq, cycle }: CopyRun): Promise<void> {
+  const ring = await keys();
   const client = createBuyerClient();
   const startedAt = Date.now();
   const attempts = await Promise.all(
@@ -39,6 +42,12 @@ export async function sendCopies(db: Db, { tree, lead, copies, firstSeq, cycle }
       return postLeadPoint(client, point, postMessage(tree, lead, 0, allowedMs), startedAt + allowedMs + position.timeoutGraceMs);
     }),
   );
-  const entries = attempts.map((attempt) => ({ ...traceOfCopy(attempt), ...(cycle > 1 ? { cycle } : {}) }));
+  const entries = await Promise.all(
+    attempts.map(async (attempt) => {
+      const entry = { ...traceOfCopy(attempt), ...(cycle > 1 ? { cycle } : {}) };
+      // A refusal's words may quote the consumer, as a buyer's may (sealPostAnswer): the whole line rests sealed.
+      return attempt.kind === "rejected" && attempt.reason && entry.reason ? { ...entry, reason: await sealValue(ring, entry.reason) } : entry;
+    }),
+  );
   await appendTrace(db, lead, firstSeq, entries);
 }

@@ -11,7 +11,7 @@ import type { PingOutcome, PingRefusal } from "../objects/gate";
 import type { PingedLead } from "../objects/gate/pings";
 import { gateAt } from "./gates";
 import { submitReservation } from "./limits";
-import { callGate, gateSubmission, PingRelay, placeLead, resultOf, type Submission, type SubmitResult } from "./submit";
+import { callGate, gateSubmission, openResult, PingRelay, placeLead, resultOf, type Submission, type SubmitResult } from "./submit";
 
 export interface PingSubmission extends Omit<Submission, "place"> {
   /** The ping's fields and tracking ids, which its post must repeat. */
@@ -50,5 +50,5 @@ export async function postPingedLead(env: Env, post: PingSubmission & { pingId: 
     return isPingRefusal(outcome) ? outcome : resultOf(outcome);
   });
   await submitUnit.settle(!isPingRefusal(result));
-  return result;
+  return isPingRefusal(result) ? result : openResult(env, result);
 }

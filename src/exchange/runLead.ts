@@ -23,6 +23,7 @@ import type { Services } from "../store/services";
 import { sendCopies } from "./copies";
 import type { RunJournal } from "./journal";
 import { capacityReadings } from "./limits";
+import { piiKeysOf } from "./piiKeys";
 import type { LeadAnswer, Settlement } from "./settlement";
 import { treeIO } from "./treeIO";
 
@@ -55,7 +56,7 @@ export interface RunEffects {
 
 /** Runs the tree once and settles the outcome; does not write it anywhere. */
 export async function executeRun(effects: RunEffects, input: RunInput): Promise<Settlement> {
-  const { services, waitUntil } = effects;
+  const { env, services, waitUntil } = effects;
   const { snapshot, lead, screening, cycle, prior } = input;
   const { tree } = snapshot;
   const started = Date.now();
@@ -76,7 +77,7 @@ export async function executeRun(effects: RunEffects, input: RunInput): Promise<
   );
   if (ran.copies.length) {
     const copies = { tree, lead, copies: ran.copies, firstSeq: settlement.log.trace.length, cycle };
-    waitUntil(sendCopies(services.db, copies).catch((error: unknown) => console.error("lead copies failed", lead.id, error instanceof Error ? error.message : "unknown")));
+    waitUntil(sendCopies(services.db, () => piiKeysOf(env), copies).catch((error: unknown) => console.error("lead copies failed", lead.id, error instanceof Error ? error.message : "unknown")));
   }
   return settlement;
 }

@@ -13,7 +13,7 @@ import type { TreeRecord } from "../store/config";
 import { newLeadToken } from "../store/ids";
 import { gateAt, gateOfKey } from "./gates";
 import { submitLimitReason } from "./limits";
-import { piiKeysOf } from "./piiKeys";
+import { openAnswer, piiKeysOf } from "./piiKeys";
 import type { RunInput } from "./runLead";
 import type { LeadAnswer } from "./settlement";
 
@@ -87,7 +87,7 @@ export async function submitLead(env: Env, submission: Submission): Promise<Subm
   const { draft, place } = submission;
   const lead: Lead = { ...draft, id: place.leadId };
   const request = { key: place.key, ...(await gateSubmission(env, submission, lead)) };
-  return callGate(lead.id, async () => resultOf(await gateAt(env, place.address).submit(request, new PingRelay())));
+  return openResult(env, await callGate(lead.id, async () => resultOf(await gateAt(env, place.address).submit(request, new PingRelay()))));
 }
 
 /**
@@ -127,6 +127,15 @@ export async function callGate<T>(leadId: string, call: () => Promise<T>): Promi
     console.error("gate call failed", leadId, error instanceof Error ? error.message : "unknown");
     return { kind: "failed", leadId, stored: false };
   }
+}
+
+/**
+ * The answer as its publisher gets it: the winning buyer's redirect URL,
+ * which the gate keeps sealed (sealPostAnswer), opened. Outside callGate, so
+ * a PII_KEY fault answers 503 with its cause instead of passing for a lost gate.
+ */
+export async function openResult(env: Env, result: SubmitResult): Promise<SubmitResult> {
+  return result.kind === "answered" ? { ...result, answer: await openAnswer(env, result.answer) } : result;
 }
 
 export function resultOf(result: RunOutcome): SubmitResult {

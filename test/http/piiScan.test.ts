@@ -2,10 +2,12 @@
  * PII at rest, end to end: a realistic mix of leads (sold with a copy and
  * then returned, unsold, held for another cycle, keyed by email, submitted
  * under an Idempotency-Key, refused as invalid, with a tree field marked
- * pii) runs through the Worker; the buyer's post, the buyer's read and the
- * operator's view show the PII in the clear, and no row of any D1 table or
- * of any gate log table holds it, nor an unkeyed digest of it that a guess
- * could be checked against.
+ * pii) runs through the Worker, to buyers whose answers quote the consumer
+ * (a prefilled redirect page, a refusal naming the email); the buyer's
+ * post, the buyer's read, the operator's view and the publisher's answer
+ * show what they should in the clear, and no row of any D1 table or of any
+ * gate log table holds it, nor an unkeyed digest of it that a guess could
+ * be checked against.
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
@@ -73,6 +75,13 @@ function needles(person: Person): string[] {
   return [person.firstName, person.lastName, person.email, person.address, person.dateOfBirth, person.ip, person.consentIp, person.consentText, person.userAgent, String(person.income), ...phones];
 }
 
+/** The winning buyer's thank-you page, prefilled as buyers' pages are: the consumer's details in its query (the buyer fills it from the lead it was posted). */
+const PREFILLED_PAGE = "https://quotes.example/welcome?first={firstName}&email={email}&phone={phone}";
+
+function prefilledPage(person: Person): string {
+  return `https://quotes.example/welcome?first=${person.firstName}&email=${person.email}&phone=+1${person.digits}`;
+}
+
 function post(treeId: string, apiKey: string, body: Record<string, unknown>, idempotencyKey?: string) {
   return call<Record<string, unknown>>(`/v1/trees/${treeId}/leads`, {
     method: "POST",
@@ -99,34 +108,40 @@ async function everyRow(tables: string[], read: (table: string) => Promise<Row[]
 }
 
 describe("PII at rest", () => {
-  const names = { sold: unique("piisold"), copy: unique("piicopy"), decline: unique("piidecline"), held: unique("piiheld") };
+  const names = { sold: unique("piisold"), copy: unique("piicopy"), decline: unique("piidecline"), refuse: unique("piirefuse"), held: unique("piiheld") };
   let market: {
     publisher: { id: string; apiKey: string };
     sold: { id: string; buyerKey: string };
     trees: { sold: string; unsold: string; held: string };
     leads: { sold: string; keyed: string; unsold: string; held: string };
+    /** The sold lead's Idempotency-Key and body, to replay it. */
+    replay: { key: string; body: Record<string, unknown> };
+    soldRedirect: unknown;
     /** Plain SHA-256 digests of PII: of the email and phone, and of each body sent under an Idempotency-Key as its record would hash it. */
     digests: string[];
   };
 
   beforeAll(async () => {
+    const [a, b, c, d, e] = people as [Person, Person, Person, Person, Person];
     const publisher = await newPublisher();
-    const sold = await newReturningLeadPoint(names.sold, { bid: 900 });
-    const [copy, decline, held] = await Promise.all([
-      newLeadPoint(names.copy, {}, { kind: "copy", ping: undefined, pricing: { type: "fixed", priceCents: 0 } }),
+    const sold = await newReturningLeadPoint(names.sold, { bid: 900, redirect: PREFILLED_PAGE });
+    const [copy, decline, refuse, held] = await Promise.all([
+      newLeadPoint(names.copy, { post: "reject", reason: "we hold {email} already" }, { kind: "copy", ping: undefined, pricing: { type: "fixed", priceCents: 0 } }),
       newLeadPoint(names.decline, { decline: 1 }),
+      // Bids, then refuses the post quoting the consumer, as buyers' duplicate checks do.
+      newLeadPoint(names.refuse, { bid: 300, post: "reject", reason: "duplicate: {email}, {phone}" }),
       newLeadPoint(names.held, { bid: 400, declineFirst: 1 }),
     ]);
     const income = { fields: [{ name: "income", type: "number", pii: true }] };
     const trees = {
       sold: await newTree([{ leadPointId: sold.id }, { leadPointId: copy.id }], { ...income, uniqueLead: { durationSeconds: 3600, pattern: ["email", "treeId"] } }),
-      unsold: await newTree([{ leadPointId: decline.id }], income),
+      unsold: await newTree([{ leadPointId: decline.id }, { leadPointId: refuse.id }], income),
       held: await newTree([{ leadPointId: held.id }], { ...income, cycles: { max: 2, delaySeconds: 600 } }),
     };
-    const [a, b, c, d, e] = people as [Person, Person, Person, Person, Person];
     const idempotentBodies = [submission(a, { income: a.income }), submission(e, { zip: "00000", income: e.income })] as const;
+    const replay = { key: unique("idem"), body: idempotentBodies[0] };
     const answers = {
-      sold: expectStatus(await post(trees.sold, publisher.apiKey, idempotentBodies[0], unique("idem")), 200),
+      sold: expectStatus(await post(trees.sold, publisher.apiKey, replay.body, replay.key), 200),
       keyed: expectStatus(await post(trees.sold, publisher.apiKey, submission(b, { income: b.income })), 200),
       unsold: expectStatus(await post(trees.unsold, publisher.apiKey, submission(c, { income: c.income })), 200),
       held: expectStatus(await post(trees.held, publisher.apiKey, submission(d, { income: d.income })), 200),
@@ -146,7 +161,7 @@ describe("PII at rest", () => {
       ...idempotentBodies.map((body) => sha256Hex(`${trees.sold}\n${JSON.stringify(body)}`)),
       ...people.flatMap((person) => [person.email, `+1${person.digits}`, person.digits].map(sha256Hex)),
     ]);
-    market = { publisher, sold, trees, leads, digests };
+    market = { publisher, sold, trees, leads, digests, replay, soldRedirect: answers.sold.redirectUrl };
   });
 
   it("posts the PII in the clear to the buyer and to the copy", async () => {
@@ -178,9 +193,22 @@ describe("PII at rest", () => {
     });
   });
 
-  it("shows the publisher its lead's status and nothing of the person", async () => {
+  it("answers the publisher the winning buyer's page as the buyer gave it, in the answer, its replay and its status, and nothing else of the person", async () => {
+    const [a] = people as [Person];
+    expect(market.soldRedirect).toBe(prefilledPage(a));
+    const replayed = expectStatus(await post(market.trees.sold, market.publisher.apiKey, market.replay.body, market.replay.key), 200);
+    expect(replayed).toMatchObject({ leadId: market.leads.sold, redirectUrl: prefilledPage(a) });
     const status = expectStatus(await call(`/v1/leads/${market.leads.sold}`, { headers: { "x-api-key": market.publisher.apiKey } }), 200);
-    expect(status).toEqual({ leadId: market.leads.sold, status: "accepted", payoutCents: expect.any(Number) });
+    expect(status).toEqual({ leadId: market.leads.sold, status: "accepted", payoutCents: expect.any(Number), redirectUrl: prefilledPage(a) });
+  });
+
+  it("shows the operator what the buyers answered in the clear: the redirect page, and the reasons a post and a copy were refused", async () => {
+    const [a, , c] = people as [Person, Person, Person];
+    const sold = await leadDetail(market.leads.sold);
+    expect(sold).toMatchObject({ redirectUrl: prefilledPage(a), sales: [{ redirectUrl: prefilledPage(a) }] });
+    expect(sold.trace).toContainEqual(expect.objectContaining({ phase: "post", outcome: "declined", reason: `copy, never billed: we hold ${a.email} already` }));
+    const unsold = await leadDetail(market.leads.unsold);
+    expect(unsold.trace).toContainEqual(expect.objectContaining({ phase: "post", outcome: "declined", reason: `duplicate: ${c.email}, +1${c.digits}` }));
   });
 
   it("leaves no plaintext PII, and no plain digest of it, in any row of any D1 table or of any table of the gates' logs", async () => {
@@ -200,7 +228,14 @@ describe("PII at rest", () => {
     const rows = [...d1, ...gates.flat()];
     // The scan sees the leads it looks for: each sealed lead's row is there, in D1 and in its gate.
     for (const leadId of Object.values(market.leads)) expect(rows.filter((r) => r.row.includes(leadId.toLowerCase())).map((r) => r.table)).toEqual(expect.arrayContaining(["leads", "lead_log"]));
-    expect(rows.some((r) => r.table === "idempotency" && r.row.includes("validation"))).toBe(true);
+    // ... and the buyers' answers that quote the person, and the answers kept for Idempotency-Key replays, each as an envelope.
+    const sealedIn = (table: string, column: string) => rows.some((r) => r.table === table && r.row.includes(`"${column}":"enc:v1:`));
+    expect({ saleRedirect: sealedIn("sales", "redirect_url"), leadRedirect: sealedIn("leads", "redirect_url"), refusal: sealedIn("lead_attempts", "reason"), kept: sealedIn("idempotency", "response") }).toEqual({
+      saleRedirect: true,
+      leadRedirect: true,
+      refusal: true,
+      kept: true,
+    });
     const found = [...people.flatMap(needles), ...market.digests].flatMap((needle) => rows.filter((r) => r.row.includes(needle.toLowerCase())).map((r) => `${r.table}: ${needle}`));
     expect(found).toEqual([]);
   });

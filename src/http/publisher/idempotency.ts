@@ -6,7 +6,7 @@
  * from any edge location meets the same record.
  */
 import { leaseMsOf } from "../../core/config";
-import { blindText } from "../../core/piiSeal";
+import { blindText, openText, sealValue } from "../../core/piiSeal";
 import { gateAt, gateOfKey } from "../../exchange/gates";
 import { piiKeysOf } from "../../exchange/piiKeys";
 import type { TreeRecord } from "../../store/config";
@@ -33,25 +33,27 @@ export async function idempotent(env: Env, request: IdempotentRequest, run: () =
   const gate = gateAt(env, await gateOfKey(env, tree, scope));
   // The body is the consumer's PII, so the record keeps a keyed digest of it: a plain SHA-256 would let
   // anyone who reads the gate's storage confirm a guessed lead. The blinding key outlives PII_KEY rotations.
-  const bodyDigest = await blindText(await piiKeysOf(env), `${tree.id}\n${JSON.stringify(request.body)}`);
+  const keys = await piiKeysOf(env);
+  const bodyDigest = await blindText(keys, `${tree.id}\n${JSON.stringify(request.body)}`);
   // The record is held as long as the lead's run may take; past that, a retry runs again.
   const check = await gate.idempotencyBegin(scope, bodyDigest, leaseMsOf(tree) + IDEMPOTENCY_LEASE_SLACK_MS);
   if (check.kind === "conflict") throw new ApiError("conflict", `${check.reason[0]?.toUpperCase()}${check.reason.slice(1)}.`);
+  // The kept answer rests sealed: a winning buyer's redirect URL, in its body or its Location, may carry the consumer's details.
   if (check.kind === "replay") {
-    return replayAnswer(check.status, check.body);
+    return replayAnswer(check.status, await openText(keys, check.body));
   }
   let response: Response;
   try {
     response = await run();
   } catch (error) {
     if (error instanceof ApiError && error.status < 500) {
-      await gate.idempotencyEnd(scope, error.status, keepErrorBody(error.body()));
+      await gate.idempotencyEnd(scope, error.status, await sealValue(keys, keepErrorBody(error.body())));
     } else {
       // A failure on our side is not an answer to keep: a retry with the key runs again.
       await gate.idempotencyEnd(scope, 0, null);
     }
     throw error;
   }
-  await gate.idempotencyEnd(scope, response.status, response.status < 500 ? await keepAnswer(response) : null);
+  await gate.idempotencyEnd(scope, response.status, response.status < 500 ? await sealValue(keys, await keepAnswer(response)) : null);
   return response;
 }

@@ -1,11 +1,12 @@
 /** `GET /v1/leads/:leadId`: a publisher reads its own lead's current status (held leads turn from pending). */
 import type { OpenAPIHono } from "@hono/zod-openapi";
 import { z } from "zod";
+import { openAnswer } from "../../exchange/piiKeys";
 import { readLead } from "../../exchange/readLead";
 import { publisherView } from "../../store/leadRead";
 import { servicesOf } from "../../store/services";
 import { authenticatePublisher } from "../auth";
-import { ApiError } from "../errors";
+import { ApiError, PII_UNAVAILABLE } from "../errors";
 import { errorAnswer, jsonAnswer, publisherRoute } from "../operations";
 import type { AppEnv } from "../router";
 import { LeadAnswerSchema } from "./schemas";
@@ -22,6 +23,7 @@ export function registerLeadStatus(app: OpenAPIHono<AppEnv>): void {
       responses: {
         200: jsonAnswer("The lead's status", LeadAnswerSchema),
         404: errorAnswer("No such lead of yours"),
+        503: errorAnswer(PII_UNAVAILABLE),
       },
     }),
   );
@@ -31,6 +33,7 @@ export function registerLeadStatus(app: OpenAPIHono<AppEnv>): void {
     const leadId = c.req.param("leadId");
     const lead = await readLead(c.env, services, leadId);
     if (!lead || lead.publisherId !== publisher.id) throw new ApiError("not_found", `Lead ${leadId} does not exist.`);
-    return c.json(publisherView(lead), 200);
+    // The winning buyer's redirect URL rests sealed, since it may carry the consumer's details; its publisher gets it as the buyer gave it.
+    return c.json(await openAnswer(c.env, publisherView(lead)), 200);
   });
 }

@@ -168,7 +168,7 @@ export class GateRuns {
   private readonly recovering = new Map<string, Promise<RunOutcome>>();
 
   constructor(private readonly options: GateRunsOptions) {
-    this.journal = gateJournal(options.log);
+    this.journal = gateJournal(options.log, () => piiKeysOf(options.env));
   }
 
   private get log(): GateLog {

@@ -8,6 +8,8 @@
  * `declineFirst=N` declines the buyer's first N pings, then bids.
  * `failFirst=N` answers 500 to the first N requests of any type (a publisher's postback endpoint that is down, then back).
  * `postPrice=N` names a price in cents in an accepted post's answer (`priceCents`), as a dynamic direct post does.
+ * In a post's `redirect` and `reason`, `{field}` stands for that field of the lead posted (`{email}`), as a buyer's
+ * prefilled page or its duplicate check quotes the consumer.
  * `GET /log/<name>` returns everything that buyer received, in order.
  */
 import type { IncomingMessage, ServerResponse } from "node:http";
@@ -35,12 +37,18 @@ function parse(raw: string, contentType: string | undefined): unknown {
   return raw;
 }
 
-function answerOf(type: string, q: URLSearchParams, pingsSoFar: number): Record<string, unknown> {
+/** `template` with each `{field}` replaced by that field of the posted lead. */
+function filled(template: string | null, body: unknown): string | null {
+  const fields = typeof body === "object" && body !== null && "fields" in body ? (body as { fields: Record<string, unknown> }).fields : {};
+  return template && template.replace(/\{(\w+)\}/g, (_match, name: string) => String(fields[name] ?? ""));
+}
+
+function answerOf(type: string, q: URLSearchParams, pingsSoFar: number, body: unknown): Record<string, unknown> {
   if (type === "post") {
-    if (q.get("post") === "reject") return { accept: false, ...(q.get("reason") ? { reason: q.get("reason") } : {}) };
+    if (q.get("post") === "reject") return { accept: false, ...(q.get("reason") ? { reason: filled(q.get("reason"), body) } : {}) };
     return {
       accept: true,
-      ...(q.get("redirect") ? { redirectUrl: q.get("redirect") } : {}),
+      ...(q.get("redirect") ? { redirectUrl: filled(q.get("redirect"), body) } : {}),
       ...(q.get("buyerLeadId") ? { buyerLeadId: q.get("buyerLeadId") } : {}),
       ...(q.get("postPrice") !== null ? { priceCents: Number(q.get("postPrice")) } : {}),
     };
@@ -92,7 +100,7 @@ export async function startBuyerServer(): Promise<LoopbackServer> {
     const failing = entries.length <= Number(q.get("failFirst") ?? 0);
     const status = failing ? 500 : Number(param("status") ?? (location === null ? 200 : 307));
     response.writeHead(status, { "content-type": "application/json", ...(location === null ? {} : { location }) });
-    response.end(JSON.stringify(answerOf(type, q, entries.filter((e) => e.type === "ping").length)));
+    response.end(JSON.stringify(answerOf(type, q, entries.filter((e) => e.type === "ping").length, body)));
   }
 
   return serveOnLoopback(handle);
