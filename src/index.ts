@@ -1,7 +1,7 @@
 import { numberSetting } from "./core/settings";
 import { createApp } from "./http/app";
 import { piiKeysOf } from "./exchange/piiKeys";
-import { resealLeads } from "./store/reseal";
+import { resealBuyerAnswers, resealLeads } from "./store/reseal";
 import { redactExpiredPii } from "./store/retention";
 import { servicesOf } from "./store/services";
 
@@ -21,6 +21,8 @@ export default {
     const keys = await piiKeysOf(env);
     const resealed = await resealLeads(db, keys, RESEAL_PER_RUN);
     if (resealed) console.log(`PII key rotation: re-sealed ${resealed} lead(s) under key ${keys.current}`);
+    const answers = await resealBuyerAnswers(db, keys, RESEAL_PER_RUN);
+    if (answers) console.log(`PII key rotation: re-sealed ${answers} buyer answer(s) (redirect URLs, refusal reasons) under key ${keys.current}`);
   },
 } satisfies ExportedHandler<Env>;
 

@@ -3,10 +3,11 @@
  * sealed (their consent records and signals outlive retention) are sealed
  * again after a rotation, so the old key can be dropped; leads stored in the
  * clear before sealing existed (their consent IP is plain) are sealed. A
- * batch at a time, in id order.
+ * batch at a time, in id order. What buyers answered to posts (sealPostAnswer)
+ * is brought to the current key the same way (resealBuyerAnswers).
  */
 import type { Consent, LeadFields, ScoreSignal } from "../core/lead";
-import { ENVELOPE_PREFIX, resealPii, sealedPrefix, type PiiKeyring } from "../core/piiSeal";
+import { ENVELOPE_PREFIX, openText, resealPii, sealedPrefix, sealValue, type PiiKeyring } from "../core/piiSeal";
 import type { Db } from "./db";
 import { treePiiNames } from "./retention";
 
@@ -51,6 +52,38 @@ export async function resealLeads(db: Db, keys: PiiKeyring, limit: number): Prom
     );
     await db.$client.batch(updates);
     done += results.length;
+  }
+  return done;
+}
+
+/** Where buyers' answers to posts rest sealed (sealPostAnswer): the redirect URLs of leads and sales, the reasons in traces. */
+const BUYER_ANSWERS = [
+  { table: "leads", column: "redirect_url" },
+  { table: "sales", column: "redirect_url" },
+  { table: "lead_attempts", column: "reason" },
+] as const;
+
+/** Seals again, under the current key, up to `limit` buyer answers an older key sealed; returns how many. */
+export async function resealBuyerAnswers(db: Db, keys: PiiKeyring, limit: number): Promise<number> {
+  const older = [...keys.keys.keys()].filter((id) => id !== keys.current).map(sealedPrefix);
+  if (older.length === 0) return 0;
+  let done = 0;
+  for (const { table, column } of BUYER_ANSWERS) {
+    // Compared exactly, not by LIKE: a key id may hold "_", which LIKE reads as any character.
+    const due = older.map((prefix) => `substr(${column}, 1, ${prefix.length}) = ?`).join(" OR ");
+    // Each row sealed again leaves the selection, so every batch reads from the start.
+    while (done < limit) {
+      const { results } = await db.$client
+        .prepare(`SELECT rowid AS row, ${column} AS value FROM ${table} WHERE ${due} LIMIT ?`)
+        .bind(...older, Math.min(BATCH, limit - done))
+        .all<{ row: number; value: string }>();
+      if (results.length === 0) break;
+      const updates = await Promise.all(
+        results.map(async ({ row, value }) => db.$client.prepare(`UPDATE ${table} SET ${column} = ? WHERE rowid = ?`).bind(await sealValue(keys, await openText(keys, value)), row)),
+      );
+      await db.$client.batch(updates);
+      done += results.length;
+    }
   }
   return done;
 }

@@ -1,12 +1,14 @@
 /**
  * PII retention: a lead's personal fields (the standard ones and those its
  * tree marks `pii: true` in any of its versions) are removed once it is older
- * than the retention period, sealed or not. The lead, its trace, its sales,
- * the ledger and its consent record (the proof a buyer may be asked for,
- * sealed at rest) stay.
+ * than the retention period, sealed or not, and so is what its buyers
+ * answered that may quote the consumer (the sealed redirect URLs and refusal
+ * reasons: sealPostAnswer). The lead, its trace, its sales, the ledger and
+ * its consent record (the proof a buyer may be asked for, sealed at rest) stay.
  */
 import { sql } from "drizzle-orm";
 import { piiFields } from "../core/pii";
+import { ENVELOPE_PREFIX } from "../core/piiSeal";
 import type { Db } from "./db";
 
 const standard = JSON.stringify(piiFields);
@@ -26,5 +28,13 @@ export async function redactExpiredPii(db: Db, cutoffIso: string): Promise<numbe
     WITH ${sql.raw(treePiiNames)}
     UPDATE leads SET fields = json_patch(fields, (SELECT json_group_object(key, NULL) FROM ${personal}))
     WHERE received_at < ${cutoffIso} AND EXISTS ${personal}`);
+  const expired = "SELECT id FROM leads WHERE received_at < ?1";
+  await db.$client.batch(
+    [
+      "UPDATE leads SET redirect_url = NULL WHERE received_at < ?1 AND redirect_url LIKE ?2",
+      `UPDATE sales SET redirect_url = NULL WHERE redirect_url LIKE ?2 AND lead_id IN (${expired})`,
+      `UPDATE lead_attempts SET reason = NULL WHERE reason LIKE ?2 AND lead_id IN (${expired})`,
+    ].map((statement) => db.$client.prepare(statement).bind(cutoffIso, `${ENVELOPE_PREFIX}%`)),
+  );
   return result.meta.changes ?? 0;
 }

@@ -7,15 +7,24 @@ import type { SealedLead } from "../../src/core/piiSeal";
 import { createApp } from "../../src/http/app";
 import { dbOf } from "../../src/store/db";
 import { writeLeadLog } from "../../src/store/leadLog";
-import { ADMIN_TOKEN, expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead } from "../support/exchange";
+import { ADMIN_TOKEN, expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead, type LeadDetail } from "../support/exchange";
 
-it("removes a lead's personal fields once it is past the retention period, and keeps the rest", async () => {
-  const point = await newLeadPoint(unique("ret"), { bid: 300 });
+/** A buyer that bids highest and refuses the post quoting the consumer, and one that buys it and answers a prefilled page. */
+async function buyersThatQuote(name: string) {
+  const refusing = await newLeadPoint(unique(`${name}ref`), { bid: 500, post: "reject", reason: "we have {email} already" });
+  const buying = await newLeadPoint(unique(name), { bid: 300, redirect: "https://buyer.example/welcome?email={email}" });
+  return [{ leadPointId: refusing.id }, { leadPointId: buying.id }];
+}
+
+it("removes a lead's personal fields, and what its buyers answered quoting the consumer, once it is past the retention period, and keeps the rest", async () => {
   const publisher = await newPublisher();
-  const treeId = await newTree([{ leadPointId: point.id }]);
+  const treeId = await newTree(await buyersThatQuote("ret"));
   const sent = validLead();
   const answer = expectStatus(await submitLead(treeId, publisher.apiKey, sent), 200);
   await leadInD1(String(answer.leadId));
+  const before = await leadDetail(String(answer.leadId));
+  expect(before).toMatchObject({ redirectUrl: `https://buyer.example/welcome?email=${String(sent.email)}`, sales: [{ redirectUrl: expect.any(String) }] });
+  expect(before.trace).toContainEqual(expect.objectContaining({ phase: "post", outcome: "declined", reason: `we have ${String(sent.email)} already` }));
 
   const days = Number(env.PII_RETENTION_DAYS);
   await worker.scheduled(createScheduledController({ scheduledTime: Date.now() + (days + 1) * 86_400_000, cron: "17 3 * * *" }), env);
@@ -23,7 +32,10 @@ it("removes a lead's personal fields once it is past the retention period, and k
   const lead = await leadDetail(String(answer.leadId));
   expect(lead.fields).toEqual({ zip: "10001", city: "New York", state: "NY" });
   expect(lead).toMatchObject({ status: "accepted", consent: { ip: (sent.consent as { ip: string }).ip } });
-  expect(lead.sales).toHaveLength(1);
+  expect(lead).not.toHaveProperty("redirectUrl");
+  expect(lead.sales).toEqual([expect.not.objectContaining({ redirectUrl: expect.anything() })]);
+  expect(lead.trace.map((entry) => [entry.phase, entry.outcome, entry.reason])).toContainEqual(["post", "declined", undefined]);
+  expect(lead.trace).toHaveLength(before.trace.length);
 });
 
 it("removes the fields a tree marks pii as well (sealed at rest until then), and leaves the ledger and younger leads alone", async () => {
@@ -59,18 +71,21 @@ it("removes the fields a tree marks pii as well (sealed at rest until then), and
   expect((await leadDetail(String(young.leadId))).fields).toMatchObject({ firstName: "John", income: 40_000, vehicles: 1 });
 });
 
-it("after a key rotation, re-seals under the new key what the old one sealed, so the old key can be dropped", async () => {
-  const point = await newLeadPoint(unique("rot"), { bid: 300 });
+it("after a key rotation, re-seals under the new key what the old one sealed, buyers' answers included, so the old key can be dropped", async () => {
   const publisher = await newPublisher();
-  const treeId = await newTree([{ leadPointId: point.id }]);
+  const treeId = await newTree(await buyersThatQuote("rot"));
   const sent = validLead({ firstName: "Rosalind" });
   const answer = expectStatus(await submitLead(treeId, publisher.apiKey, sent), 200);
   const leadId = String(answer.leadId);
   await leadInD1(leadId);
   const next = "next2:9CZSUmJHklAIoH86iR9P5p44AUgbq/2epC56eoaOQ1w=";
   const stored = async () => {
-    const row = await env.DB.prepare("SELECT fields, consent, signals FROM leads WHERE id = ?").bind(leadId).first<Record<string, string>>();
-    return Object.values(row ?? {}).join("");
+    const [lead, sales, attempts] = await env.DB.batch([
+      env.DB.prepare("SELECT fields, consent, signals, redirect_url FROM leads WHERE id = ?").bind(leadId),
+      env.DB.prepare("SELECT redirect_url FROM sales WHERE lead_id = ?").bind(leadId),
+      env.DB.prepare("SELECT reason FROM lead_attempts WHERE lead_id = ? AND phase = 'post'").bind(leadId),
+    ]);
+    return [lead, sales, attempts].flatMap((result) => (result?.results ?? []).flatMap((row) => Object.values(row as Record<string, string>))).join("");
   };
   const oldId = String(env.PII_KEY).split(":")[0];
   expect(await stored()).toContain(`enc:v1:${oldId}:`);
@@ -81,7 +96,10 @@ it("after a key rotation, re-seals under the new key what the old one sealed, so
   expect(await stored()).not.toContain(`enc:v1:${oldId}:`);
   const read = await createApp().request(`/v1/admin/leads/${leadId}`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } }, { ...env, PII_KEY: next });
   expect(read.status).toBe(200);
-  expect(await read.json()).toMatchObject({ fields: { firstName: "Rosalind", zip: "10001" }, consent: { ip: (sent.consent as { ip: string }).ip } });
+  const lead = (await read.json()) as LeadDetail;
+  expect(lead).toMatchObject({ fields: { firstName: "Rosalind", zip: "10001" }, consent: { ip: (sent.consent as { ip: string }).ip } });
+  expect(lead).toMatchObject({ redirectUrl: `https://buyer.example/welcome?email=${String(sent.email)}`, sales: [{ redirectUrl: `https://buyer.example/welcome?email=${String(sent.email)}` }] });
+  expect(lead.trace).toContainEqual(expect.objectContaining({ phase: "post", reason: `we have ${String(sent.email)} already` }));
 });
 
 it("seals the PII of a lead D1 holds in the clear from before sealing existed, its tree's pii fields included", async () => {
