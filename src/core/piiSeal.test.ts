@@ -167,7 +167,7 @@ describe("what a buyer answers to a post", () => {
     for (const attempt of untouched) expect(await sealPostAnswer(keys, attempt)).toEqual(attempt);
   });
 
-  test("a view opens them wherever it holds them: the answer's URL, each sale's, each trace line's reason", async () => {
+  test("a view opens them wherever it holds them: the answer's URL, each sale's, each trace line's reason, a return's reason", async () => {
     const keys = await importPiiKeys(OLD);
     const sealed = (text: string) => sealValue(keys, text);
     const view = {
@@ -185,6 +185,10 @@ describe("what a buyer answers to a post", () => {
       redirectUrl: page,
       sales: [{ leadPointId: "lp_1", redirectUrl: page }, { leadPointId: "lp_2" }],
       trace: [{ phase: "post", reason: "duplicate: ann.reyes@gmail.com" }, { phase: "ping", reason: "no answer before the deadline" }, { phase: "ping" }],
+    });
+    expect(await openBuyerAnswers(keys, { leadId: "ld_3", return: { returnedAt: "2026-01-02T00:00:00.000Z", reason: await sealed("wrong number 2127341188") } })).toEqual({
+      leadId: "ld_3",
+      return: { returnedAt: "2026-01-02T00:00:00.000Z", reason: "wrong number 2127341188" },
     });
     // The tree's own acceptUrl is never sealed, and a view without sales or trace gains none.
     expect(await openBuyerAnswers(keys, { leadId: "ld_2", redirectUrl: "https://publisher.example/thanks" })).toEqual({ leadId: "ld_2", redirectUrl: "https://publisher.example/thanks" });

@@ -124,21 +124,28 @@ export async function sealPostAnswer(ring: PiiKeyring, attempt: PostAttempt): Pr
   return attempt;
 }
 
-/** Where a view of a lead (the publisher's answer, the operator's lead, its sales and trace) holds what sealPostAnswer sealed. */
+/**
+ * Where a view of a lead holds a buyer's words, sealed (sealPostAnswer, and
+ * a return's reason): the publisher's answer, the operator's lead with its
+ * sales and trace, a buyer's bought lead with its return.
+ */
 export interface BuyerAnswers {
   redirectUrl?: string;
   sales?: { redirectUrl?: string }[];
   trace?: { reason?: string }[];
+  return?: { reason?: string };
 }
 
-/** `view` with the buyers' redirect URLs and post reasons opened, wherever it holds them. */
+/** `view` with the buyers' redirect URLs and reasons opened, wherever it holds them. */
 export async function openBuyerAnswers<T extends BuyerAnswers>(ring: PiiKeyring, view: T): Promise<T> {
-  const [redirectUrl, sales, trace] = await Promise.all([
+  const opened = async <P extends { reason?: string }>(part: P): Promise<P> => (part.reason === undefined ? part : { ...part, reason: await openText(ring, part.reason) });
+  const [redirectUrl, sales, trace, returned] = await Promise.all([
     view.redirectUrl === undefined ? undefined : openText(ring, view.redirectUrl),
     view.sales && Promise.all(view.sales.map(async (sale) => (sale.redirectUrl === undefined ? sale : { ...sale, redirectUrl: await openText(ring, sale.redirectUrl) }))),
-    view.trace && Promise.all(view.trace.map(async (entry) => (entry.reason === undefined ? entry : { ...entry, reason: await openText(ring, entry.reason) }))),
+    view.trace && Promise.all(view.trace.map(opened)),
+    view.return && opened(view.return),
   ]);
-  return { ...view, ...(redirectUrl === undefined ? {} : { redirectUrl }), ...(sales ? { sales } : {}), ...(trace ? { trace } : {}) };
+  return { ...view, ...(redirectUrl === undefined ? {} : { redirectUrl }), ...(sales ? { sales } : {}), ...(trace ? { trace } : {}), ...(returned ? { return: returned } : {}) };
 }
 
 /** The parts of a lead that hold personal values, as they are stored and read (a buyer's read has no signals). */

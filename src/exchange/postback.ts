@@ -7,10 +7,12 @@
  * answers 2xx or 24 hours have passed.
  */
 import type { Lead } from "../core/lead";
+import { sealValue } from "../core/piiSeal";
 import { signatureHeader } from "../buyers/sign";
 import { publisherKeyHash, type Publisher } from "../store/config";
 import type { Db } from "../store/db";
 import type { postbackTypes } from "../store/schema";
+import { piiKeysOf } from "./piiKeys";
 import type { LeadAnswer } from "./settlement";
 
 const POSTBACK_TIMEOUT_MS = 5_000;
@@ -83,8 +85,10 @@ export const postbackSenderName = (publisherId: string) => `postbacks:${publishe
 /** One RPC to the publisher's sender; the caller runs it in waitUntil, so the lead's answer never waits on it. */
 async function handOff(env: Env, publisher: Publisher, leadId: string, payload: { type: Postback["type"] } & Record<string, unknown>): Promise<void> {
   if (!publisher.postbackUrl) return;
-  const postback: Postback = { id: `${leadId}:${payload.type}`, publisherId: publisher.id, leadId, type: payload.type, url: publisher.postbackUrl, body: JSON.stringify(payload) };
   try {
+    // Kept sealed by its sender until it is sent: a return's reason is the buyer's words, which may quote the consumer.
+    const body = await sealValue(await piiKeysOf(env), JSON.stringify(payload));
+    const postback: Postback = { id: `${leadId}:${payload.type}`, publisherId: publisher.id, leadId, type: payload.type, url: publisher.postbackUrl, body };
     await env.POSTBACK_SENDER.getByName(postbackSenderName(publisher.id)).deliver(postback);
   } catch (error) {
     console.error("postback hand-off failed", publisher.id, leadId, error instanceof Error ? error.message : "unknown");

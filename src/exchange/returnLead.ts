@@ -15,14 +15,15 @@ export type ReturnOutcome =
 
 const HOUR_MS = 3_600_000;
 
-export async function returnLead(services: Services, buyer: Buyer, leadId: string, reason: string, now: number): Promise<ReturnOutcome> {
+/** `sealedReason`: the buyer's reason as the record keeps it, sealed, since a buyer's words about a lead it holds whole may quote the consumer. */
+export async function returnLead(services: Services, buyer: Buyer, leadId: string, sealedReason: string, now: number): Promise<ReturnOutcome> {
   const sale = await boughtSale(services.db, buyer.id, leadId);
   if (!sale) return { kind: "notBought" };
   if (sale.returnedAt) return { kind: "alreadyReturned" };
   const closesAt = Date.parse(sale.soldAt) + buyer.returnWindowHours * HOUR_MS;
   if (now >= closesAt) return { kind: "windowClosed", closedAt: new Date(closesAt).toISOString() };
   const returnedAt = new Date(now).toISOString();
-  const recorded = await recordReturn(services.db, { saleId: sale.saleId, leadId, buyerId: buyer.id, reason, returnedAt });
+  const recorded = await recordReturn(services.db, { saleId: sale.saleId, leadId, buyerId: buyer.id, reason: sealedReason, returnedAt });
   // A return that raced this one recorded the sale first: that one stands.
   if (!recorded) return { kind: "alreadyReturned" };
   return { kind: "returned", sale, returnedAt };

@@ -8,7 +8,9 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import { nextAttemptAt } from "../core/backoff";
+import { openText } from "../core/piiSeal";
 import { postSigned, type Postback, type PostbackResult } from "../exchange/postback";
+import { piiKeysOf } from "../exchange/piiKeys";
 import { dbOf } from "../store/db";
 import { writePostbackAttempts, type PostbackAttemptRow } from "../store/postbackAttempts";
 
@@ -77,7 +79,8 @@ export class PostbackSender extends DurableObject<Env> {
     const attempt = row.attempts + 1;
     const at = Date.now();
     this.sql.exec("UPDATE postbacks SET attempts = ?, due_at = ? WHERE id = ?", attempt, at + ATTEMPT_LEASE_MS, row.id);
-    const postback: Postback = { id: row.id, publisherId: row.publisher_id, leadId: row.lead_id, type: row.type === "return" ? "return" : "sale", url: row.url, body: row.body };
+    const body = await openText(await piiKeysOf(this.env), row.body);
+    const postback: Postback = { id: row.id, publisherId: row.publisher_id, leadId: row.lead_id, type: row.type === "return" ? "return" : "sale", url: row.url, body };
     const result = await postSigned(dbOf(this.env.DB), postback);
     const delivered = result.httpStatus !== undefined && result.httpStatus >= 200 && result.httpStatus < 300;
     const next = delivered ? undefined : nextAttemptAt(row.first_at, attempt, Date.now());

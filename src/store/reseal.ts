@@ -56,11 +56,12 @@ export async function resealLeads(db: Db, keys: PiiKeyring, limit: number): Prom
   return done;
 }
 
-/** Where buyers' answers to posts rest sealed (sealPostAnswer): the redirect URLs of leads and sales, the reasons in traces. */
+/** Where buyers' words about a lead rest sealed: the redirect URLs of leads and sales, the reasons in traces (sealPostAnswer) and of returns. */
 const BUYER_ANSWERS = [
   { table: "leads", column: "redirect_url" },
   { table: "sales", column: "redirect_url" },
   { table: "lead_attempts", column: "reason" },
+  { table: "returns", column: "reason" },
 ] as const;
 
 /** Seals again, under the current key, up to `limit` buyer answers an older key sealed; returns how many. */

@@ -1,9 +1,9 @@
 /**
  * PII retention: a lead's personal fields (the standard ones and those its
  * tree marks `pii: true` in any of its versions) are removed once it is older
- * than the retention period, sealed or not, and so is what its buyers
- * answered that may quote the consumer (the sealed redirect URLs and refusal
- * reasons: sealPostAnswer). The lead, its trace, its sales, the ledger and
+ * than the retention period, sealed or not, and so are its buyers' words
+ * that may quote the consumer (the sealed redirect URLs, refusal reasons and
+ * return reasons). The lead, its trace, its sales, the ledger and
  * its consent record (the proof a buyer may be asked for, sealed at rest) stay.
  */
 import { sql } from "drizzle-orm";
@@ -34,6 +34,8 @@ export async function redactExpiredPii(db: Db, cutoffIso: string): Promise<numbe
       "UPDATE leads SET redirect_url = NULL WHERE received_at < ?1 AND redirect_url LIKE ?2",
       `UPDATE sales SET redirect_url = NULL WHERE redirect_url LIKE ?2 AND lead_id IN (${expired})`,
       `UPDATE lead_attempts SET reason = NULL WHERE reason LIKE ?2 AND lead_id IN (${expired})`,
+      // A return keeps its row (refunds and reports count it); only the buyer's words go.
+      `UPDATE returns SET reason = '' WHERE reason LIKE ?2 AND lead_id IN (${expired})`,
     ].map((statement) => db.$client.prepare(statement).bind(cutoffIso, `${ENVELOPE_PREFIX}%`)),
   );
   return result.meta.changes ?? 0;

@@ -4252,6 +4252,15 @@ export interface operations {
                     "application/json": components["schemas"]["Error"];
                 };
             };
+            /** @description PII cannot be sealed or opened: the PII_KEY secret is not set, is malformed, or lacks the key a lead was sealed under */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
         };
     };
     createConversion: {

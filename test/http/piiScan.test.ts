@@ -2,19 +2,21 @@
  * PII at rest, end to end: a realistic mix of leads (sold with a copy and
  * then returned, unsold, held for another cycle, keyed by email, submitted
  * under an Idempotency-Key, refused as invalid, with a tree field marked
- * pii) runs through the Worker, to buyers whose answers quote the consumer
- * (a prefilled redirect page, a refusal naming the email); the buyer's
- * post, the buyer's read, the operator's view and the publisher's answer
- * show what they should in the clear, and no row of any D1 table or of any
- * gate log table holds it, nor an unkeyed digest of it that a guess could
- * be checked against.
+ * pii) runs through the Worker, to buyers whose words quote the consumer
+ * (a prefilled redirect page, a refusal naming the email, a return's
+ * reason); the buyer's post, the buyer's read, the operator's view, the
+ * publisher's answer and its postback show what they should in the clear,
+ * and no row of any D1 table or of any table of the gates' logs or the
+ * publisher's postback sender holds it, nor an unkeyed digest of it that a
+ * guess could be checked against.
  */
 import { runInDurableObject } from "cloudflare:test";
+import { postbackSenderName } from "../../src/exchange/postback";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { createApp } from "../../src/http/app";
 import { sha256Hex } from "../../src/store/ids";
-import { ADMIN_TOKEN, asBuyer, buyerLog, call, expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, treeGate, unique, validLead } from "../support/exchange";
+import { admin, ADMIN_TOKEN, asBuyer, buyerLog, buyerUrl, call, expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, treeGate, unique, validLead } from "../support/exchange";
 import { newReturningLeadPoint, returnLead } from "../support/returns";
 
 interface Person {
@@ -82,6 +84,11 @@ function prefilledPage(person: Person): string {
   return `https://quotes.example/welcome?first=${person.firstName}&email=${person.email}&phone=+1${person.digits}`;
 }
 
+/** A return's reason as buyers write them, quoting the consumer. */
+function returnReasonOf(person: Person): string {
+  return `${person.firstName} ${person.lastName} at ${person.digits} says they never asked`;
+}
+
 function post(treeId: string, apiKey: string, body: Record<string, unknown>, idempotencyKey?: string) {
   return call<Record<string, unknown>>(`/v1/trees/${treeId}/leads`, {
     method: "POST",
@@ -108,7 +115,7 @@ async function everyRow(tables: string[], read: (table: string) => Promise<Row[]
 }
 
 describe("PII at rest", () => {
-  const names = { sold: unique("piisold"), copy: unique("piicopy"), decline: unique("piidecline"), refuse: unique("piirefuse"), held: unique("piiheld") };
+  const names = { sold: unique("piisold"), copy: unique("piicopy"), decline: unique("piidecline"), refuse: unique("piirefuse"), held: unique("piiheld"), postbacks: unique("piipostbacks") };
   let market: {
     publisher: { id: string; apiKey: string };
     sold: { id: string; buyerKey: string };
@@ -123,7 +130,10 @@ describe("PII at rest", () => {
 
   beforeAll(async () => {
     const [a, b, c, d, e] = people as [Person, Person, Person, Person, Person];
-    const publisher = await newPublisher();
+    const publisher = expectStatus(
+      await admin<{ id: string; apiKey: string }>("POST", "/publishers", { name: unique("pub"), payout: { type: "revshare", percent: 50 }, postbackUrl: buyerUrl(names.postbacks) }),
+      201,
+    );
     const sold = await newReturningLeadPoint(names.sold, { bid: 900, redirect: PREFILLED_PAGE });
     const [copy, decline, refuse, held] = await Promise.all([
       newLeadPoint(names.copy, { post: "reject", reason: "we hold {email} already" }, { kind: "copy", ping: undefined, pricing: { type: "fixed", priceCents: 0 } }),
@@ -152,7 +162,8 @@ describe("PII at rest", () => {
     expect(invalid.status).toBeGreaterThanOrEqual(400);
     const leads = { sold: String(answers.sold.leadId), keyed: String(answers.keyed.leadId), unsold: String(answers.unsold.leadId), held: String(answers.held.leadId) };
     await Promise.all(Object.values(leads).map(leadInD1));
-    await returnLead(sold.buyerKey, leads.sold);
+    await returnLead(sold.buyerKey, leads.sold, returnReasonOf(a));
+    await until("the return's postback", async () => ((await buyerLog(names.postbacks)).some((r) => r.type === "return") ? true : undefined));
     await until("the copy's post", async () => ((await buyerLog(names.copy)).some((r) => r.type === "post") ? true : undefined));
     await until("the copy's trace entry in D1", async () =>
       (await env.DB.prepare("SELECT COUNT(*) AS n FROM lead_attempts WHERE lead_id = ? AND lead_point_id = ?").bind(leads.sold, copy.id).first<{ n: number }>())?.n ? true : undefined,
@@ -190,7 +201,14 @@ describe("PII at rest", () => {
     expect(page.items.find((item) => item.leadId === market.leads.sold)).toMatchObject({
       fields: { firstName: a.firstName, email: a.email, address: a.address, income: a.income },
       consent: { text: a.consentText, ip: a.consentIp },
+      return: { reason: returnReasonOf(a) },
     });
+  });
+
+  it("posts the return's reason to the publisher in the clear", async () => {
+    const [a] = people as [Person];
+    const postback = (await buyerLog(names.postbacks)).find((r) => r.type === "return");
+    expect(postback?.body).toMatchObject({ leadId: market.leads.sold, reason: returnReasonOf(a) });
   });
 
   it("answers the publisher the winning buyer's page as the buyer gave it, in the answer, its replay and its status, and nothing else of the person", async () => {
@@ -211,7 +229,7 @@ describe("PII at rest", () => {
     expect(unsold.trace).toContainEqual(expect.objectContaining({ phase: "post", outcome: "declined", reason: `duplicate: ${c.email}, +1${c.digits}` }));
   });
 
-  it("leaves no plaintext PII, and no plain digest of it, in any row of any D1 table or of any table of the gates' logs", async () => {
+  it("leaves no plaintext PII, and no plain digest of it, in any row of any D1 table or of any table of the gates' logs or the postback sender", async () => {
     const d1Tables = (await env.DB.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all<{ name: string }>()).results.map((t) => t.name);
     expect(d1Tables).toEqual(expect.arrayContaining(["leads", "lead_attempts", "sales", "ledger_entries", "returns"]));
     const d1 = await everyRow(d1Tables, async (table) => (await env.DB.prepare(`SELECT * FROM "${table}"`).all<Row>()).results);
@@ -225,17 +243,27 @@ describe("PII at rest", () => {
         }),
       ),
     );
-    const rows = [...d1, ...gates.flat()];
+    const postbacks = await runInDurableObject(env.POSTBACK_SENDER.getByName(postbackSenderName(market.publisher.id)), (_sender, state) => {
+      const sql = state.storage.sql;
+      const tables = sql.exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'").toArray().map((t) => t.name);
+      expect(tables).toContain("postbacks");
+      return everyRow(tables, (table) => sql.exec<Record<string, SqlStorageValue>>(`SELECT * FROM "${table}"`).toArray());
+    });
+    // The two sales' postbacks and the return's.
+    expect(postbacks.filter((r) => r.table === "postbacks")).toHaveLength(3);
+    const rows = [...d1, ...gates.flat(), ...postbacks];
     // The scan sees the leads it looks for: each sealed lead's row is there, in D1 and in its gate.
     for (const leadId of Object.values(market.leads)) expect(rows.filter((r) => r.row.includes(leadId.toLowerCase())).map((r) => r.table)).toEqual(expect.arrayContaining(["leads", "lead_log"]));
     // ... and the buyers' answers that quote the person, and the answers kept for Idempotency-Key replays, each as an envelope.
     const sealedIn = (table: string, column: string) => rows.some((r) => r.table === table && r.row.includes(`"${column}":"enc:v1:`));
-    expect({ saleRedirect: sealedIn("sales", "redirect_url"), leadRedirect: sealedIn("leads", "redirect_url"), refusal: sealedIn("lead_attempts", "reason"), kept: sealedIn("idempotency", "response") }).toEqual({
-      saleRedirect: true,
-      leadRedirect: true,
-      refusal: true,
-      kept: true,
-    });
+    expect({
+      saleRedirect: sealedIn("sales", "redirect_url"),
+      leadRedirect: sealedIn("leads", "redirect_url"),
+      refusal: sealedIn("lead_attempts", "reason"),
+      kept: sealedIn("idempotency", "response"),
+      returned: sealedIn("returns", "reason"),
+      postback: sealedIn("postbacks", "body"),
+    }).toEqual({ saleRedirect: true, leadRedirect: true, refusal: true, kept: true, returned: true, postback: true });
     const found = [...people.flatMap(needles), ...market.digests].flatMap((needle) => rows.filter((r) => r.row.includes(needle.toLowerCase())).map((r) => `${r.table}: ${needle}`));
     expect(found).toEqual([]);
   });

@@ -7,21 +7,30 @@ import type { SealedLead } from "../../src/core/piiSeal";
 import { createApp } from "../../src/http/app";
 import { dbOf } from "../../src/store/db";
 import { writeLeadLog } from "../../src/store/leadLog";
-import { ADMIN_TOKEN, expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead, type LeadDetail } from "../support/exchange";
+import { ADMIN_TOKEN, asBuyer, expectStatus, leadDetail, leadInD1, newLeadPoint, newPublisher, newTree, submitLead, unique, validLead, type LeadDetail } from "../support/exchange";
+import { newReturningLeadPoint, returnLead } from "../support/returns";
 
-/** A buyer that bids highest and refuses the post quoting the consumer, and one that buys it and answers a prefilled page. */
+/** A buyer that bids highest and refuses the post quoting the consumer, and one that buys it and answers a prefilled page (its key kept, to return the lead). */
 async function buyersThatQuote(name: string) {
   const refusing = await newLeadPoint(unique(`${name}ref`), { bid: 500, post: "reject", reason: "we have {email} already" });
-  const buying = await newLeadPoint(unique(name), { bid: 300, redirect: "https://buyer.example/welcome?email={email}" });
-  return [{ leadPointId: refusing.id }, { leadPointId: buying.id }];
+  const buying = await newReturningLeadPoint(unique(name), { bid: 300, redirect: "https://buyer.example/welcome?email={email}" });
+  return { positions: [{ leadPointId: refusing.id }, { leadPointId: buying.id }], buyerKey: buying.buyerKey };
+}
+
+async function boughtLead(buyerKey: string, leadId: string): Promise<Record<string, unknown> | undefined> {
+  const page = expectStatus(await asBuyer<{ items: { leadId: string }[] }>(buyerKey, "GET", "/leads"), 200);
+  return page.items.find((item) => item.leadId === leadId);
 }
 
 it("removes a lead's personal fields, and what its buyers answered quoting the consumer, once it is past the retention period, and keeps the rest", async () => {
   const publisher = await newPublisher();
-  const treeId = await newTree(await buyersThatQuote("ret"));
+  const buyers = await buyersThatQuote("ret");
+  const treeId = await newTree(buyers.positions);
   const sent = validLead();
   const answer = expectStatus(await submitLead(treeId, publisher.apiKey, sent), 200);
   await leadInD1(String(answer.leadId));
+  await returnLead(buyers.buyerKey, String(answer.leadId), `${String(sent.email)} never asked`);
+  expect(await boughtLead(buyers.buyerKey, String(answer.leadId))).toMatchObject({ return: { reason: `${String(sent.email)} never asked` } });
   const before = await leadDetail(String(answer.leadId));
   expect(before).toMatchObject({ redirectUrl: `https://buyer.example/welcome?email=${String(sent.email)}`, sales: [{ redirectUrl: expect.any(String) }] });
   expect(before.trace).toContainEqual(expect.objectContaining({ phase: "post", outcome: "declined", reason: `we have ${String(sent.email)} already` }));
@@ -36,6 +45,7 @@ it("removes a lead's personal fields, and what its buyers answered quoting the c
   expect(lead.sales).toEqual([expect.not.objectContaining({ redirectUrl: expect.anything() })]);
   expect(lead.trace.map((entry) => [entry.phase, entry.outcome, entry.reason])).toContainEqual(["post", "declined", undefined]);
   expect(lead.trace).toHaveLength(before.trace.length);
+  expect(await boughtLead(buyers.buyerKey, String(answer.leadId))).toMatchObject({ return: { reason: "" } });
 });
 
 it("removes the fields a tree marks pii as well (sealed at rest until then), and leaves the ledger and younger leads alone", async () => {
@@ -73,19 +83,22 @@ it("removes the fields a tree marks pii as well (sealed at rest until then), and
 
 it("after a key rotation, re-seals under the new key what the old one sealed, buyers' answers included, so the old key can be dropped", async () => {
   const publisher = await newPublisher();
-  const treeId = await newTree(await buyersThatQuote("rot"));
+  const buyers = await buyersThatQuote("rot");
+  const treeId = await newTree(buyers.positions);
   const sent = validLead({ firstName: "Rosalind" });
   const answer = expectStatus(await submitLead(treeId, publisher.apiKey, sent), 200);
   const leadId = String(answer.leadId);
   await leadInD1(leadId);
+  await returnLead(buyers.buyerKey, leadId, `${String(sent.email)} never asked`);
   const next = "next2:9CZSUmJHklAIoH86iR9P5p44AUgbq/2epC56eoaOQ1w=";
   const stored = async () => {
-    const [lead, sales, attempts] = await env.DB.batch([
+    const [lead, sales, attempts, returns] = await env.DB.batch([
       env.DB.prepare("SELECT fields, consent, signals, redirect_url FROM leads WHERE id = ?").bind(leadId),
       env.DB.prepare("SELECT redirect_url FROM sales WHERE lead_id = ?").bind(leadId),
       env.DB.prepare("SELECT reason FROM lead_attempts WHERE lead_id = ? AND phase = 'post'").bind(leadId),
+      env.DB.prepare("SELECT reason FROM returns WHERE lead_id = ?").bind(leadId),
     ]);
-    return [lead, sales, attempts].flatMap((result) => (result?.results ?? []).flatMap((row) => Object.values(row as Record<string, string>))).join("");
+    return [lead, sales, attempts, returns].flatMap((result) => (result?.results ?? []).flatMap((row) => Object.values(row as Record<string, string>))).join("");
   };
   const oldId = String(env.PII_KEY).split(":")[0];
   expect(await stored()).toContain(`enc:v1:${oldId}:`);
@@ -100,6 +113,8 @@ it("after a key rotation, re-seals under the new key what the old one sealed, bu
   expect(lead).toMatchObject({ fields: { firstName: "Rosalind", zip: "10001" }, consent: { ip: (sent.consent as { ip: string }).ip } });
   expect(lead).toMatchObject({ redirectUrl: `https://buyer.example/welcome?email=${String(sent.email)}`, sales: [{ redirectUrl: `https://buyer.example/welcome?email=${String(sent.email)}` }] });
   expect(lead.trace).toContainEqual(expect.objectContaining({ phase: "post", reason: `we have ${String(sent.email)} already` }));
+  const bought = await createApp().request("/v1/buyer/leads", { headers: { authorization: `Bearer ${buyers.buyerKey}` } }, { ...env, PII_KEY: next });
+  expect(((await bought.json()) as { items: { leadId: string }[] }).items.find((item) => item.leadId === leadId)).toMatchObject({ return: { reason: `${String(sent.email)} never asked` } });
 });
 
 it("seals the PII of a lead D1 holds in the clear from before sealing existed, its tree's pii fields included", async () => {

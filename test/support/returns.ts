@@ -9,7 +9,7 @@ export async function newReturningLeadPoint(name: string, behaviour: Record<stri
   return { ...point, buyerKey: buyer.apiKey };
 }
 
-export async function returnLead(buyerKey: string, leadId: string): Promise<void> {
-  const answer = expectStatus(await asBuyer<{ leadId: string }>(buyerKey, "POST", `/leads/${leadId}/return`, { reason: "the consumer says they never asked" }), 200);
+export async function returnLead(buyerKey: string, leadId: string, reason = "the consumer says they never asked"): Promise<void> {
+  const answer = expectStatus(await asBuyer<{ leadId: string }>(buyerKey, "POST", `/leads/${leadId}/return`, { reason }), 200);
   expect(answer.leadId).toBe(leadId);
 }

@@ -1,7 +1,8 @@
 /** The buyer's leads: those it bought, with their whole payload, the return of one within its window, and its conversion feedback. */
 import { z, type OpenAPIHono } from "@hono/zod-openapi";
+import { sealValue } from "../../core/piiSeal";
 import { sendReturnPostback } from "../../exchange/postback";
-import { openStored } from "../../exchange/piiKeys";
+import { openStored, piiKeysOf } from "../../exchange/piiKeys";
 import { returnLead } from "../../exchange/returnLead";
 import { listBoughtLeads } from "../../store/boughtLeads";
 import { recordConversion } from "../../store/conversions";
@@ -57,13 +58,14 @@ export function registerBoughtLeads(app: OpenAPIHono<BuyerEnv>): void {
         400: errorAnswer("The body is not valid"),
         404: errorAnswer("This buyer did not buy the lead"),
         409: errorAnswer("The lead was returned already, or its return window has closed"),
+        503: errorAnswer(PII_UNAVAILABLE),
       },
     }),
     async (c) => {
       const { leadId } = c.req.valid("param");
       const { reason } = c.req.valid("json");
       const services = servicesOf(c.env);
-      const outcome = await returnLead(services, c.var.buyer, leadId, reason, Date.now());
+      const outcome = await returnLead(services, c.var.buyer, leadId, await sealValue(await piiKeysOf(c.env), reason), Date.now());
       switch (outcome.kind) {
         case "notBought":
           throw notBought(leadId);
