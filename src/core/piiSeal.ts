@@ -138,14 +138,17 @@ export interface BuyerAnswers {
 
 /** `view` with the buyers' redirect URLs and reasons opened, wherever it holds them. */
 export async function openBuyerAnswers<T extends BuyerAnswers>(ring: PiiKeyring, view: T): Promise<T> {
-  const opened = async <P extends { reason?: string }>(part: P): Promise<P> => (part.reason === undefined ? part : { ...part, reason: await openText(ring, part.reason) });
-  const [redirectUrl, sales, trace, returned] = await Promise.all([
-    view.redirectUrl === undefined ? undefined : openText(ring, view.redirectUrl),
-    view.sales && Promise.all(view.sales.map(async (sale) => (sale.redirectUrl === undefined ? sale : { ...sale, redirectUrl: await openText(ring, sale.redirectUrl) }))),
-    view.trace && Promise.all(view.trace.map(opened)),
-    view.return && opened(view.return),
+  const opened = async <P extends Partial<Record<K, string>>, K extends "redirectUrl" | "reason">(part: P, key: K): Promise<P> => {
+    const value = part[key];
+    return value === undefined ? part : { ...part, [key]: await openText(ring, value) };
+  };
+  const [top, sales, trace, returned] = await Promise.all([
+    opened(view, "redirectUrl"),
+    view.sales && Promise.all(view.sales.map((sale) => opened(sale, "redirectUrl"))),
+    view.trace && Promise.all(view.trace.map((entry) => opened(entry, "reason"))),
+    view.return && opened(view.return, "reason"),
   ]);
-  return { ...view, ...(redirectUrl === undefined ? {} : { redirectUrl }), ...(sales ? { sales } : {}), ...(trace ? { trace } : {}), ...(returned ? { return: returned } : {}) };
+  return { ...top, ...(sales ? { sales } : {}), ...(trace ? { trace } : {}), ...(returned ? { return: returned } : {}) };
 }
 
 /** The parts of a lead that hold personal values, as they are stored and read (a buyer's read has no signals). */
